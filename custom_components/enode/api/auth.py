@@ -1,0 +1,140 @@
+"""OAuth2 client-credentials tokens: fetched once, cached, shared by concurrent callers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from .const import DEFAULT_TOKEN_LIFETIME, TOKEN_EXPIRY_MARGIN
+from .exceptions import (
+    EnodeAuthenticationError,
+    EnodeConnectionError,
+    EnodeInvalidResponseError,
+    EnodeTimeoutError,
+    error_from_response,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class TokenManager:
+    """Fetches and caches the access token of one Enode client."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        client_id: str,
+        client_secret: str,
+        token_url: str,
+        *,
+        request_timeout: float,
+        expiry_margin: float = TOKEN_EXPIRY_MARGIN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Initialise the manager; no request is made until a token is needed."""
+        self._session = session
+        self._auth = aiohttp.BasicAuth(client_id, client_secret)
+        self._token_url = token_url
+        self._timeout = aiohttp.ClientTimeout(total=request_timeout)
+        self._expiry_margin = expiry_margin
+        self._clock = clock
+        self._token: str | None = None
+        self._expires_at = 0.0
+        # Serialises refreshes so that concurrent callers share one token request.
+        self._lock = asyncio.Lock()
+
+    @property
+    def token_url(self) -> str:
+        """Return the OAuth2 token URL."""
+        return self._token_url
+
+    def invalidate(self, token: str | None = None) -> None:
+        """Forget the cached token.
+
+        Args:
+            token: If given, forget the cache only if it still holds this token, so
+                that many requests failing with the same stale token refresh once.
+        """
+        if token is None or token == self._token:
+            self._token = None
+            self._expires_at = 0.0
+
+    async def async_get_token(self) -> str:
+        """Return a valid access token, fetching one if none is cached or it is expiring.
+
+        Raises:
+            EnodeAuthenticationError: The token endpoint rejected the credentials.
+            EnodeConnectionError: The token endpoint could not be reached.
+            EnodeInvalidResponseError: The token response was not understood.
+        """
+        if (token := self._cached()) is not None:
+            return token
+        async with self._lock:
+            if (token := self._cached()) is not None:
+                return token
+            token, lifetime = await self._fetch()
+            self._token = token
+            self._expires_at = self._clock() + max(0.0, lifetime - self._expiry_margin)
+            return token
+
+    def _cached(self) -> str | None:
+        """Return the cached token if it is still fresh."""
+        if self._token is not None and self._clock() < self._expires_at:
+            return self._token
+        return None
+
+    async def _fetch(self) -> tuple[str, float]:
+        """Request a new token; return it with its lifetime in seconds."""
+        try:
+            async with self._session.post(
+                self._token_url,
+                auth=self._auth,
+                data={"grant_type": "client_credentials"},
+                headers={"Accept": "application/json"},
+                timeout=self._timeout,
+            ) as response:
+                status = response.status
+                body = await response.read()
+                headers = response.headers
+        except TimeoutError as err:
+            raise EnodeTimeoutError("Timed out requesting an Enode access token") from err
+        except aiohttp.ClientError as err:
+            raise EnodeConnectionError(
+                f"Cannot reach the Enode token endpoint ({type(err).__name__})"
+            ) from err
+        _LOGGER.debug("POST token endpoint -> %s", status)
+        if status in (400, 401):
+            error = error_from_response(status, body, headers)
+            raise EnodeAuthenticationError(
+                "Enode rejected the client credentials",
+                status=status,
+                title=error.title,
+                detail=error.detail,
+                problem_type=error.problem_type,
+            )
+        if status >= 400:
+            raise error_from_response(status, body, headers)
+        return _parse_token(body)
+
+
+def _parse_token(body: bytes) -> tuple[str, float]:
+    """Return (access token, lifetime seconds) from a token response body."""
+    try:
+        data: Any = json.loads(body)
+    except ValueError as err:
+        raise EnodeInvalidResponseError("Token response is not JSON") from err
+    token = data.get("access_token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        raise EnodeInvalidResponseError("Token response lacks an access token")
+    lifetime = data.get("expires_in")
+    if isinstance(lifetime, bool) or not isinstance(lifetime, int | float):
+        lifetime = DEFAULT_TOKEN_LIFETIME
+    return token, float(lifetime)

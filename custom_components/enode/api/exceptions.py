@@ -1,0 +1,194 @@
+"""Exception hierarchy of the Enode client and the mapping from HTTP errors to it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class EnodeError(Exception):
+    """Base class of every error raised by the Enode client.
+
+    Attributes:
+        status: The HTTP status code, when the error came from an HTTP response.
+        title: Enode's problem title, when given.
+        detail: Enode's problem detail, when given (safe to show to users).
+        problem_type: Enode's problem ``type`` URI, when given.
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        problem_type: str | None = None,
+    ) -> None:
+        """Initialise the error; the message defaults to the title and detail."""
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.problem_type = problem_type
+        super().__init__(message or _describe(status, title, detail))
+
+
+class EnodeAuthenticationError(EnodeError):
+    """Client credentials were rejected, or a 401 persisted after a token refresh."""
+
+
+class EnodeForbiddenError(EnodeError):
+    """Enode refused the request (HTTP 403), e.g. the connections limit was reached."""
+
+
+class EnodeNotFoundError(EnodeError):
+    """The entity is unknown to Enode (HTTP 404)."""
+
+
+class EnodeBadRequestError(EnodeError):
+    """Enode rejected the request (HTTP 400); ``detail`` explains why."""
+
+
+class EnodeConflictError(EnodeError):
+    """The request conflicts with the current state (HTTP 409), e.g. action already resolved."""
+
+
+class EnodeControlledEntityError(EnodeError):
+    """The asset is controlled by a schedule or smart charging (HTTP 422)."""
+
+
+class EnodeRateLimitError(EnodeError):
+    """Enode rate-limited the client (HTTP 429).
+
+    Attributes:
+        retry_after: Seconds to wait before retrying, from ``Retry-After``, if sent.
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_after: float | None = None,
+        status: int | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        problem_type: str | None = None,
+    ) -> None:
+        """Initialise the error with the delay Enode asked for."""
+        super().__init__(
+            message, status=status, title=title, detail=detail, problem_type=problem_type
+        )
+        self.retry_after = retry_after
+
+
+class EnodeServerError(EnodeError):
+    """Enode failed or is unavailable (HTTP 5xx)."""
+
+
+class EnodeConnectionError(EnodeError):
+    """Enode could not be reached (network error)."""
+
+
+class EnodeTimeoutError(EnodeConnectionError):
+    """A request to Enode timed out."""
+
+
+class EnodeInvalidResponseError(EnodeError):
+    """Enode answered with a body that is not JSON or not of the expected shape."""
+
+
+class EnodeWebhookPayloadError(EnodeError):
+    """A webhook delivery body is malformed, too large or not a JSON array of objects."""
+
+
+_STATUS_ERRORS: dict[int, type[EnodeError]] = {
+    400: EnodeBadRequestError,
+    401: EnodeAuthenticationError,
+    403: EnodeForbiddenError,
+    404: EnodeNotFoundError,
+    409: EnodeConflictError,
+    422: EnodeControlledEntityError,
+}
+
+
+def error_from_response(
+    status: int, body: bytes, headers: Mapping[str, str] | None = None
+) -> EnodeError:
+    """Map an HTTP error status and its (problem+json) body to an exception.
+
+    Args:
+        status: The HTTP status code (4xx or 5xx).
+        body: The raw response body; it may be empty or not JSON at all.
+        headers: The response headers (used for ``Retry-After``).
+
+    Returns:
+        The exception to raise. Its message holds Enode's title and detail only.
+    """
+    title, detail, problem_type = _parse_problem(body)
+    if status == 429:
+        retry_after = parse_retry_after((headers or {}).get("Retry-After"))
+        return EnodeRateLimitError(
+            retry_after=retry_after,
+            status=status,
+            title=title,
+            detail=detail,
+            problem_type=problem_type,
+        )
+    if status >= 500:
+        error_class: type[EnodeError] = EnodeServerError
+    else:
+        error_class = _STATUS_ERRORS.get(status, EnodeError)
+    return error_class(status=status, title=title, detail=detail, problem_type=problem_type)
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Parse a ``Retry-After`` header: delay seconds or an HTTP date.
+
+    Returns:
+        Non-negative seconds to wait, or None when absent or unparseable.
+    """
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _parse_problem(body: bytes) -> tuple[str | None, str | None, str | None]:
+    """Return (title, detail, type) of a problem body, tolerating pre-2024-10-01 shapes."""
+    try:
+        data: Any = json.loads(body)
+    except ValueError:
+        return None, None, None
+    if not isinstance(data, dict):
+        return None, None, None
+    # Before 2024-10-01 problems repeated type/detail as error/message; accept either.
+    title = _text(data.get("title"))
+    detail = _text(data.get("detail")) or _text(data.get("message"))
+    problem_type = _text(data.get("type")) or _text(data.get("error"))
+    return title, detail, problem_type
+
+
+def _text(value: Any) -> str | None:
+    """Return a non-empty string, or None."""
+    return value if isinstance(value, str) and value else None
+
+
+def _describe(status: int | None, title: str | None, detail: str | None) -> str:
+    """Build the human message from Enode's own title and detail."""
+    text = ": ".join(part for part in (title, detail) if part) or "Enode request failed"
+    return f"{text} (HTTP {status})" if status is not None else text
