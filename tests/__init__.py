@@ -1,0 +1,1 @@
+"""Tests for the Enode integration, its API client and the Enode emulator."""
