@@ -1,0 +1,188 @@
+"""Webhook signature verification, event parsing and secret generation."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+
+from custom_components.enode.api import (
+    Action,
+    ActionState,
+    AssetEvent,
+    AssetType,
+    CredentialsInvalidatedEvent,
+    EnodeError,
+    EnodeWebhookPayloadError,
+    HeartbeatEvent,
+    HemSystem,
+    Vehicle,
+    VendorActionEvent,
+    WebhookEvent,
+    WebhookTestEvent,
+    generate_webhook_secret,
+    parse_events,
+    verify_signature,
+)
+
+DOC_BODY = b'{"payload":"example"}'
+DOC_SECRET = "example-secret"
+DOC_SIGNATURE = "sha1=e417e6fc2e7f8a78c93a35a7b344d36ce179fc8d"
+
+
+def test_docs_vector() -> None:
+    assert verify_signature(DOC_SECRET, DOC_BODY, DOC_SIGNATURE)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [DOC_SIGNATURE.upper(), "SHA1=e417E6FC2E7F8A78C93A35A7B344D36CE179FC8D", f" {DOC_SIGNATURE} "],
+)
+def test_case_and_whitespace_tolerated(header: str) -> None:
+    assert verify_signature(DOC_SECRET, DOC_BODY, header)
+
+
+@pytest.mark.parametrize(
+    ("secret", "body", "header"),
+    [
+        (DOC_SECRET, b'{"payload":"exampl3"}', DOC_SIGNATURE),
+        (DOC_SECRET, DOC_BODY + b" ", DOC_SIGNATURE),
+        ("other-secret", DOC_BODY, DOC_SIGNATURE),
+        (DOC_SECRET, DOC_BODY, "sha1=e417e6fc2e7f8a78c93a35a7b344d36ce179fc8e"),
+        (DOC_SECRET, DOC_BODY, "e417e6fc2e7f8a78c93a35a7b344d36ce179fc8d"),
+        (DOC_SECRET, DOC_BODY, "sha256=e417e6fc2e7f8a78c93a35a7b344d36ce179fc8d"),
+        (DOC_SECRET, DOC_BODY, "sha1="),
+        (DOC_SECRET, DOC_BODY, "sha1=é417e6fc2e7f8a78c93a35a7b344d36ce179fc8d"),
+        (DOC_SECRET, DOC_BODY, ""),
+        (DOC_SECRET, DOC_BODY, None),
+        ("", DOC_BODY, DOC_SIGNATURE),
+    ],
+)
+def test_tampered_rejected(secret: str, body: bytes, header: str | None) -> None:
+    assert not verify_signature(secret, body, header)
+
+
+def test_generate_secret() -> None:
+    first, second = generate_webhook_secret(), generate_webhook_secret()
+    assert first != second
+    assert len(bytes.fromhex(first)) * 8 >= 128
+    body = b"[]"
+    sig = "sha1=" + hmac.new(first.encode(), body, hashlib.sha1).hexdigest()
+    assert verify_signature(first, body, sig)
+
+
+VEHICLE = {
+    "id": "v1",
+    "userId": "u1",
+    "vendor": "TESLA",
+    "lastSeen": "2025-01-01T12:00:00Z",
+    "chargeState": {"batteryLevel": 55, "lastUpdated": "2025-01-01T12:00:00Z"},
+}
+
+
+def _events(*items: object) -> bytes:
+    return json.dumps(list(items)).encode()
+
+
+def test_parse_all_event_kinds() -> None:
+    body = _events(
+        {
+            "event": "user:vehicle:updated",
+            "version": "2024-10-01",
+            "createdAt": "2025-01-01T12:00:01Z",
+            "user": {"id": "pilotdo001"},
+            "vehicle": VEHICLE,
+            "updatedFields": ["chargeState.batteryLevel"],
+        },
+        {"event": "user:hem-system:discovered", "user": {"id": "u"}, "hemSystem": {"id": "h1"}},
+        {"event": "user:hem-system:updated", "user": {"id": "u"}, "hem-system": {"id": "h2"}},
+        {"event": "user:charger:deleted", "user": {"id": "u"}},
+        {
+            "event": "user:vendor-action:updated",
+            "user": {"id": "u"},
+            "vendorAction": {"id": "a1", "state": "CONFIRMED", "kind": "START"},
+            "updatedFields": ["state"],
+        },
+        {"event": "user:vendor-action:updated", "user": {"id": "u"}},
+        {"event": "user:credentials:invalidated", "user": {"id": "u"}, "vendor": "TESLA"},
+        {"event": "system:heartbeat", "createdAt": "2025-01-01T12:00:00+02:00", "pendingEvents": 3},
+        {"event": "enode:webhook:test", "version": "2024-10-01"},
+        {"event": "user:schedule:execution-updated", "user": {"id": "u"}},
+        {"event": "user:toaster:updated", "user": {"id": "u"}},
+        {"event": "user:vehicle:exploded", "user": {"id": "u"}},
+        {"user": "not-an-object"},
+    )
+    events = parse_events(body)
+    assert len(events) == 13
+    vehicle_event = events[0]
+    assert isinstance(vehicle_event, AssetEvent)
+    assert vehicle_event.asset_type is AssetType.VEHICLE
+    assert vehicle_event.change == "updated"
+    assert isinstance(vehicle_event.asset, Vehicle)
+    assert vehicle_event.asset.charge_state is not None
+    assert vehicle_event.asset.charge_state.battery_level == 55
+    assert vehicle_event.updated_fields == ("chargeState.batteryLevel",)
+    assert vehicle_event.user_id == "pilotdo001"
+    assert vehicle_event.version == "2024-10-01"
+    assert vehicle_event.created_at is not None
+    assert vehicle_event.created_at.tzinfo is not None
+    assert isinstance(events[1], AssetEvent)
+    assert isinstance(events[1].asset, HemSystem)
+    assert events[1].asset.id == "h1"
+    assert isinstance(events[2], AssetEvent)
+    assert events[2].asset is not None
+    assert events[2].asset.id == "h2"
+    assert isinstance(events[3], AssetEvent)
+    assert events[3].asset is None
+    assert isinstance(events[4], VendorActionEvent)
+    assert isinstance(events[4].action, Action)
+    assert events[4].action.state is ActionState.CONFIRMED
+    assert events[4].updated_fields == ("state",)
+    assert isinstance(events[5], VendorActionEvent)
+    assert events[5].action is None
+    assert isinstance(events[6], CredentialsInvalidatedEvent)
+    assert events[6].vendor == "TESLA"
+    assert isinstance(events[7], HeartbeatEvent)
+    assert events[7].pending_events == 3
+    assert events[7].user_id is None
+    assert isinstance(events[8], WebhookTestEvent)
+    for generic in events[9:]:
+        assert type(generic) is WebhookEvent
+    assert events[9].event_type == "user:schedule:execution-updated"
+    assert events[12].event_type == ""
+    assert events[12].user_id is None
+    assert WebhookEvent.from_dict({"event": "system:heartbeat"}).event_type == "system:heartbeat"
+
+
+def test_empty_array() -> None:
+    assert parse_events(b"[]") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"\xff\xfe",
+        b'{"event": "system:heartbeat"}',
+        b'"string"',
+        b"[1, 2]",
+        b'[{"event": "system:heartbeat"}, null]',
+        b'[{"event": "a"}',
+    ],
+)
+def test_malformed_bodies(body: bytes) -> None:
+    with pytest.raises(EnodeWebhookPayloadError) as info:
+        parse_events(body)
+    assert isinstance(info.value, EnodeError)
+
+
+def test_size_limit() -> None:
+    body = _events({"event": "system:heartbeat", "pad": "x" * 200})
+    assert parse_events(body, max_bytes=len(body))
+    with pytest.raises(EnodeWebhookPayloadError, match="exceeds"):
+        parse_events(body, max_bytes=len(body) - 1)
+    with pytest.raises(EnodeWebhookPayloadError):
+        parse_events(b"[" + b" " * (2 * 1024 * 1024) + b"]")
