@@ -1,0 +1,129 @@
+"""In-memory state: users, sites, assets and the helpers that change them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .catalog import AssetType
+from .clock import iso
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class Site:
+    """A household: an Enode Location plus the physics parameters of the home."""
+
+    id: str
+    user_id: str
+    name: str
+    latitude: float
+    longitude: float
+    timezone: str
+    created_at: datetime
+    seq: int
+    base_load_kw: float = 0.4
+    outdoor_temperature: float = 8.0
+
+    def to_json(self) -> JSON:
+        """Return the Location object of the API."""
+        return {
+            "id": self.id,
+            "userId": self.user_id,
+            "name": self.name,
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "timezoneName": self.timezone,
+            "createdAt": iso(self.created_at),
+        }
+
+
+@dataclass
+class User:
+    """A user of the client, created implicitly by a link request."""
+
+    id: str
+    created_at: datetime
+    seq: int
+    linked_vendors: list[JSON] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> JSON:
+        """Return the User object of `GET /users/{id}`."""
+        return {"id": self.id, "linkedVendors": [dict(item) for item in self.linked_vendors]}
+
+    def list_item(self) -> JSON:
+        """Return the item of `GET /users`."""
+        return {"id": self.id, "createdAt": iso(self.created_at), "scopes": list(self.scopes)}
+
+
+@dataclass
+class ActionOutcome:
+    """How the next actions on an asset resolve (set by scenario or admin)."""
+
+    state: str = "CONFIRMED"  # CONFIRMED, FAILED or CANCELLED
+    failure_type: str | None = None
+    failure_detail: str | None = None
+
+
+@dataclass
+class Asset:
+    """One asset. `data` is the API object itself; `sim` holds hidden physics values."""
+
+    kind: AssetType
+    data: JSON
+    seq: int
+    site_id: str
+    sim: JSON = field(default_factory=dict)
+    schedule_controlled: bool = False
+    outcome: ActionOutcome | None = None
+
+    @property
+    def id(self) -> str:
+        """Return the asset id."""
+        return str(self.data["id"])
+
+    @property
+    def user_id(self) -> str:
+        """Return the owning user's id."""
+        return str(self.data["userId"])
+
+    @property
+    def vendor(self) -> str:
+        """Return the vendor machine name."""
+        return str(self.data["vendor"])
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Flatten nested dicts into dotted paths (lists stay leaves)."""
+    if isinstance(value, dict) and value:
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            result.update(flatten(item, f"{prefix}{key}."))
+        return result
+    return {prefix.rstrip("."): value}
+
+
+def changed_fields(before: JSON, after: JSON) -> list[str]:
+    """Return the dotted paths whose values differ between two snapshots."""
+    old, new = flatten(before), flatten(after)
+    return sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key))
+
+
+def set_value(asset: Asset, section: str, key: str, value: Any, now: datetime) -> bool:
+    """Set `data[section][key]`; on change bump `lastUpdated` and `lastSeen`.
+
+    Returns:
+        Whether the value changed.
+    """
+    target = asset.data[section]
+    if target.get(key) == value:
+        return False
+    target[key] = value
+    stamp = iso(now)
+    if "lastUpdated" in target:
+        target["lastUpdated"] = stamp
+    asset.data["lastSeen"] = stamp
+    return True
