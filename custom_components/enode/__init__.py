@@ -1,0 +1,110 @@
+"""The Enode integration: EVs, chargers, batteries, HVAC, solar and meters through Enode."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceEntry
+from homeassistant.helpers.typing import ConfigType
+
+from .actions import ActionTracker
+from .config_flow import create_client
+from .const import CONF_ENVIRONMENT, CONF_USER_ID, CONF_WEBHOOK_SECRET, DOMAIN
+from .coordinator import EnodeCoordinator
+from .devices import async_sync_devices
+from .link import async_register_view
+from .models import EnodeConfigEntry, EnodeData
+from .webhook import EnodeWebhookManager, async_remove_webhooks
+
+PLATFORMS: list[Platform] = []
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+REQUIRED_KEYS = (
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_ENVIRONMENT,
+    CONF_USER_ID,
+    CONF_WEBHOOK_ID,
+    CONF_WEBHOOK_SECRET,
+)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the Enode Link callback view."""
+    async_register_view(hass)
+    return True
+
+
+def _is_ours(entry: EnodeConfigEntry) -> bool:
+    """Another custom integration also uses the domain `enode`: recognise our own entries."""
+    return entry.version == 1 and all(entry.data.get(key) for key in REQUIRED_KEYS)
+
+
+def _refuse_foreign_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        f"foreign_entry_{entry.entry_id}",
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="foreign_entry",
+        translation_placeholders={"title": entry.title},
+    )
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:
+    """Entries of a newer version are not ours (we have only ever had version 1)."""
+    _refuse_foreign_entry(hass, entry)
+    return False
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:
+    """Set up one Enode user."""
+    if not _is_ours(entry):
+        _refuse_foreign_entry(hass, entry)
+        raise ConfigEntryError(translation_domain=DOMAIN, translation_key="foreign_entry")
+    ir.async_delete_issue(hass, DOMAIN, f"foreign_entry_{entry.entry_id}")
+    client = create_client(hass, dict(entry.data))
+    coordinator = EnodeCoordinator(hass, entry, client, entry.data[CONF_USER_ID])
+    await coordinator.async_config_entry_first_refresh()
+    manager = EnodeWebhookManager(hass, entry, client, coordinator)
+    tracker = ActionTracker(hass, entry, coordinator, lambda: manager.push_healthy)
+    manager.tracker = tracker
+    coordinator.push_healthy = lambda: manager.push_healthy
+    entry.runtime_data = EnodeData(
+        client=client, coordinator=coordinator, webhook=manager, actions=tracker
+    )
+    async_sync_devices(hass, entry)
+    entry.async_on_unload(coordinator.async_add_listener(lambda: async_sync_devices(hass, entry)))
+    await manager.async_start()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
+    """Settings changed: reload so entities pick them up."""
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:
+    """Unload platforms; webhook, listeners and action polls are released via async_on_unload."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
+    """Delete the Enode webhook and the cloudhook when the entry is removed."""
+    if _is_ours(entry):
+        await async_remove_webhooks(hass, entry)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: EnodeConfigEntry, device: DeviceEntry
+) -> bool:
+    """Let the user remove a device whose asset Enode no longer reports."""
+    snapshot = entry.runtime_data.coordinator.data
+    return not any(
+        domain == DOMAIN and identifier in snapshot.assets
+        for domain, identifier in device.identifiers
+    )

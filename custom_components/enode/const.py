@@ -1,0 +1,63 @@
+"""Constants for the Enode integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "enode"
+LOGGER = logging.getLogger(__package__)
+
+# Config entry data (connection); client id/secret use homeassistant.const names.
+CONF_ENVIRONMENT: Final = "environment"
+CONF_API_URL: Final = "api_url"
+CONF_TOKEN_URL: Final = "token_url"
+CONF_USER_ID: Final = "user_id"
+CONF_WEBHOOK_SECRET: Final = "webhook_secret"
+CONF_ENODE_WEBHOOK_ID: Final = "enode_webhook_id"
+CONF_ENODE_WEBHOOK_URL: Final = "enode_webhook_url"
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+
+# Config entry options (settings).
+CONF_MAX_CHARGE_CURRENT: Final = "max_charge_current"
+CONF_BACKFILL_DAYS: Final = "backfill_days"
+DEFAULT_MAX_CHARGE_CURRENT: Final = 32
+DEFAULT_BACKFILL_DAYS: Final = 30
+
+# Link step fields.
+CONF_ASSET_TYPES: Final = "asset_types"
+CONF_CONTROL: Final = "control"
+CONF_LOCATION: Final = "location"
+LINKABLE_ASSET_TYPES: Final = ("vehicle", "charger", "battery", "hvac", "inverter", "meter")
+CONTROL_SCOPES: Final = {
+    "vehicle": "vehicle:control:charging",
+    "charger": "charger:control:charging",
+    "battery": "battery:control:operation_mode",
+    "hvac": "hvac:control:mode",
+}
+LOCATION_SCOPES: Final = {
+    "vehicle": "vehicle:read:location",
+    "battery": "battery:read:location",
+    "inverter": "inverter:read:location",
+    "meter": "meter:read:location",
+}
+LINK_CALLBACK_PATH: Final = "/api/enode/link/callback"
+LINK_STATE_LIFETIME: Final = timedelta(hours=24)
+
+# Polling is a safety net while push is healthy; without push it is the main source.
+POLL_INTERVAL_PUSH: Final = timedelta(minutes=30)
+POLL_INTERVAL_NO_PUSH: Final = timedelta(minutes=5)
+# Push counts as healthy while a valid delivery (heartbeat, test or event) arrived this recently.
+PUSH_STALE_AFTER: Final = timedelta(hours=1)
+# Action tracking without push: poll the action with backoff for about ten minutes.
+ACTION_POLL_FIRST: Final = 5.0
+ACTION_POLL_MAX: Final = 60.0
+ACTION_TIMEOUT: Final = timedelta(minutes=10)
+# After CONFIRMED, keep showing the requested value until the asset data agrees, at most this long.
+CONFIRMED_HOLD: Final = timedelta(minutes=2)
+# Largest webhook body we accept (Enode sends at most 100 events per delivery).
+MAX_WEBHOOK_BODY: Final = 1024 * 1024
+
+EVENT_ACTION_FAILED: Final = "enode_action_failed"
+SIGNAL_STATISTICS_UPDATED: Final = "enode_statistics_updated_{entry_id}"

@@ -1,0 +1,181 @@
+"""One coordinator per Enode user: every linked asset, kept current by push and a safety poll."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .api import (
+    Asset,
+    AssetType,
+    EnodeAuthenticationError,
+    EnodeClient,
+    EnodeError,
+    EnodeForbiddenError,
+    EnodeNotFoundError,
+    EnodeRateLimitError,
+    User,
+)
+from .const import DOMAIN, LOGGER, POLL_INTERVAL_NO_PUSH, POLL_INTERVAL_PUSH
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .models import EnodeConfigEntry
+
+# Asset types that belong to a HEM system when the client has the HEM feature.
+HEM_MEMBER_TYPES = frozenset({AssetType.BATTERY, AssetType.INVERTER, AssetType.METER})
+
+
+@dataclass(frozen=True, slots=True)
+class EnodeSnapshot:
+    """What the coordinator holds: the user and every asset by id."""
+
+    user: User | None
+    assets: dict[str, Asset] = field(default_factory=dict)
+
+    def of_type(self, asset_type: AssetType) -> list[Asset]:
+        """Assets of one type."""
+        return [a for a in self.assets.values() if a.asset_type == asset_type]
+
+
+def is_older(candidate: Asset, held: Asset | None) -> bool:
+    """True when candidate is older than what is held (updates never go backwards)."""
+    if held is None or candidate.last_updated is None or held.last_updated is None:
+        return False
+    return candidate.last_updated < held.last_updated
+
+
+class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
+    """Polls the asset types a user has and merges pushed updates."""
+
+    config_entry: EnodeConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: EnodeConfigEntry,
+        client: EnodeClient,
+        user_id: str,
+    ) -> None:
+        """Initialise the coordinator in polling mode until push proves healthy."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=POLL_INTERVAL_NO_PUSH,
+            always_update=False,
+        )
+        self.client = client
+        self.user_id = user_id
+        # Asset types seen so far, so a poll keeps listing them even if linkedVendors lags.
+        self._seen_types: set[AssetType] = set()
+        # Clients without the HEM feature answer 403/404 on /hem-systems: stop asking.
+        self._hem_supported = True
+        self.last_poll: datetime | None = None
+        # Set by the webhook manager; decides between the push and no-push poll interval.
+        self.push_healthy: Callable[[], bool] = lambda: False
+
+    def set_push_healthy(self, healthy: bool) -> None:
+        """Poll rarely while webhooks deliver, often when they do not."""
+        interval = POLL_INTERVAL_PUSH if healthy else POLL_INTERVAL_NO_PUSH
+        if self.update_interval != interval:
+            LOGGER.debug("Poll interval is now %s", interval)
+            self.update_interval = interval
+
+    def _types_to_poll(self, user: User) -> list[AssetType]:
+        types = set(self._seen_types)
+        known = {t.value for t in AssetType}
+        types.update(
+            AssetType(linked.vendor_type)
+            for linked in user.linked_vendors
+            if linked.vendor_type in known
+        )
+        if self._hem_supported and types & HEM_MEMBER_TYPES:
+            types.add(AssetType.HEM_SYSTEM)
+        return sorted(types)
+
+    async def _async_update_data(self) -> EnodeSnapshot:
+        try:
+            user = await self.client.get_user(self.user_id)
+            polled: dict[str, Asset] = {}
+            polled_types: list[AssetType] = []
+            for asset_type in self._types_to_poll(user):
+                try:
+                    assets = await self.client.list_assets(self.user_id, asset_type)
+                except (EnodeForbiddenError, EnodeNotFoundError):
+                    if asset_type is not AssetType.HEM_SYSTEM:
+                        raise
+                    LOGGER.debug("HEM systems are not enabled for this Enode client")
+                    self._hem_supported = False
+                    continue
+                polled_types.append(asset_type)
+                polled.update((asset.id, asset) for asset in assets)
+        except EnodeAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="authentication_failed"
+            ) from err
+        except EnodeRateLimitError as err:
+            raise UpdateFailed(
+                retry_after=err.retry_after,
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+            ) from err
+        except EnodeError as err:
+            # Transient errors wait for the next cycle; the client already retried GETs.
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self.last_poll = dt_util.utcnow()
+        # Push that went quiet falls back to frequent polling from here on.
+        self.set_push_healthy(self.push_healthy())
+        return self._merge_poll(user, polled, polled_types)
+
+    def _merge_poll(
+        self, user: User, polled: dict[str, Asset], polled_types: Iterable[AssetType]
+    ) -> EnodeSnapshot:
+        held = self.data.assets if self.data else {}
+        listed = set(polled_types)
+        # Keep assets of types we did not list this time (e.g. HEM disabled mid-way).
+        merged: dict[str, Asset] = {
+            asset_id: asset for asset_id, asset in held.items() if asset.asset_type not in listed
+        }
+        for asset_id, asset in polled.items():
+            current = held.get(asset_id)
+            merged[asset_id] = current if current and is_older(asset, current) else asset
+        self._seen_types.update(a.asset_type for a in merged.values())
+        return EnodeSnapshot(user=user, assets=merged)
+
+    def async_apply_asset(self, asset: Asset) -> bool:
+        """Merge a pushed asset; returns False when it was older than what is held."""
+        snapshot = self.data or EnodeSnapshot(user=None)
+        held = snapshot.assets.get(asset.id)
+        if is_older(asset, held):
+            LOGGER.debug("Ignoring an out-of-order update of %s", asset.id)
+            return False
+        self._seen_types.add(asset.asset_type)
+        assets = {**snapshot.assets, asset.id: asset}
+        self.async_set_updated_data(replace(snapshot, assets=assets))
+        return True
+
+    def async_remove_asset(self, asset_id: str) -> None:
+        """Forget an asset Enode reported as deleted."""
+        snapshot = self.data
+        if snapshot is None or asset_id not in snapshot.assets:
+            return
+        assets = {k: v for k, v in snapshot.assets.items() if k != asset_id}
+        self.async_set_updated_data(replace(snapshot, assets=assets))
+
+    @property
+    def seconds_since_poll(self) -> timedelta | None:
+        """Age of the last successful poll."""
+        return None if self.last_poll is None else dt_util.utcnow() - self.last_poll

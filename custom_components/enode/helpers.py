@@ -1,0 +1,72 @@
+"""The one place that turns Enode client errors into translated Home Assistant errors."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING
+
+from homeassistant.exceptions import HomeAssistantError
+
+from .api import (
+    EnodeAuthenticationError,
+    EnodeBadRequestError,
+    EnodeConflictError,
+    EnodeConnectionError,
+    EnodeControlledEntityError,
+    EnodeError,
+    EnodeForbiddenError,
+    EnodeNotFoundError,
+    EnodeRateLimitError,
+    EnodeServerError,
+)
+from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from .models import EnodeConfigEntry
+
+
+def enode_error_to_ha(err: EnodeError) -> HomeAssistantError:
+    """Map an Enode error to a translated HomeAssistantError."""
+    placeholders: dict[str, str] = {"error": str(err)}
+    match err:
+        case EnodeControlledEntityError():
+            key = "controlled_entity"
+        case EnodeBadRequestError():
+            key = "bad_request"
+            placeholders["detail"] = err.detail or err.title or str(err)
+        case EnodeAuthenticationError():
+            key = "authentication_failed"
+        case EnodeForbiddenError():
+            key = "forbidden"
+        case EnodeNotFoundError():
+            key = "not_found"
+        case EnodeConflictError():
+            key = "conflict"
+        case EnodeRateLimitError():
+            key = "rate_limited"
+            placeholders["retry_after"] = (
+                str(round(err.retry_after)) if err.retry_after is not None else "?"
+            )
+        case EnodeConnectionError():
+            key = "cannot_connect"
+        case EnodeServerError():
+            key = "server_error"
+        case _:
+            key = "unknown_error"
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
+
+
+async def async_call_enode[T](
+    hass: HomeAssistant, entry: EnodeConfigEntry, request: Awaitable[T]
+) -> T:
+    """Await an Enode request; failures become translated errors, bad credentials start reauth."""
+    try:
+        return await request
+    except EnodeError as err:
+        if isinstance(err, EnodeAuthenticationError):
+            entry.async_start_reauth(hass)
+        raise enode_error_to_ha(err) from err

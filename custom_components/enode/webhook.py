@@ -1,0 +1,320 @@
+"""Push: a Home Assistant webhook, the Enode webhook pointing at it, and the delivery handler.
+
+The URL is an HA Cloud cloudhook when a subscription is active, else the external https URL; the
+custom (emulator) environment may use a plain-http local URL. Without a usable URL the integration
+runs on polling and a repair issue explains how to enable push. On restart the Enode webhook stored
+in the entry is reused (updated when the URL changed, recreated when Enode no longer knows it) and
+deleted when the entry is removed, so no duplicates or orphans are left behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from homeassistant.components import cloud, webhook
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.util import dt as dt_util
+from yarl import URL
+
+from .api import (
+    Asset,
+    AssetEvent,
+    CredentialsInvalidatedEvent,
+    EnodeClient,
+    EnodeError,
+    EnodeNotFoundError,
+    EnodeWebhookPayloadError,
+    Environment,
+    HeartbeatEvent,
+    VendorActionEvent,
+    WebhookEvent,
+    WebhookTestEvent,
+    parse_events,
+    verify_signature,
+)
+from .const import (
+    CONF_CLOUDHOOK_URL,
+    CONF_ENODE_WEBHOOK_ID,
+    CONF_ENODE_WEBHOOK_URL,
+    CONF_WEBHOOK_SECRET,
+    DOMAIN,
+    LOGGER,
+    MAX_WEBHOOK_BODY,
+    PUSH_STALE_AFTER,
+    SIGNAL_STATISTICS_UPDATED,
+)
+
+if TYPE_CHECKING:
+    from .actions import ActionTracker
+    from .coordinator import EnodeCoordinator
+    from .models import EnodeConfigEntry
+
+STATISTICS_EVENTS = frozenset({"user:hem-system:updated", "user:inverter:statistics-updated"})
+
+
+@dataclass(slots=True)
+class WebhookHealth:
+    """What diagnostics show about push (no secrets, no URL)."""
+
+    mode: str = "poll"  # "push" once Enode's webhook points at us
+    url_kind: str | None = None  # "cloudhook", "external", "local"
+    last_delivery: datetime | None = None
+    deliveries: int = 0
+    events: int = 0
+    rejected: int = 0
+    foreign_user_events: int = 0
+    ignored_events: int = 0
+    last_error: str | None = None
+    counts_by_event: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Diagnostics view."""
+        return {
+            "mode": self.mode,
+            "url_kind": self.url_kind,
+            "last_delivery": self.last_delivery.isoformat() if self.last_delivery else None,
+            "deliveries": self.deliveries,
+            "events": self.events,
+            "rejected": self.rejected,
+            "foreign_user_events": self.foreign_user_events,
+            "ignored_events": self.ignored_events,
+            "last_error": self.last_error,
+            "counts_by_event": dict(self.counts_by_event),
+        }
+
+
+class EnodeWebhookManager:
+    """Owns the HA webhook, the Enode webhook and the push-health state."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: EnodeConfigEntry,
+        client: EnodeClient,
+        coordinator: EnodeCoordinator,
+    ) -> None:
+        """Prepare the manager; nothing is registered until async_start."""
+        self._hass = hass
+        self._entry = entry
+        self._client = client
+        self._coordinator = coordinator
+        self.tracker: ActionTracker | None = None
+        self.health = WebhookHealth()
+        self._secret: str = entry.data[CONF_WEBHOOK_SECRET]
+        self._webhook_id: str = entry.data[CONF_WEBHOOK_ID]
+        self._user_id = coordinator.user_id
+
+    @property
+    def push_healthy(self) -> bool:
+        """True while Enode's webhook points at us and delivered recently."""
+        if self.health.mode != "push" or self.health.last_delivery is None:
+            return False
+        return dt_util.utcnow() - self.health.last_delivery < PUSH_STALE_AFTER
+
+    def _issue_id(self) -> str:
+        return f"webhook_unavailable_{self._entry.entry_id}"
+
+    async def async_start(self) -> None:
+        """Register the HA webhook and point an Enode webhook at it (or stay on polling)."""
+        webhook.async_register(
+            self._hass,
+            DOMAIN,
+            "Enode",
+            self._webhook_id,
+            self._async_handle,
+            allowed_methods=["POST"],
+        )
+        self._entry.async_on_unload(lambda: webhook.async_unregister(self._hass, self._webhook_id))
+        url = await self._async_webhook_url()
+        if url is None:
+            self._set_mode("poll")
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                self._issue_id(),
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="webhook_unavailable",
+                translation_placeholders={"title": self._entry.title},
+                learn_more_url="https://github.com/enode-ha/ha-enode#webhooks-and-polling",
+            )
+            return
+        ir.async_delete_issue(self._hass, DOMAIN, self._issue_id())
+        try:
+            await self._async_ensure_enode_webhook(url)
+        except EnodeError as err:
+            # Push is an optimisation: keep running on polling and try again next start.
+            LOGGER.warning("Could not register the Enode webhook, polling instead: %s", err)
+            self.health.last_error = type(err).__name__
+            self._set_mode("poll")
+            return
+        self._set_mode("push")
+
+    async def _async_webhook_url(self) -> str | None:
+        """Cloudhook, else external https URL; plain http only for the custom environment."""
+        if cloud.async_active_subscription(self._hass):
+            try:
+                url = self._entry.data.get(CONF_CLOUDHOOK_URL) or (
+                    await cloud.async_get_or_create_cloudhook(self._hass, self._webhook_id)
+                )
+            except cloud.CloudNotAvailable:
+                LOGGER.debug("HA Cloud is not connected; trying the external URL")
+            else:
+                if url != self._entry.data.get(CONF_CLOUDHOOK_URL):
+                    self._update_data({CONF_CLOUDHOOK_URL: url})
+                self.health.url_kind = "cloudhook"
+                return str(url)
+        custom = self._client.environment is Environment.CUSTOM
+        try:
+            url = webhook.async_generate_url(
+                self._hass, self._webhook_id, allow_internal=custom, prefer_external=True
+            )
+        except NoURLAvailableError:
+            return None
+        parsed = URL(url)
+        if parsed.scheme == "https" and parsed.port in (443, None):
+            self.health.url_kind = "external"
+            return url
+        if custom:
+            self.health.url_kind = "local"
+            return url
+        return None
+
+    async def _async_ensure_enode_webhook(self, url: str) -> None:
+        """Reuse the stored Enode webhook, update its URL, or create one; never leave duplicates."""
+        webhook_id: str | None = self._entry.data.get(CONF_ENODE_WEBHOOK_ID)
+        if webhook_id:
+            try:
+                if url != self._entry.data.get(CONF_ENODE_WEBHOOK_URL):
+                    await self._client.update_webhook(webhook_id, url=url, secret=self._secret)
+                    self._update_data({CONF_ENODE_WEBHOOK_URL: url})
+                # A successful test also re-activates a webhook Enode deactivated.
+                await self._client.test_webhook(webhook_id)
+            except EnodeNotFoundError:
+                LOGGER.info("The Enode webhook is gone; creating a new one")
+            else:
+                return
+        # Remove leftovers pointing at this URL (e.g. after a crash between create and save).
+        for existing in await self._client.list_webhooks():
+            if existing.url == url:
+                await self._client.delete_webhook(existing.id)
+        created = await self._client.create_webhook(url, self._secret)
+        self._update_data({CONF_ENODE_WEBHOOK_ID: created.id, CONF_ENODE_WEBHOOK_URL: url})
+        await self._client.test_webhook(created.id)
+
+    def _update_data(self, changes: dict[str, Any]) -> None:
+        self._hass.config_entries.async_update_entry(
+            self._entry, data={**self._entry.data, **changes}
+        )
+
+    def _set_mode(self, mode: str) -> None:
+        self.health.mode = mode
+        self._coordinator.set_push_healthy(self.push_healthy)
+
+    async def _async_handle(
+        self, hass: HomeAssistant, webhook_id: str, request: web.Request
+    ) -> web.Response:
+        """Verify, parse and apply a delivery; answer quickly and make no Enode request."""
+        if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
+            return self._reject("oversized", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        raw = await request.content.read(MAX_WEBHOOK_BODY + 1)
+        if len(raw) > MAX_WEBHOOK_BODY:
+            return self._reject("oversized", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        if not verify_signature(self._secret, raw, request.headers.get("x-enode-signature")):
+            return self._reject("bad_signature", HTTPStatus.UNAUTHORIZED)
+        try:
+            events = parse_events(raw, max_bytes=MAX_WEBHOOK_BODY)
+        except EnodeWebhookPayloadError:
+            return self._reject("malformed", HTTPStatus.BAD_REQUEST)
+        self.health.deliveries += 1
+        self.health.last_delivery = dt_util.utcnow()
+        for event in events:
+            self._apply(event)
+        self._set_mode(self.health.mode)
+        return web.Response(status=HTTPStatus.OK)
+
+    def _reject(self, reason: str, status: HTTPStatus) -> web.Response:
+        LOGGER.warning("Rejected an Enode webhook delivery: %s", reason)
+        self.health.rejected += 1
+        self.health.last_error = reason
+        return web.Response(status=status)
+
+    @callback
+    def _apply(self, event: WebhookEvent) -> None:
+        counts = self.health.counts_by_event
+        counts[event.event_type] = counts.get(event.event_type, 0) + 1
+        if isinstance(event, (HeartbeatEvent, WebhookTestEvent)):
+            return  # their arrival already marked push healthy
+        if event.user_id != self._user_id:
+            # One Enode client can serve several users (or Home Assistant instances).
+            self.health.foreign_user_events += 1
+            return
+        self.health.events += 1
+        if isinstance(event, AssetEvent) and event.asset is not None:
+            self._apply_asset_event(event, event.asset)
+        elif isinstance(event, VendorActionEvent) and event.action is not None:
+            if self.tracker is not None:
+                self.tracker.async_handle_action(event.action)
+        elif isinstance(event, CredentialsInvalidatedEvent):
+            self._raise_credentials_issue(event.vendor)
+        elif event.event_type in STATISTICS_EVENTS:
+            self._signal_statistics()
+        else:
+            self.health.ignored_events += 1
+
+    def _apply_asset_event(self, event: AssetEvent, asset: Asset) -> None:
+        if event.change == "deleted":
+            self._coordinator.async_remove_asset(asset.id)
+            return
+        held = self._coordinator.data.assets if self._coordinator.data else {}
+        # A discovered event carries only `information`; never let it blank a known asset.
+        if event.change == "discovered" and asset.id in held:
+            return
+        self._coordinator.async_apply_asset(asset)
+        if event.event_type in STATISTICS_EVENTS:
+            self._signal_statistics()
+
+    def _signal_statistics(self) -> None:
+        async_dispatcher_send(
+            self._hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=self._entry.entry_id)
+        )
+
+    def _raise_credentials_issue(self, vendor: str | None) -> None:
+        """A vendor link was lost: the fix is a relink, not a reauth."""
+        vendor = vendor or "unknown"
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            f"credentials_invalidated_{self._entry.entry_id}_{vendor}",
+            is_fixable=True,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="credentials_invalidated",
+            translation_placeholders={"vendor": vendor.title(), "title": self._entry.title},
+            data={"entry_id": self._entry.entry_id, "vendor": vendor},
+        )
+
+
+async def async_remove_webhooks(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
+    """Delete the Enode webhook and the cloudhook (entry removal); best effort."""
+    from .config_flow import create_client  # noqa: PLC0415 - avoids an import cycle
+
+    if webhook_id := entry.data.get(CONF_ENODE_WEBHOOK_ID):
+        try:
+            await create_client(hass, dict(entry.data)).delete_webhook(webhook_id)
+        except EnodeNotFoundError:
+            pass
+        except EnodeError as err:
+            LOGGER.warning("Could not delete the Enode webhook: %s", err)
+    if entry.data.get(CONF_CLOUDHOOK_URL):
+        try:
+            await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+        except cloud.CloudNotAvailable:
+            LOGGER.debug("HA Cloud is unavailable; its cloudhook stays until HA Cloud drops it")
