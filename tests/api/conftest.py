@@ -127,7 +127,7 @@ class FakeEnode:
         auth = request.headers.get("Authorization", "")
         if auth.removeprefix("Bearer ") not in self.valid_tokens:
             return problem(401, "Unauthorized", "Invalid or expired token")
-        handlers = self.script.get((request.method, request.path))
+        handlers = self.script.get((request.method, request.rel_url.raw_path))
         if not handlers:
             return problem(404, "Not Found", f"No route {request.method} {request.path}")
         handler = handlers.pop(0) if len(handlers) > 1 else handlers[0]
@@ -137,7 +137,7 @@ class FakeEnode:
 async def _record(request: web.Request) -> Recorded:
     return Recorded(
         request.method,
-        request.path,
+        request.rel_url.raw_path,
         dict(request.query),
         dict(request.headers),
         await request.read(),

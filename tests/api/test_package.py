@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+import sys
 
 from custom_components.enode import api
 
@@ -32,8 +33,6 @@ def test_no_homeassistant_imports() -> None:
 
 
 def test_only_aiohttp_and_stdlib() -> None:
-    import sys
-
     allowed = set(sys.stdlib_module_names) | {"aiohttp"}
     for path in API_DIR.rglob("*.py"):
         for name in _imported_modules(path):

@@ -17,10 +17,8 @@ def obj(value: Any) -> JsonObject | None:
     return value if isinstance(value, dict) else None
 
 
-def sub(data: Mapping[str, Any] | None, key: str) -> JsonObject:
+def sub(data: Mapping[str, Any], key: str) -> JsonObject:
     """Return the nested object at ``key``, or an empty dict when missing or not an object."""
-    if data is None:
-        return {}
     return obj(data.get(key)) or {}
 
 
