@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceEntry
@@ -16,6 +16,7 @@ from .coordinator import EnodeCoordinator
 from .devices import async_sync_devices
 from .link import async_register_view
 from .models import EnodeConfigEntry, EnodeData
+from .repairs import async_sync_credentials_issues
 from .webhook import EnodeWebhookManager, async_remove_webhooks
 
 PLATFORMS: list[Platform] = []
@@ -75,12 +76,19 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     entry.runtime_data = EnodeData(
         client=client, coordinator=coordinator, webhook=manager, actions=tracker
     )
-    async_sync_devices(hass, entry)
-    entry.async_on_unload(coordinator.async_add_listener(lambda: async_sync_devices(hass, entry)))
+    _async_sync_registry(hass, entry)
+    entry.async_on_unload(coordinator.async_add_listener(lambda: _async_sync_registry(hass, entry)))
     await manager.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
+
+
+@callback
+def _async_sync_registry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
+    """After every update: devices follow assets, repair issues follow vendor links."""
+    async_sync_devices(hass, entry)
+    async_sync_credentials_issues(hass, entry)
 
 
 async def _async_options_updated(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:

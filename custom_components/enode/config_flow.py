@@ -65,7 +65,7 @@ from .const import (
     LOCATION_SCOPES,
     LOGGER,
 )
-from .link import FlowKind, async_create_state, async_redirect_uri, async_register_view
+from .link import FlowKind, async_link_url, link_error
 
 if TYPE_CHECKING:
     from .models import EnodeConfigEntry
@@ -165,7 +165,6 @@ class EnodeLinkSteps(ConfigEntryBaseFlow):
     _link_kind: FlowKind
     _link_error: str | None = None
     _link_scopes: list[str]
-    _link_vendor: str | None = None
 
     @abstractmethod
     def _link_client(self) -> EnodeClient:
@@ -224,25 +223,23 @@ class EnodeLinkSteps(ConfigEntryBaseFlow):
     ) -> ConfigFlowResult:
         """Open Enode Link (external step); the callback view resumes this step."""
         if user_input is not None:
-            if not user_input.get("linked"):
-                message = user_input.get("error_message") or user_input.get("error") or ""
-                self._link_error = str(message)
-                return self.async_external_step_done(next_step_id="link_retry")
-            return self.async_external_step_done(next_step_id="link_done")
-        async_register_view(self.hass)
-        state = async_create_state(self.hass, self._link_kind, self.flow_id)
+            self._link_error = link_error(user_input)
+            next_step = "link_done" if self._link_error is None else "link_retry"
+            return self.async_external_step_done(next_step_id=next_step)
         try:
-            session = await self._link_client().create_link_session(
+            url = await async_link_url(
+                self.hass,
+                self._link_kind,
+                self.flow_id,
+                self._link_client(),
                 self._link_user_id(),
                 scopes=self._link_scopes,
-                redirect_uri=async_redirect_uri(self.hass, state),
-                vendor=self._link_vendor,
             )
         except EnodeError as err:
             LOGGER.debug("Could not create an Enode Link session: %s", err)
             self._link_error = str(err)
             return await self.async_step_link_retry()
-        return self.async_external_step(step_id="link_open", url=session.link_url)
+        return self.async_external_step(step_id="link_open", url=url)
 
     async def async_step_link_retry(
         self, user_input: dict[str, Any] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -174,8 +174,3 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             return
         assets = {k: v for k, v in snapshot.assets.items() if k != asset_id}
         self.async_set_updated_data(replace(snapshot, assets=assets))
-
-    @property
-    def seconds_since_poll(self) -> timedelta | None:
-        """Age of the last successful poll."""
-        return None if self.last_poll is None else dt_util.utcnow() - self.last_poll

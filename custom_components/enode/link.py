@@ -27,6 +27,8 @@ from .const import DOMAIN, LINK_CALLBACK_PATH, LINK_STATE_LIFETIME, LOGGER
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
+    from .api import EnodeClient
+
 FlowKind = Literal["config", "options", "repairs"]
 DATA_LINK: str = f"{DOMAIN}_link"
 
@@ -106,6 +108,32 @@ def async_redirect_uri(hass: HomeAssistant, state: str) -> str:
         except NoURLAvailableError:
             base = get_url(hass, allow_external=False, allow_ip=True)
     return str(URL(base.rstrip("/") + LINK_CALLBACK_PATH).with_query(state=state))
+
+
+async def async_link_url(
+    hass: HomeAssistant,
+    kind: FlowKind,
+    flow_id: str,
+    client: EnodeClient,
+    user_id: str,
+    *,
+    scopes: list[str],
+    vendor: str | None = None,
+) -> str:
+    """Create an Enode Link session whose redirect resumes this flow; returns the Link URL."""
+    async_register_view(hass)
+    state = async_create_state(hass, kind, flow_id)
+    session = await client.create_link_session(
+        user_id, scopes=scopes, redirect_uri=async_redirect_uri(hass, state), vendor=vendor
+    )
+    return session.link_url
+
+
+def link_error(user_input: dict[str, Any]) -> str | None:
+    """Enode's error message from a resumed flow's input, or None when linking succeeded."""
+    if user_input.get("linked"):
+        return None
+    return str(user_input.get("error_message") or user_input.get("error") or "")
 
 
 def async_register_view(hass: HomeAssistant) -> None:

@@ -51,6 +51,7 @@ from .const import (
     PUSH_STALE_AFTER,
     SIGNAL_STATISTICS_UPDATED,
 )
+from .repairs import async_raise_credentials_issue
 
 if TYPE_CHECKING:
     from .actions import ActionTracker
@@ -263,8 +264,8 @@ class EnodeWebhookManager:
         elif isinstance(event, VendorActionEvent) and event.action is not None:
             if self.tracker is not None:
                 self.tracker.async_handle_action(event.action)
-        elif isinstance(event, CredentialsInvalidatedEvent):
-            self._raise_credentials_issue(event.vendor)
+        elif isinstance(event, CredentialsInvalidatedEvent) and event.vendor:
+            async_raise_credentials_issue(self._hass, self._entry, event.vendor)
         elif event.event_type in STATISTICS_EVENTS:
             self._signal_statistics()
         else:
@@ -285,20 +286,6 @@ class EnodeWebhookManager:
     def _signal_statistics(self) -> None:
         async_dispatcher_send(
             self._hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=self._entry.entry_id)
-        )
-
-    def _raise_credentials_issue(self, vendor: str | None) -> None:
-        """A vendor link was lost: the fix is a relink, not a reauth."""
-        vendor = vendor or "unknown"
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            f"credentials_invalidated_{self._entry.entry_id}_{vendor}",
-            is_fixable=True,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="credentials_invalidated",
-            translation_placeholders={"vendor": vendor.title(), "title": self._entry.title},
-            data={"entry_id": self._entry.entry_id, "vendor": vendor},
         )
 
 

@@ -1,0 +1,86 @@
+"""Diagnostics: assets, webhook health and pending actions, with secrets and identities redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+
+from .const import (
+    CONF_CLOUDHOOK_URL,
+    CONF_ENODE_WEBHOOK_ID,
+    CONF_ENODE_WEBHOOK_URL,
+    CONF_USER_ID,
+    CONF_WEBHOOK_SECRET,
+)
+from .models import EnodeConfigEntry
+
+TO_REDACT = {
+    # Credentials and webhook secrets.
+    CONF_CLIENT_SECRET,
+    CONF_WEBHOOK_SECRET,
+    CONF_WEBHOOK_ID,
+    CONF_CLOUDHOOK_URL,
+    CONF_ENODE_WEBHOOK_ID,
+    CONF_ENODE_WEBHOOK_URL,
+    "access_token",
+    "token",
+    # Identities.
+    CONF_CLIENT_ID,
+    CONF_USER_ID,
+    "userId",
+    "vin",
+    "serialNumber",
+    "sn",
+    "id",  # vendor ids inside `information`; asset ids are replaced by their type and index
+    "displayName",
+    "siteName",
+    # Coordinates.
+    "latitude",
+    "longitude",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: EnodeConfigEntry
+) -> dict[str, Any]:
+    """Diagnostics for one Enode user."""
+    data = entry.runtime_data
+    snapshot = data.coordinator.data
+    # Asset ids link to the user's devices; show a stable alias instead.
+    aliases = {
+        asset_id: f"{asset.asset_type}_{index}"
+        for index, (asset_id, asset) in enumerate(sorted(snapshot.assets.items()))
+    }
+    assets = {
+        aliases[asset_id]: async_redact_data(asset.raw, TO_REDACT)
+        for asset_id, asset in snapshot.assets.items()
+    }
+    pending = []
+    for command in data.actions.pending:
+        item = command.as_dict()
+        item["asset"] = aliases.get(command.asset_id, "unknown")
+        pending.append(item)
+    return {
+        "entry": {
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": dict(entry.options),
+        },
+        "environment": str(data.client.environment),
+        "coordinator": {
+            "last_update_success": data.coordinator.last_update_success,
+            "update_interval": str(data.coordinator.update_interval),
+            "last_poll": data.coordinator.last_poll.isoformat()
+            if data.coordinator.last_poll
+            else None,
+        },
+        "webhook": {**data.webhook.health.as_dict(), "push_healthy": data.webhook.push_healthy},
+        "linked_vendors": [
+            {"vendor": v.vendor, "vendor_type": v.vendor_type, "is_valid": v.is_valid}
+            for v in (snapshot.user.linked_vendors if snapshot.user else ())
+        ],
+        "assets": assets,
+        "pending_actions": pending,
+    }

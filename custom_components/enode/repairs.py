@@ -1,0 +1,145 @@
+"""Repair issues the user can act on, and the relink fix flow for a lost vendor link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant import data_entry_flow
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+import voluptuous as vol
+
+from .api import EnodeError
+from .config_flow import link_scopes
+from .const import DOMAIN, LOGGER
+from .link import async_link_url, link_error
+from .models import EnodeConfigEntry
+
+
+def credentials_issue_id(entry: EnodeConfigEntry, vendor: str) -> str:
+    """Issue id of a lost vendor link."""
+    return f"credentials_invalidated_{entry.entry_id}_{vendor}"
+
+
+@callback
+def async_raise_credentials_issue(
+    hass: HomeAssistant, entry: EnodeConfigEntry, vendor: str
+) -> None:
+    """A vendor link was lost (`user:credentials:invalidated`): the fix is a relink."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        credentials_issue_id(entry, vendor),
+        is_fixable=True,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="credentials_invalidated",
+        translation_placeholders={"vendor": vendor.title(), "title": entry.title},
+        data={"entry_id": entry.entry_id, "vendor": vendor},
+    )
+
+
+@callback
+def async_sync_credentials_issues(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
+    """Mirror linkedVendors[].isValid into repair issues (covers a missed webhook, too)."""
+    user = entry.runtime_data.coordinator.data.user
+    if user is None:
+        return
+    for linked in user.linked_vendors:
+        if not linked.vendor:
+            continue
+        if linked.is_valid is False:
+            async_raise_credentials_issue(hass, entry, linked.vendor)
+        else:
+            ir.async_delete_issue(hass, DOMAIN, credentials_issue_id(entry, linked.vendor))
+
+
+class RelinkVendorFlow(RepairsFlow):
+    """Relink one vendor through Enode Link, inside Home Assistant."""
+
+    def __init__(self, entry_id: str, vendor: str) -> None:
+        """Remember which entry and vendor to relink."""
+        self._entry_id = entry_id
+        self._vendor = vendor
+        self._error: str | None = None
+
+    def _entry(self) -> EnodeConfigEntry | None:
+        entry: EnodeConfigEntry | None = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return None
+        return entry
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Start with the explanation."""
+        return await self.async_step_confirm()
+
+    async def async_step_confirm(
+        self, user_input: dict[str, str] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Explain, then open Enode Link for this vendor."""
+        if user_input is not None:
+            return await self.async_step_link_open()
+        errors = {"base": "link_failed"} if self._error is not None else {}
+        placeholders = {"vendor": self._vendor.title(), "error": self._error or ""}
+        self._error = None
+        return self.async_show_form(
+            step_id="confirm",
+            data_schema=vol.Schema({}),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_link_open(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """External step: Enode Link; the callback view resumes it."""
+        if user_input is not None:
+            self._error = link_error(user_input)
+            next_step = "done" if self._error is None else "confirm"
+            return self.async_external_step_done(next_step_id=next_step)
+        if (entry := self._entry()) is None:
+            return self.async_abort(reason="entry_not_loaded")
+        data = entry.runtime_data
+        user = data.coordinator.data.user
+        types = sorted(
+            {
+                linked.vendor_type
+                for linked in (user.linked_vendors if user else ())
+                if linked.vendor == self._vendor and linked.vendor_type
+            }
+        )
+        try:
+            url = await async_link_url(
+                self.hass,
+                "repairs",
+                self.flow_id,
+                data.client,
+                data.coordinator.user_id,
+                scopes=link_scopes(types, control=True, location=True),
+                vendor=self._vendor,
+            )
+        except EnodeError as err:
+            LOGGER.debug("Could not create an Enode Link session: %s", err)
+            self._error = str(err)
+            return await self.async_step_confirm()
+        return self.async_external_step(step_id="link_open", url=url)
+
+    async def async_step_done(
+        self, user_input: dict[str, Any] | None = None
+    ) -> data_entry_flow.FlowResult:
+        """Relinked: refresh so the vendor shows as valid again, and close the issue."""
+        if (entry := self._entry()) is not None:
+            await entry.runtime_data.coordinator.async_refresh()
+        return self.async_create_entry(data={})
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
+) -> RepairsFlow:
+    """Create the fix flow of a fixable issue."""
+    if issue_id.startswith("credentials_invalidated_") and data:
+        return RelinkVendorFlow(str(data["entry_id"]), str(data["vendor"]))
+    return ConfirmRepairFlow()
