@@ -197,7 +197,8 @@ async def test_delivery_faults(api: Api, emulator: Emulator, receiver: Receiver,
     else:
         assert receiver.requests == []
         await emulator.advance(60)
-        assert len(receiver.events()) == 2
+        limits = [e["battery"]["chargeState"]["dischargeLimit"] for e in receiver.events()]
+        assert limits[:2] == [20, 25]
 
 
 async def test_event_filter_and_credentials_invalidated(
