@@ -91,7 +91,7 @@ def create_client(hass: HomeAssistant, data: dict[str, Any]) -> EnodeClient:
 
 async def _async_validate(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, str]:
     """Test-before-configure: obtain a token with the credentials."""
-    if data[CONF_ENVIRONMENT] == Environment.CUSTOM and not (
+    if data[CONF_ENVIRONMENT] == Environment.CUSTOM.value and not (
         data.get(CONF_API_URL) and data.get(CONF_TOKEN_URL)
     ):
         return {"base": "custom_urls_required"}
@@ -141,7 +141,7 @@ def _connection_data(user_input: dict[str, Any]) -> dict[str, Any]:
         CONF_CLIENT_SECRET: user_input[CONF_CLIENT_SECRET].strip(),
         CONF_ENVIRONMENT: user_input[CONF_ENVIRONMENT],
     }
-    if user_input[CONF_ENVIRONMENT] == Environment.CUSTOM:
+    if user_input[CONF_ENVIRONMENT] == Environment.CUSTOM.value:
         data[CONF_API_URL] = user_input.get(CONF_API_URL, "").strip()
         data[CONF_TOKEN_URL] = user_input.get(CONF_TOKEN_URL, "").strip()
     return data
@@ -286,7 +286,7 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
                     CONF_WEBHOOK_ID: webhook.async_generate_id(),
                     CONF_WEBHOOK_SECRET: generate_webhook_secret(),
                 }
-                return self.async_show_menu(step_id="link_menu", menu_options=["link", "finish"])
+                return await self.async_step_link_menu()
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -295,6 +295,12 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
+
+    async def async_step_link_menu(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Link devices now, or finish and link later."""
+        return self.async_show_menu(step_id="link_menu", menu_options=["link", "finish"])
 
     async def async_step_link_done(
         self, user_input: dict[str, Any] | None = None
@@ -305,7 +311,7 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
     async def async_step_finish(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Create the entry (linking can also happen later from the options)."""
         environment = self._data[CONF_ENVIRONMENT]
-        title = "Enode" if environment == Environment.PRODUCTION else f"Enode ({environment})"
+        title = "Enode" if environment == Environment.PRODUCTION.value else f"Enode ({environment})"
         return self.async_create_entry(title=title, data=self._data, options=DEFAULT_OPTIONS)
 
     async def async_step_reauth(self, entry_data: dict[str, Any]) -> ConfigFlowResult:
@@ -344,7 +350,7 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, **_connection_data(user_input)}
-            if data[CONF_ENVIRONMENT] != Environment.CUSTOM:
+            if data[CONF_ENVIRONMENT] != Environment.CUSTOM.value:
                 data.pop(CONF_API_URL, None)
                 data.pop(CONF_TOKEN_URL, None)
             errors = await _async_validate(self.hass, data)
@@ -359,7 +365,9 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
                     data.pop(CONF_ENODE_WEBHOOK_URL, None)
                 return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
         defaults = {**entry.data, **(user_input or {})}
-        advanced = self.show_advanced_options or entry.data[CONF_ENVIRONMENT] == Environment.CUSTOM
+        advanced = (
+            self.show_advanced_options or entry.data[CONF_ENVIRONMENT] == Environment.CUSTOM.value
+        )
         return self.async_show_form(
             step_id=SOURCE_RECONFIGURE,
             data_schema=self.add_suggested_values_to_schema(

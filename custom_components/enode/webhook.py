@@ -15,9 +15,10 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from homeassistant.components import cloud, webhook
+from homeassistant.components import webhook
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.network import NoURLAvailableError
@@ -92,6 +93,31 @@ class WebhookHealth:
         }
 
 
+def cloud_subscription_active(hass: HomeAssistant) -> bool:
+    """True when HA Cloud is loaded and subscribed (cloud is only an after-dependency)."""
+    if "cloud" not in hass.config.components:
+        return False
+    from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
+
+    return cloud.async_active_subscription(hass)
+
+
+async def async_get_cloudhook_url(hass: HomeAssistant, webhook_id: str) -> str:
+    """Get or create the cloudhook of our webhook."""
+    from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
+
+    return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
+
+
+async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
+    """Delete the cloudhook of our webhook."""
+    if "cloud" not in hass.config.components:
+        return
+    from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
+
+    await cloud.async_delete_cloudhook(hass, webhook_id)
+
+
 class EnodeWebhookManager:
     """Owns the HA webhook, the Enode webhook and the push-health state."""
 
@@ -161,12 +187,12 @@ class EnodeWebhookManager:
 
     async def _async_webhook_url(self) -> str | None:
         """Cloudhook, else external https URL; plain http only for the custom environment."""
-        if cloud.async_active_subscription(self._hass):
+        if cloud_subscription_active(self._hass):
             try:
                 url = self._entry.data.get(CONF_CLOUDHOOK_URL) or (
-                    await cloud.async_get_or_create_cloudhook(self._hass, self._webhook_id)
+                    await async_get_cloudhook_url(self._hass, self._webhook_id)
                 )
-            except cloud.CloudNotAvailable:
+            except HomeAssistantError:
                 LOGGER.debug("HA Cloud is not connected; trying the external URL")
             else:
                 if url != self._entry.data.get(CONF_CLOUDHOOK_URL):
@@ -302,6 +328,6 @@ async def async_remove_webhooks(hass: HomeAssistant, entry: EnodeConfigEntry) ->
             LOGGER.warning("Could not delete the Enode webhook: %s", err)
     if entry.data.get(CONF_CLOUDHOOK_URL):
         try:
-            await cloud.async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-        except cloud.CloudNotAvailable:
+            await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
+        except HomeAssistantError:
             LOGGER.debug("HA Cloud is unavailable; its cloudhook stays until HA Cloud drops it")

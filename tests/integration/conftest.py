@@ -1,0 +1,128 @@
+"""Fixtures: a real Home Assistant (test harness) talking HTTP to the Enode emulator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+import re
+from typing import Any, get_args
+
+import aiohttp
+from aiohttp.test_utils import TestClient
+from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from yarl import URL
+
+from custom_components.enode.config_flow import DEFAULT_OPTIONS
+from custom_components.enode.const import (
+    CONF_API_URL,
+    CONF_ENVIRONMENT,
+    CONF_TOKEN_URL,
+    CONF_USER_ID,
+    CONF_WEBHOOK_SECRET,
+    DOMAIN,
+)
+from enode_emulator import Emulator, EmulatorConfig
+from enode_emulator.catalog import AssetType
+
+DEMO_USER = "demo-user"
+WEBHOOK_SECRET = "f" * 64
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/enode in every test."""
+
+
+@pytest.fixture
+async def emulator(socket_enabled: None) -> AsyncGenerator[Emulator]:
+    """The Enode emulator on loopback with a frozen clock (tests move it with advance())."""
+    emulator = Emulator(EmulatorConfig(scenario="demo", seed=1, speed=0.0, action_delay=20.0))
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+async def ha_client(
+    hass: HomeAssistant, hass_client_no_auth: Callable[[], Awaitable[TestClient]]
+) -> TestClient:
+    """Home Assistant's HTTP server on loopback; its URL is the instance's internal URL."""
+    assert await async_setup_component(hass, "http", {})
+    client = await hass_client_no_auth()
+    await async_process_ha_core_config(
+        hass, {"internal_url": f"http://127.0.0.1:{client.server.port}"}
+    )
+    return client
+
+
+def user_assets(emulator: Emulator, user_id: str) -> dict[str, str]:
+    """Asset id -> kind of every asset the emulator holds for a user."""
+    return {
+        asset.data["id"]: kind
+        for kind in get_args(AssetType)
+        for asset in emulator.core.store.assets_of(kind, user_id)
+    }
+
+
+def entry_data(emulator: Emulator, **overrides: Any) -> dict[str, Any]:
+    """Config entry data for the emulator's demo user."""
+    return {
+        CONF_CLIENT_ID: emulator.client_id,
+        CONF_CLIENT_SECRET: emulator.client_secret,
+        CONF_ENVIRONMENT: "custom",
+        CONF_API_URL: emulator.base_url,
+        CONF_TOKEN_URL: emulator.token_url,
+        CONF_USER_ID: DEMO_USER,
+        CONF_WEBHOOK_ID: "a1b2c3d4e5f6",
+        CONF_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def config_entry(hass: HomeAssistant, emulator: Emulator) -> MockConfigEntry:
+    """A config entry for the emulator's demo household."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Enode (custom)",
+        unique_id=f"{emulator.client_id}_{DEMO_USER}",
+        data=entry_data(emulator),
+        options=DEFAULT_OPTIONS,
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def setup_integration(
+    hass: HomeAssistant, ha_client: TestClient, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The demo household set up with push through the test HTTP server."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+async def browse_link(
+    link_url: str, ha_client: TestClient, *, cancel: bool = False
+) -> aiohttp.ClientResponse:
+    """Play the person in the browser: open Enode Link, pick a vendor, confirm or cancel.
+
+    Returns Home Assistant's answer to the redirect back to the callback view.
+    """
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(link_url) as page:
+            html = await page.text()
+            assert page.status == 200, html
+        vendor = re.search(r'name="vendor" value="([^"]+)"', html)
+        form = {"action": "cancel" if cancel else "confirm"}
+        if vendor:
+            form["vendor"] = vendor.group(1)
+        async with browser.post(link_url, data=form, allow_redirects=False) as answer:
+            assert answer.status == 302, await answer.text()
+            redirect = URL(answer.headers["Location"])
+    return await ha_client.get(redirect.path_qs)

@@ -1,0 +1,444 @@
+"""Config flow, options flow, reauth and reconfigure, through the real Link callback view."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp.test_utils import TestClient
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from yarl import URL
+
+from custom_components.enode.const import (
+    CONF_API_URL,
+    CONF_ASSET_TYPES,
+    CONF_BACKFILL_DAYS,
+    CONF_CONTROL,
+    CONF_ENODE_WEBHOOK_ID,
+    CONF_ENVIRONMENT,
+    CONF_LOCATION,
+    CONF_MAX_CHARGE_CURRENT,
+    CONF_TOKEN_URL,
+    CONF_USER_ID,
+    CONF_WEBHOOK_SECRET,
+    DOMAIN,
+)
+from enode_emulator import Emulator
+
+from .conftest import DEMO_USER, browse_link, entry_data, user_assets
+
+ADVANCED = {"source": SOURCE_USER, "show_advanced_options": True}
+
+
+def credentials(emulator: Emulator, **overrides: Any) -> dict[str, Any]:
+    """What a person types in the user step for the emulator."""
+    return {
+        CONF_CLIENT_ID: emulator.client_id,
+        CONF_CLIENT_SECRET: emulator.client_secret,
+        CONF_ENVIRONMENT: "custom",
+        CONF_API_URL: emulator.base_url,
+        CONF_TOKEN_URL: emulator.token_url,
+        **overrides,
+    }
+
+
+async def start_flow(hass: HomeAssistant, emulator: Emulator, **overrides: Any) -> dict[str, Any]:
+    """Run the user step and return the link menu."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator, **overrides)
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "link_menu"
+    return result
+
+
+async def open_link(hass: HomeAssistant, flow_id: str, manager: Any = None) -> dict[str, Any]:
+    """Choose vehicles and chargers with control, and open Enode Link (external step)."""
+    manager = manager or hass.config_entries.flow
+    result = await manager.async_configure(flow_id, {"next_step_id": "link"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "link"
+    result = await manager.async_configure(
+        flow_id,
+        {CONF_ASSET_TYPES: ["vehicle", "charger"], CONF_CONTROL: True, CONF_LOCATION: False},
+    )
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    assert result["step_id"] == "link_open"
+    return result
+
+
+async def test_user_link_and_create_entry(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """Credentials, then Link through the emulator's page and back through our callback."""
+    result = await start_flow(hass, emulator)
+    flow_id = result["flow_id"]
+    result = await open_link(hass, flow_id)
+    link_url = result["url"]
+    assert link_url.startswith(emulator.base_url)
+
+    answer = await browse_link(link_url, ha_client)
+    assert answer.status == 200
+    assert "window.close()" in await answer.text()
+
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    data = result["data"]
+    assert data[CONF_CLIENT_SECRET] == emulator.client_secret
+    assert data[CONF_ENVIRONMENT] == "custom"
+    assert len(data[CONF_WEBHOOK_SECRET]) >= 32  # at least 128 bits of randomness
+    assert data[CONF_WEBHOOK_ID]
+    user_id = data[CONF_USER_ID]
+    assert result["result"].unique_id == f"{emulator.client_id}_{user_id}"
+    # The Link session asked for exactly the chosen scopes, for a new random user.
+    link_requests = [e for e in emulator.request_log if e.path == f"/users/{user_id}/link"]
+    assert [e.status for e in link_requests] == [200]
+    assert set(user_assets(emulator, user_id).values()) == {"vehicle", "charger"}
+
+
+async def test_link_cancel_shows_enode_error_then_retry(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """Cancelling in Enode Link shows Enode's error_message and lets the user try again."""
+    result = await start_flow(hass, emulator)
+    flow_id = result["flow_id"]
+    result = await open_link(hass, flow_id)
+    answer = await browse_link(result["url"], ha_client, cancel=True)
+    assert answer.status == 200
+
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "link"
+    assert result["errors"] == {"base": "link_failed"}
+    assert result["description_placeholders"]["error"]
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_ASSET_TYPES: ["battery"], CONF_CONTROL: False, CONF_LOCATION: True}
+    )
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    assert (await browse_link(result["url"], ha_client)).status == 200
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_forged_and_replayed_state_are_refused(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """A tampered or reused state changes nothing."""
+    result = await start_flow(hass, emulator)
+    flow_id = result["flow_id"]
+    result = await open_link(hass, flow_id)
+    session_url = URL(result["url"])
+    redirect_uri = emulator.core.links.sessions[session_url.name].redirect_uri
+    callback = URL(redirect_uri)
+    state = callback.query["state"]
+
+    forged = callback.update_query(state=state[:-2] + ("AA" if state[-2:] != "AA" else "BB"))
+    assert (await ha_client.get(forged.path_qs)).status == 400
+    assert (await ha_client.get(callback.with_query(state="garbage").path_qs)).status == 400
+    assert (await ha_client.get(callback.with_query(None).path_qs)).status == 400
+    # Nothing moved: the flow still waits for Enode Link.
+    progress = hass.config_entries.flow.async_get(flow_id)
+    assert progress["step_id"] == "link_open"
+
+    assert (await ha_client.get(callback.path_qs)).status == 200
+    # Replaying the same redirect is refused.
+    assert (await ha_client.get(callback.path_qs)).status == 400
+
+
+async def test_expired_state_is_refused(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """A state older than its lifetime is refused."""
+    result = await start_flow(hass, emulator)
+    result = await open_link(hass, result["flow_id"])
+    redirect_uri = emulator.core.links.sessions[URL(result["url"]).name].redirect_uri
+    with patch("custom_components.enode.link.time.time", return_value=4_000_000_000):
+        assert (await ha_client.get(URL(redirect_uri).path_qs)).status == 400
+    progress = hass.config_entries.flow.async_get(result["flow_id"])
+    assert progress["step_id"] == "link_open"
+
+
+async def test_callback_for_ended_flow(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """A valid state whose flow was closed answers that the flow ended."""
+    result = await start_flow(hass, emulator)
+    result = await open_link(hass, result["flow_id"])
+    redirect_uri = emulator.core.links.sessions[URL(result["url"]).name].redirect_uri
+    hass.config_entries.flow.async_abort(result["flow_id"])
+    answer = await ha_client.get(URL(redirect_uri).path_qs)
+    assert answer.status == 400
+    assert "ended" in await answer.text()
+
+
+async def test_skip_linking(hass: HomeAssistant, emulator: Emulator) -> None:
+    """The user may finish without linking and link later."""
+    result = await start_flow(hass, emulator, **{CONF_USER_ID: "someone"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "finish"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Enode (custom)"
+    assert result["data"][CONF_USER_ID] == "someone"
+    assert result["options"] == {CONF_MAX_CHARGE_CURRENT: 32, CONF_BACKFILL_DAYS: 30}
+
+
+async def test_link_needs_an_asset_type(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """Submitting no device type asks again."""
+    result = await start_flow(hass, emulator)
+    flow_id = result["flow_id"]
+    await hass.config_entries.flow.async_configure(flow_id, {"next_step_id": "link"})
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_ASSET_TYPES: [], CONF_CONTROL: True, CONF_LOCATION: True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "no_asset_types"}
+
+
+async def test_link_session_error_is_shown(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """When Enode cannot create a Link session, the form says so and nothing is stored."""
+    result = await start_flow(hass, emulator)
+    flow_id = result["flow_id"]
+    emulator.add_fault(path="/users/*/link", status=503, count=1)
+    await hass.config_entries.flow.async_configure(flow_id, {"next_step_id": "link"})
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_ASSET_TYPES: ["vehicle"], CONF_CONTROL: True, CONF_LOCATION: True}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "link_failed"}
+    assert not hass.config_entries.async_entries(DOMAIN)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({CONF_CLIENT_SECRET: "wrong"}, "invalid_auth"),
+        ({CONF_TOKEN_URL: "http://127.0.0.1:9/oauth2/token"}, "cannot_connect"),
+        ({CONF_API_URL: ""}, "custom_urls_required"),
+    ],
+)
+async def test_user_errors_then_recover(
+    hass: HomeAssistant, emulator: Emulator, change: dict[str, str], error: str
+) -> None:
+    """Each error is shown, nothing is stored, and correct input then works."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator, **change)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    assert not hass.config_entries.async_entries(DOMAIN)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator)
+    )
+    assert result["type"] is FlowResultType.MENU
+
+
+async def test_token_endpoint_forbidden_is_cannot_connect(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """Other Enode errors from the token endpoint read as a connection problem."""
+    emulator.add_fault(path="/oauth2/token", status=403, count=1)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator)
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_unexpected_error_is_unknown(hass: HomeAssistant, emulator: Emulator) -> None:
+    """A bug while validating shows `unknown` (the only mock: an impossible failure)."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    with patch(
+        "custom_components.enode.config_flow.EnodeClient.async_get_token",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], credentials(emulator)
+        )
+    assert result["errors"] == {"base": "unknown"}
+
+
+async def test_basic_form_offers_production_and_sandbox(hass: HomeAssistant) -> None:
+    """Without advanced mode there are no URL or user fields and no custom environment."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    fields = {str(key) for key in result["data_schema"].schema}
+    assert fields == {CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_ENVIRONMENT}
+    selector = result["data_schema"].schema[CONF_ENVIRONMENT]
+    assert selector.config["options"] == ["production", "sandbox"]
+
+
+async def test_duplicate_aborts(
+    hass: HomeAssistant, emulator: Emulator, config_entry: MockConfigEntry
+) -> None:
+    """The same client ID and user ID cannot be added twice."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator, **{CONF_USER_ID: DEMO_USER})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth(hass: HomeAssistant, emulator: Emulator, ha_client: TestClient) -> None:
+    """A wrong secret is refused; the right one updates the entry and reloads it."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"{emulator.client_id}_{DEMO_USER}",
+        data=entry_data(emulator, **{CONF_CLIENT_SECRET: "old"}),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: "still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_CLIENT_SECRET: emulator.client_secret}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_CLIENT_SECRET] == emulator.client_secret
+
+
+async def test_reconfigure(hass: HomeAssistant, emulator: Emulator, ha_client: TestClient) -> None:
+    """Changing credentials keeps the user; a new endpoint forgets the old Enode webhook."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"old-client_{DEMO_USER}",
+        data=entry_data(
+            emulator, **{CONF_CLIENT_ID: "old-client", CONF_ENODE_WEBHOOK_ID: "hook-1"}
+        ),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator, **{CONF_CLIENT_SECRET: "wrong"})
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.unique_id == f"{emulator.client_id}_{DEMO_USER}"
+    assert entry.data[CONF_CLIENT_ID] == emulator.client_id
+    assert entry.data[CONF_USER_ID] == DEMO_USER
+    assert CONF_ENODE_WEBHOOK_ID not in entry.data
+
+
+async def test_reconfigure_to_sandbox_drops_custom_urls(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """Leaving the custom environment removes its URLs (sandbox validated over the network)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"{emulator.client_id}_{DEMO_USER}",
+        data=entry_data(emulator, **{CONF_ENODE_WEBHOOK_ID: "hook-1"}),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    with patch("custom_components.enode.config_flow.EnodeClient.async_get_token", return_value="t"):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                CONF_CLIENT_ID: emulator.client_id,
+                CONF_CLIENT_SECRET: emulator.client_secret,
+                CONF_ENVIRONMENT: "sandbox",
+            },
+        )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_ENVIRONMENT] == "sandbox"
+    assert CONF_API_URL not in entry.data
+    assert CONF_ENODE_WEBHOOK_ID not in entry.data
+
+
+async def test_reconfigure_same_endpoint_keeps_webhook(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """A new secret for the same client keeps the Enode webhook."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"{emulator.client_id}_{DEMO_USER}",
+        data=entry_data(emulator, **{CONF_ENODE_WEBHOOK_ID: "hook-1"}),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator)
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_ENODE_WEBHOOK_ID] == "hook-1"
+
+
+async def test_reconfigure_onto_another_entry_aborts(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """Reconfiguring into an existing (client, user) pair is refused."""
+    MockConfigEntry(
+        domain=DOMAIN, unique_id=f"{emulator.client_id}_{DEMO_USER}", data=entry_data(emulator)
+    ).add_to_hass(hass)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=f"other_{DEMO_USER}",
+        data=entry_data(emulator, **{CONF_CLIENT_ID: "other"}),
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_CLIENT_ID] == "other"
+
+
+async def test_options_settings(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
+    """Settings are stored in the options."""
+    entry = setup_integration
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+    assert result["step_id"] == "settings"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_MAX_CHARGE_CURRENT: 40, CONF_BACKFILL_DAYS: 60}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {CONF_MAX_CHARGE_CURRENT: 40, CONF_BACKFILL_DAYS: 60}
+
+
+async def test_options_link_more_devices(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Link more devices from the options; they appear without a reload."""
+    entry = setup_integration
+    before = user_assets(emulator, DEMO_USER)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_link(hass, result["flow_id"], hass.config_entries.options)
+    assert (await browse_link(result["url"], ha_client)).status == 200
+    result = await hass.config_entries.options.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    after = user_assets(emulator, DEMO_USER)
+    assert len(after) > len(before)
+    assert set(after) == set(entry.runtime_data.coordinator.data.assets)
