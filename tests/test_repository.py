@@ -188,7 +188,10 @@ def test_every_used_translation_key_exists() -> None:
         elif kind == "issue":
             ok = _lookup(EN, f"issues.{key}.title") is not None
         elif kind == "abort":
-            ok = any(_lookup(EN, f"{s}.abort.{key}") is not None for s in ("config", "options"))
+            sections = [f"{s}.abort" for s in ("config", "options")] + [
+                f"issues.{issue}.fix_flow.abort" for issue in EN.get("issues", {})
+            ]
+            ok = any(_lookup(EN, f"{section}.{key}") is not None for section in sections)
         else:
             ok = _lookup(EN, f"{kind}.{key}.name") is not None or (
                 _lookup(EN, f"{kind}.{key}") is not None

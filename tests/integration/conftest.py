@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
+import hashlib
+import hmac
+import json
 import re
 from typing import Any, get_args
 
@@ -105,6 +108,47 @@ async def setup_integration(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+def sign(body: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    """Enode's signature header value, computed independently of the integration."""
+    return "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
+
+
+async def post_webhook(
+    ha_client: TestClient,
+    entry: MockConfigEntry,
+    payload: Any,
+    *,
+    signature: str | None = None,
+    raw: bytes | None = None,
+) -> int:
+    """Deliver a payload to the entry's webhook as Enode would; returns the HTTP status."""
+    body = raw if raw is not None else json.dumps(payload).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "x-enode-signature": signature if signature is not None else sign(body),
+        "x-enode-delivery": "test-delivery",
+    }
+    response = await ha_client.post(
+        f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}", data=body, headers=headers
+    )
+    return response.status
+
+
+def event(kind: str, asset: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    """An Enode webhook event for the demo user."""
+    payload: dict[str, Any] = {
+        "event": kind,
+        "version": "2024-10-01",
+        "createdAt": "2025-06-01T12:00:00Z",
+        "user": {"id": DEMO_USER},
+        **extra,
+    }
+    if asset is not None:
+        key = kind.split(":")[1]
+        payload["hemSystem" if key == "hem-system" else key] = asset
+    return payload
 
 
 async def browse_link(

@@ -1,0 +1,289 @@
+"""Setup, push registration, restart, removal, foreign entries and devices."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp.test_utils import TestClient
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_WEBHOOK_ID
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.enode.const import (
+    CONF_ENODE_WEBHOOK_ID,
+    CONF_ENODE_WEBHOOK_URL,
+    DOMAIN,
+    POLL_INTERVAL_NO_PUSH,
+    POLL_INTERVAL_PUSH,
+)
+from enode_emulator import Emulator
+
+from .conftest import DEMO_USER, user_assets
+
+HEM = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b07"
+BATTERY = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b03"
+
+
+def webhooks(emulator: Emulator) -> list[dict[str, object]]:
+    """Webhooks registered at the emulator."""
+    return [hook.to_json() for hook in emulator.core.webhooks.webhooks.values()]
+
+
+def requests(emulator: Emulator, method: str, path: str) -> int:
+    """How many requests with this method and path the emulator saw."""
+    return sum(1 for e in emulator.request_log if e.method == method and e.path == path)
+
+
+async def test_setup_registers_push(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Setup lists the user's assets, registers one Enode webhook and goes push-first."""
+    entry = setup_integration
+    assert entry.state is ConfigEntryState.LOADED
+    data = entry.runtime_data
+    assert set(data.coordinator.data.assets) == set(user_assets(emulator, DEMO_USER))
+    hooks = webhooks(emulator)
+    assert len(hooks) == 1
+    assert hooks[0]["id"] == entry.data[CONF_ENODE_WEBHOOK_ID]
+    assert str(hooks[0]["url"]).endswith(f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}")
+    # The test delivery reached us, so push is healthy and polling is only a safety net.
+    assert data.webhook.health.mode == "push"
+    assert data.webhook.health.counts_by_event.get("enode:webhook:test") == 1
+    assert data.webhook.push_healthy
+    assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
+
+
+async def test_devices_follow_assets(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    device_registry: dr.DeviceRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """One device per asset with brand and model; HEM members point at their HEM system."""
+    entry = setup_integration
+    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    assert len(devices) == len(user_assets(emulator, DEMO_USER))
+    hem = device_registry.async_get_device(identifiers={(DOMAIN, HEM)})
+    battery = device_registry.async_get_device(identifiers={(DOMAIN, BATTERY)})
+    assert hem is not None
+    assert battery is not None
+    assert battery.via_device_id == hem.id
+    assert battery.manufacturer
+    assert battery.model
+
+    # A new asset appears as a device on the next update; a removed one disappears.
+    added = emulator.add_asset(DEMO_USER, {"type": "vehicle", "vendor": "VOLKSWAGEN"})
+    emulator.remove_asset(BATTERY)
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert device_registry.async_get_device(identifiers={(DOMAIN, added["id"])}) is not None
+    assert device_registry.async_get_device(identifiers={(DOMAIN, BATTERY)}) is None
+
+
+async def test_remove_stale_device(
+    hass: HomeAssistant,
+    device_registry: dr.DeviceRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Only devices whose asset Enode no longer reports can be removed by the user."""
+    entry = setup_integration
+    assert await async_setup_component(hass, "config", {})
+    live = device_registry.async_get_device(identifiers={(DOMAIN, HEM)})
+    assert live is not None
+    stale = device_registry.async_get_or_create(
+        config_entry_id=entry.entry_id, identifiers={(DOMAIN, "gone")}
+    )
+    from custom_components.enode import async_remove_config_entry_device  # noqa: PLC0415
+
+    assert not await async_remove_config_entry_device(hass, entry, live)
+    assert await async_remove_config_entry_device(hass, entry, stale)
+
+
+async def test_restart_reuses_the_enode_webhook(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A reload reuses (and tests) the stored webhook: no second POST /webhooks."""
+    entry = setup_integration
+    hook_id = entry.data[CONF_ENODE_WEBHOOK_ID]
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.data[CONF_ENODE_WEBHOOK_ID] == hook_id
+    assert requests(emulator, "POST", "/webhooks") == 1
+    assert requests(emulator, "POST", f"/webhooks/{hook_id}/test") == 2
+    assert len(webhooks(emulator)) == 1
+
+
+async def test_restart_recreates_a_deleted_webhook(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """When Enode no longer knows the stored webhook, a new one replaces it."""
+    entry = setup_integration
+    old = entry.data[CONF_ENODE_WEBHOOK_ID]
+    emulator.core.webhooks.webhooks.pop(old)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.data[CONF_ENODE_WEBHOOK_ID] != old
+    assert [h["id"] for h in webhooks(emulator)] == [entry.data[CONF_ENODE_WEBHOOK_ID]]
+    assert entry.runtime_data.webhook.push_healthy
+
+
+async def test_changed_url_updates_the_webhook(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """When Home Assistant's URL changed, the Enode webhook is updated, not duplicated."""
+    entry = setup_integration
+    hook_id = entry.data[CONF_ENODE_WEBHOOK_ID]
+    real_url = entry.data[CONF_ENODE_WEBHOOK_URL]
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_ENODE_WEBHOOK_URL: "http://127.0.0.1:1/old"}
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert requests(emulator, "PATCH", f"/webhooks/{hook_id}") == 1
+    assert entry.data[CONF_ENODE_WEBHOOK_URL] == real_url
+    assert len(webhooks(emulator)) == 1
+
+
+async def test_leftover_webhook_with_our_url_is_replaced(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+) -> None:
+    """An orphan from an earlier crash (same URL, unknown to the entry) is deleted first."""
+    url = f"{hass.config.internal_url}/api/webhook/{config_entry.data[CONF_WEBHOOK_ID]}"
+    orphan = emulator.core.webhooks.create({"url": url, "secret": "orphan-secret"})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [h["id"] for h in webhooks(emulator)] == [config_entry.data[CONF_ENODE_WEBHOOK_ID]]
+    assert orphan.id not in emulator.core.webhooks.webhooks
+
+
+async def test_no_usable_url_polls_and_raises_repair(
+    hass: HomeAssistant, emulator: Emulator, config_entry: MockConfigEntry
+) -> None:
+    """Without a URL Enode can reach, the entry polls every 5 minutes and says how to fix it."""
+    assert await async_setup_component(hass, "http", {})
+    hass.config.api = None  # no internal, external or IP-based URL for Home Assistant
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data.webhook.health.mode == "poll"
+    assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, f"webhook_unavailable_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_key == "webhook_unavailable"
+    assert not webhooks(emulator)
+
+
+async def test_webhook_registration_error_falls_back_to_polling(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+) -> None:
+    """If Enode refuses the webhook, the entry still loads and polls."""
+    emulator.add_fault(path="/webhooks", status=500, count=5)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.runtime_data.webhook.health.mode == "poll"
+    assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+
+
+async def test_remove_entry_deletes_the_webhook(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Removing the entry leaves no Enode webhook behind."""
+    assert webhooks(emulator)
+    assert await hass.config_entries.async_remove(setup_integration.entry_id)
+    await hass.async_block_till_done()
+    assert not webhooks(emulator)
+
+
+async def test_unload(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Unloading releases the webhook handler."""
+    entry = setup_integration
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    response = await ha_client.post(f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}", data=b"[]")
+    assert response.status == 200  # HA answers 200 for unknown webhooks; nothing is applied
+
+
+async def test_foreign_entry_fails_with_repair(hass: HomeAssistant) -> None:
+    """An `enode` entry of another custom integration fails cleanly with a repair issue."""
+    entry = MockConfigEntry(domain=DOMAIN, data={"client_id": "x", "token": "abc"})
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.reason is not None
+    assert entry.reason.startswith("This entry was created by another integration")
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"foreign_entry_{entry.entry_id}")
+
+
+async def test_foreign_entry_of_newer_version(hass: HomeAssistant) -> None:
+    """A version we never wrote is refused at migration, with the same repair issue."""
+    entry = MockConfigEntry(domain=DOMAIN, version=3, data={"whatever": 1})
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.MIGRATION_ERROR
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"foreign_entry_{entry.entry_id}")
+
+
+async def test_first_refresh_auth_failure_starts_reauth(
+    hass: HomeAssistant, emulator: Emulator, config_entry: MockConfigEntry
+) -> None:
+    """Bad credentials at setup: SETUP_ERROR and a reauth flow."""
+    emulator.add_fault(path="/oauth2/token", status=401, count=10)
+    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+
+
+async def test_first_refresh_outage_retries(
+    hass: HomeAssistant, emulator: Emulator, config_entry: MockConfigEntry
+) -> None:
+    """Enode unavailable at setup: SETUP_RETRY, nothing half set up."""
+    emulator.add_fault(path="/users/*", status=503, count=10)
+    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert not webhooks(emulator)
+
+
+async def test_poll_interval_falls_back_when_push_goes_quiet(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """No delivery for over an hour: the next poll switches to the 5-minute interval."""
+    data = setup_integration.runtime_data
+    assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
+    assert data.webhook.health.last_delivery is not None
+    data.webhook.health.last_delivery -= timedelta(hours=2)
+    await data.coordinator.async_refresh()
+    assert data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
