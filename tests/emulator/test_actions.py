@@ -11,7 +11,9 @@ from enode_emulator import Emulator
 from .conftest import BATTERY, CHARGER, HVAC, INVERTER, VEHICLE, Api
 
 
-async def _action_then_confirm(api: Api, emulator: Emulator, path: str, body: Any) -> dict[str, Any]:
+async def _action_then_confirm(
+    api: Api, emulator: Emulator, path: str, body: Any
+) -> dict[str, Any]:
     action = await api.post(path, body)
     assert action["state"] == "PENDING"
     assert action["completedAt"] is None
@@ -20,7 +22,9 @@ async def _action_then_confirm(api: Api, emulator: Emulator, path: str, body: An
 
 
 async def test_vehicle_start_charging_confirms(api: Api, emulator: Emulator) -> None:
-    action = await _action_then_confirm(api, emulator, f"/vehicles/{VEHICLE}/charging", {"action": "START"})
+    action = await _action_then_confirm(
+        api, emulator, f"/vehicles/{VEHICLE}/charging", {"action": "START"}
+    )
     assert action["kind"] == "START"
     assert action["targetType"] == "vehicle"
     assert action["failureReason"] is None
@@ -39,28 +43,40 @@ async def test_vehicle_start_charging_confirms(api: Api, emulator: Emulator) -> 
     vehicle_updates = [e for e in emulator.events if e["event"] == "user:vehicle:updated"]
     assert "chargeState.isCharging" in vehicle_updates[-1]["updatedFields"]
     # Already charging now: Enode rejects with a human detail.
-    status, body, _ = await api.call("POST", f"/vehicles/{VEHICLE}/charging", json={"action": "START"})
+    status, body, _ = await api.call(
+        "POST", f"/vehicles/{VEHICLE}/charging", json={"action": "START"}
+    )
     assert status == 400
     assert body["title"] == "Action Rejected"
     assert body["detail"] == "The vehicle is already charging."
-    stop = await _action_then_confirm(api, emulator, f"/vehicles/{VEHICLE}/charging", {"action": "STOP"})
+    stop = await _action_then_confirm(
+        api, emulator, f"/vehicles/{VEHICLE}/charging", {"action": "STOP"}
+    )
     assert (await api.get(f"/vehicles/actions/{stop['id']}"))["state"] == "CONFIRMED"
     assert (await api.get(f"/vehicles/{VEHICLE}"))["chargeState"]["isCharging"] is False
 
 
 async def test_already_stopped_unplugged_and_bad_action(api: Api, emulator: Emulator) -> None:
-    status, body, _ = await api.call("POST", f"/chargers/{CHARGER}/charging", json={"action": "STOP"})
+    status, body, _ = await api.call(
+        "POST", f"/chargers/{CHARGER}/charging", json={"action": "STOP"}
+    )
     assert (status, body["detail"]) == (400, "The charger is already stopped.")
-    status, body, _ = await api.call("POST", f"/chargers/{CHARGER}/charging", json={"action": "PAUSE"})
+    status, body, _ = await api.call(
+        "POST", f"/chargers/{CHARGER}/charging", json={"action": "PAUSE"}
+    )
     assert status == 400
     assert "START or STOP" in body["detail"]
     status, _, _ = await api.call("POST", f"/chargers/{CHARGER}/charging", json={})
     assert status == 400
     emulator.patch_asset(VEHICLE, {"chargeState": {"isPluggedIn": False}})
-    status, body, _ = await api.call("POST", f"/vehicles/{VEHICLE}/charging", json={"action": "START"})
+    status, body, _ = await api.call(
+        "POST", f"/vehicles/{VEHICLE}/charging", json={"action": "START"}
+    )
     assert (status, body["detail"]) == (400, "The vehicle is not plugged in.")
     emulator.patch_asset(VEHICLE, {"chargeState": {"isPluggedIn": True, "isFullyCharged": True}})
-    status, body, _ = await api.call("POST", f"/vehicles/{VEHICLE}/charging", json={"action": "START"})
+    status, body, _ = await api.call(
+        "POST", f"/vehicles/{VEHICLE}/charging", json={"action": "START"}
+    )
     assert (status, body["detail"]) == (400, "The vehicle is fully charged.")
     status, _, _ = await api.call("POST", "/vehicles/unknown/charging", json={"action": "START"})
     assert status == 404
@@ -101,13 +117,17 @@ async def test_cancel_rules(api: Api, emulator: Emulator) -> None:
 
 @pytest.mark.parametrize("mode", ["UNKNOWN", "TURBO", None])
 async def test_invalid_operation_mode(api: Api, mode: str | None) -> None:
-    status, body, _ = await api.call("POST", f"/batteries/{BATTERY}/operation-mode", json={"operationMode": mode})
+    status, body, _ = await api.call(
+        "POST", f"/batteries/{BATTERY}/operation-mode", json={"operationMode": mode}
+    )
     assert status == 400
     assert "operationMode" in body["detail"]
 
 
 async def test_operation_mode_confirms(api: Api, emulator: Emulator) -> None:
-    await _action_then_confirm(api, emulator, f"/batteries/{BATTERY}/operation-mode", {"operationMode": "IMPORT_FOCUS"})
+    await _action_then_confirm(
+        api, emulator, f"/batteries/{BATTERY}/operation-mode", {"operationMode": "IMPORT_FOCUS"}
+    )
     battery = await api.get(f"/batteries/{BATTERY}")
     assert battery["config"]["operationMode"] == "IMPORT_FOCUS"
 
@@ -132,41 +152,69 @@ async def test_permanent_hold_validation(api: Api, body: dict[str, Any], fragmen
 
 async def test_permanent_hold_and_follow_schedule(api: Api, emulator: Emulator) -> None:
     action = await _action_then_confirm(
-        api, emulator, f"/hvacs/{HVAC}/permanent-hold", {"mode": "AUTO", "heatSetpoint": 19, "coolSetpoint": 24}
+        api,
+        emulator,
+        f"/hvacs/{HVAC}/permanent-hold",
+        {"mode": "AUTO", "heatSetpoint": 19, "coolSetpoint": 24},
     )
-    assert action["target"] == {"mode": "AUTO", "holdType": "PERMANENT", "heatSetpoint": 19.0, "coolSetpoint": 24.0}
+    assert action["target"] == {
+        "mode": "AUTO",
+        "holdType": "PERMANENT",
+        "heatSetpoint": 19.0,
+        "coolSetpoint": 24.0,
+    }
     thermostat = (await api.get(f"/hvacs/{HVAC}"))["thermostatState"]
-    assert thermostat == {**thermostat, "mode": "AUTO", "heatSetpoint": 19.0, "coolSetpoint": 24.0, "holdType": "PERMANENT"}
+    assert thermostat == {
+        **thermostat,
+        "mode": "AUTO",
+        "heatSetpoint": 19.0,
+        "coolSetpoint": 24.0,
+        "holdType": "PERMANENT",
+    }
     follow = await _action_then_confirm(api, emulator, f"/hvacs/{HVAC}/follow-schedule", None)
     assert follow["target"] == {"holdType": "SCHEDULED"}
     assert (await api.get(f"/hvacs/actions/{follow['id']}"))["state"] == "CONFIRMED"
     assert (await api.get(f"/hvacs/{HVAC}"))["thermostatState"]["holdType"] == "SCHEDULED"
-    off = await _action_then_confirm(api, emulator, f"/hvacs/{HVAC}/permanent-hold", {"mode": "OFF"})
+    off = await _action_then_confirm(
+        api, emulator, f"/hvacs/{HVAC}/permanent-hold", {"mode": "OFF"}
+    )
     assert off["target"] == {"mode": "OFF", "holdType": "PERMANENT"}
 
 
 async def test_max_current_and_charge_rate_limit(api: Api, emulator: Emulator) -> None:
     for value in (2, 40):
-        status, body, _ = await api.call("POST", f"/chargers/{CHARGER}/max-current", json={"maxCurrent": value})
+        status, body, _ = await api.call(
+            "POST", f"/chargers/{CHARGER}/max-current", json={"maxCurrent": value}
+        )
         assert status == 400
         assert "between" in body["detail"]
-    status, _, _ = await api.call("POST", f"/chargers/{CHARGER}/max-current", json={"maxCurrent": True})
+    status, _, _ = await api.call(
+        "POST", f"/chargers/{CHARGER}/max-current", json={"maxCurrent": True}
+    )
     assert status == 400
-    status, _, _ = await api.call("POST", f"/chargers/{CHARGER}/charge-rate-limit", json={"chargeRateLimit": 50})
+    status, _, _ = await api.call(
+        "POST", f"/chargers/{CHARGER}/charge-rate-limit", json={"chargeRateLimit": 50}
+    )
     assert status == 400
-    action = await _action_then_confirm(api, emulator, f"/chargers/{CHARGER}/charge-rate-limit", {"chargeRateLimit": 6.9})
+    action = await _action_then_confirm(
+        api, emulator, f"/chargers/{CHARGER}/charge-rate-limit", {"chargeRateLimit": 6.9}
+    )
     assert action["targetState"] == {"chargeRateLimit": 6.9}
     state = (await api.get(f"/chargers/{CHARGER}"))["chargeState"]
     assert state["chargeRateLimit"] == 6.9
     assert state["maxCurrent"] == pytest.approx(10.0)
-    vehicle_action = await _action_then_confirm(api, emulator, f"/vehicles/{VEHICLE}/max-current", {"maxCurrent": 20})
+    vehicle_action = await _action_then_confirm(
+        api, emulator, f"/vehicles/{VEHICLE}/max-current", {"maxCurrent": 20}
+    )
     assert vehicle_action["targetType"] == "vehicle"
     assert (await api.get(f"/vehicles/{VEHICLE}"))["chargeState"]["maxCurrent"] == 20.0
 
 
 async def test_schedule_controlled_gives_422_and_override(api: Api, emulator: Emulator) -> None:
     emulator.set_schedule_controlled(CHARGER)
-    status, body, _ = await api.call("POST", f"/chargers/{CHARGER}/charging", json={"action": "START"})
+    status, body, _ = await api.call(
+        "POST", f"/chargers/{CHARGER}/charging", json={"action": "START"}
+    )
     assert status == 422
     assert body["title"] == "Enode Controlled Entity"
     override = await api.post(f"/chargers/{CHARGER}/smart-override")
@@ -182,7 +230,9 @@ async def test_schedule_controlled_gives_422_and_override(api: Api, emulator: Em
     again = await api.post(f"/chargers/{CHARGER}/smart-override")
     assert again["vendorActionId"] is None  # already charging
     emulator.set_schedule_controlled(CHARGER, False)
-    assert (await api.call("POST", f"/chargers/{CHARGER}/charging", json={"action": "STOP"}))[0] == 200
+    assert (await api.call("POST", f"/chargers/{CHARGER}/charging", json={"action": "STOP"}))[
+        0
+    ] == 200
 
 
 @pytest.mark.parametrize(
@@ -190,12 +240,23 @@ async def test_schedule_controlled_gives_422_and_override(api: Api, emulator: Em
     [
         ("fail", "FAILED", "NO_RESPONSE"),
         ("cancel", "CANCELLED", "FAILED_PRECONDITION"),
-        ({"state": "FAILED", "failureReason": {"type": "FAILED_PRECONDITION", "detail": "Car asleep"}}, "FAILED", "FAILED_PRECONDITION"),
+        (
+            {
+                "state": "FAILED",
+                "failureReason": {"type": "FAILED_PRECONDITION", "detail": "Car asleep"},
+            },
+            "FAILED",
+            "FAILED_PRECONDITION",
+        ),
     ],
 )
-async def test_configured_outcomes(api: Api, emulator: Emulator, outcome: Any, state: str, reason: str) -> None:
+async def test_configured_outcomes(
+    api: Api, emulator: Emulator, outcome: Any, state: str, reason: str
+) -> None:
     emulator.set_action_outcome(VEHICLE, outcome)
-    action = await _action_then_confirm(api, emulator, f"/vehicles/{VEHICLE}/charging", {"action": "START"})
+    action = await _action_then_confirm(
+        api, emulator, f"/vehicles/{VEHICLE}/charging", {"action": "START"}
+    )
     done = await api.get(f"/vehicles/actions/{action['id']}")
     assert done["state"] == state
     assert done["failureReason"]["type"] == reason
@@ -203,15 +264,23 @@ async def test_configured_outcomes(api: Api, emulator: Emulator, outcome: Any, s
 
 
 async def test_random_failures_are_seeded() -> None:
-    from .conftest import make_config  # noqa: PLC0415
     from enode_emulator.core import Core  # noqa: PLC0415
+
+    from .conftest import make_config  # noqa: PLC0415
 
     results = []
     for _ in range(2):
         core = Core(make_config(action_failure_rate=0.5))
         battery = core.store.find_asset(BATTERY)
         states = []
-        for mode in ("IDLE", "IMPORT_FOCUS", "EXPORT_FOCUS", "SELF_RELIANCE", "IDLE", "TIME_OF_USE"):
+        for mode in (
+            "IDLE",
+            "IMPORT_FOCUS",
+            "EXPORT_FOCUS",
+            "SELF_RELIANCE",
+            "IDLE",
+            "TIME_OF_USE",
+        ):
             action = core.actions.create(battery, "operationMode", mode)
             await core.advance(5)
             states.append(action.data["state"])
@@ -223,11 +292,15 @@ async def test_random_failures_are_seeded() -> None:
 
 async def test_incapable_assets_are_rejected(api: Api, emulator: Emulator) -> None:
     emulator.patch_asset(BATTERY, {"capabilities": {"idle": {"isCapable": False}}})
-    status, body, _ = await api.call("POST", f"/batteries/{BATTERY}/operation-mode", json={"operationMode": "IDLE"})
+    status, body, _ = await api.call(
+        "POST", f"/batteries/{BATTERY}/operation-mode", json={"operationMode": "IDLE"}
+    )
     assert (status, body["title"]) == (400, "Action Rejected")
     emulator.patch_asset(HVAC, {"capabilities": {"setFollowSchedule": {"isCapable": False}}})
     assert (await api.call("POST", f"/hvacs/{HVAC}/follow-schedule"))[0] == 400
-    assert (await api.call("POST", f"/inverters/{INVERTER}/charging", json={"action": "START"}))[0] == 404
+    assert (await api.call("POST", f"/inverters/{INVERTER}/charging", json={"action": "START"}))[
+        0
+    ] == 404
 
 
 async def test_deleting_asset_cancels_pending_action(api: Api, emulator: Emulator) -> None:

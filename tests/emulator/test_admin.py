@@ -6,16 +6,18 @@ import json
 from pathlib import Path
 import time
 
+import pytest
+
 from enode_emulator import Emulator, EmulatorConfig
 from enode_emulator.scenario import ScenarioError, read_scenario
 
 from .conftest import BATTERY, CHARGER, USER, VEHICLE, Api, Receiver, make_config
 
-import pytest
-
 
 async def test_fail_next_requests(api: Api) -> None:
-    status, rule, _ = await api.call("POST", "/_emulator/faults", json={"path": "/vehicles*", "status": 503, "count": 2})
+    status, rule, _ = await api.call(
+        "POST", "/_emulator/faults", json={"path": "/vehicles*", "status": 503, "count": 2}
+    )
     assert status == 200
     assert rule["count"] == 2
     assert (await api.get("/_emulator/faults"))[0]["id"] == rule["id"]
@@ -48,7 +50,12 @@ async def test_fraction_latency_and_clear(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"path": "/x"}, {"path": "/x", "status": 418}, {"path": "/x", "status": 500, "fraction": 2}, [1]],
+    [
+        {"path": "/x"},
+        {"path": "/x", "status": 418},
+        {"path": "/x", "status": 500, "fraction": 2},
+        [1],
+    ],
 )
 async def test_fault_validation(api: Api, body: object) -> None:
     assert (await api.call("POST", "/_emulator/faults", json=body))[0] == 400
@@ -76,7 +83,9 @@ async def test_add_patch_remove_assets(api: Api, emulator: Emulator) -> None:
     assert asset["chargeState"]["batteryLevel"] == 12
     assert asset["hemSystemId"] is not None
     assert (await api.get(f"/batteries/{asset['id']}"))["id"] == asset["id"]
-    status, patched, _ = await api.call("PATCH", f"/_emulator/assets/{asset['id']}", json={"isReachable": False})
+    status, patched, _ = await api.call(
+        "PATCH", f"/_emulator/assets/{asset['id']}", json={"isReachable": False}
+    )
     assert status == 200
     assert patched["isReachable"] is False
     update = [e for e in emulator.events if e["event"] == "user:battery:updated"][-1]
@@ -84,20 +93,38 @@ async def test_add_patch_remove_assets(api: Api, emulator: Emulator) -> None:
     assert (await api.call("DELETE", f"/_emulator/assets/{asset['id']}"))[0] == 204
     assert any(e["event"] == "user:battery:deleted" for e in emulator.events)
     assert (await api.call("DELETE", f"/_emulator/assets/{asset['id']}"))[0] == 404
-    assert (await api.call("POST", f"/_emulator/users/{USER}/assets", json={"type": "boat"}))[0] == 400
+    assert (await api.call("POST", f"/_emulator/users/{USER}/assets", json={"type": "boat"}))[
+        0
+    ] == 400
     assert (await api.call("PATCH", f"/_emulator/assets/{VEHICLE}", json=[1]))[0] == 400
 
 
 async def test_outcome_and_schedule_flags_over_http(api: Api, emulator: Emulator) -> None:
-    status, _, _ = await api.call("PUT", f"/_emulator/assets/{BATTERY}/action-outcome", json={"outcome": "fail"})
+    status, _, _ = await api.call(
+        "PUT", f"/_emulator/assets/{BATTERY}/action-outcome", json={"outcome": "fail"}
+    )
     assert status == 204
     action = await api.post(f"/batteries/{BATTERY}/operation-mode", {"operationMode": "IDLE"})
     await api.post("/_emulator/clock/advance", {"seconds": 5})
     assert (await api.get(f"/batteries/actions/{action['id']}"))["state"] == "FAILED"
-    assert (await api.call("PUT", f"/_emulator/assets/{BATTERY}/action-outcome", json={"outcome": None}))[0] == 204
-    assert (await api.call("PUT", f"/_emulator/assets/{BATTERY}/action-outcome", json={"outcome": "maybe"}))[0] == 400
-    assert (await api.call("PUT", f"/_emulator/assets/{BATTERY}/schedule-controlled", json={"controlled": True}))[0] == 204
-    assert (await api.call("POST", f"/batteries/{BATTERY}/operation-mode", json={"operationMode": "IDLE"}))[0] == 422
+    assert (
+        await api.call("PUT", f"/_emulator/assets/{BATTERY}/action-outcome", json={"outcome": None})
+    )[0] == 204
+    assert (
+        await api.call(
+            "PUT", f"/_emulator/assets/{BATTERY}/action-outcome", json={"outcome": "maybe"}
+        )
+    )[0] == 400
+    assert (
+        await api.call(
+            "PUT", f"/_emulator/assets/{BATTERY}/schedule-controlled", json={"controlled": True}
+        )
+    )[0] == 204
+    assert (
+        await api.call(
+            "POST", f"/batteries/{BATTERY}/operation-mode", json={"operationMode": "IDLE"}
+        )
+    )[0] == 422
 
 
 async def test_clock_logs_state_and_reset(api: Api, emulator: Emulator, receiver: Receiver) -> None:
@@ -108,12 +135,16 @@ async def test_clock_logs_state_and_reset(api: Api, emulator: Emulator, receiver
     await api.post("/webhooks", {"url": receiver.url, "secret": "secret-123"})
     assert (await api.call("POST", "/_emulator/webhook-faults", json={"mode": "drop"}))[0] == 204
     assert (await api.call("POST", "/_emulator/webhook-faults", json={"mode": "explode"}))[0] == 400
-    assert (await api.call("POST", "/_emulator/webhook-faults", json={"mode": "drop", "count": 0}))[0] == 400
+    assert (await api.call("POST", "/_emulator/webhook-faults", json={"mode": "drop", "count": 0}))[
+        0
+    ] == 400
     await api.post("/_emulator/clock/advance", {"seconds": 60})
     deliveries = await api.get("/_emulator/deliveries")
     assert deliveries[0]["outcome"] == "dropped"
     log = await api.get("/_emulator/requests")
-    assert any(e["method"] == "POST" and e["path"] == "/webhooks" and e["status"] == 200 for e in log)
+    assert any(
+        e["method"] == "POST" and e["path"] == "/webhooks" and e["status"] == 200 for e in log
+    )
     state = await api.get("/_emulator/state")
     assert USER in state["users"]
     assert len(state["assets"]) == 7
@@ -129,7 +160,25 @@ async def test_clock_logs_state_and_reset(api: Api, emulator: Emulator, receiver
 
 def test_scenario_files(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
-    path.write_text(json.dumps({"users": [{"id": "u", "assets": [{"type": "hvac", "vendor": "NIBE", "scheduleControlled": True, "actionOutcome": "cancel"}]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "users": [
+                    {
+                        "id": "u",
+                        "assets": [
+                            {
+                                "type": "hvac",
+                                "vendor": "NIBE",
+                                "scheduleControlled": True,
+                                "actionOutcome": "cancel",
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
     assert read_scenario(path)["users"][0]["id"] == "u"
     (tmp_path / "bad.json").write_text("[]")
     with pytest.raises(ScenarioError):
@@ -140,11 +189,31 @@ def test_scenario_files(tmp_path: Path) -> None:
 
 async def test_scenario_file_loads(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
-    path.write_text(json.dumps({"users": [{"id": "u", "site": {"timezone": "Europe/Berlin"}, "assets": [{"type": "hvac", "vendor": "NIBE", "scheduleControlled": True, "actionOutcome": "cancel"}]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "users": [
+                    {
+                        "id": "u",
+                        "site": {"timezone": "Europe/Berlin"},
+                        "assets": [
+                            {
+                                "type": "hvac",
+                                "vendor": "NIBE",
+                                "scheduleControlled": True,
+                                "actionOutcome": "cancel",
+                            }
+                        ],
+                    }
+                ]
+            }
+        )
+    )
     emu = Emulator(make_config(scenario=str(path)))
     hvac = emu.core.store.assets_of("hvac")[0]
     assert hvac.schedule_controlled
-    assert hvac.outcome is not None and hvac.outcome.state == "CANCELLED"
+    assert hvac.outcome is not None
+    assert hvac.outcome.state == "CANCELLED"
     assert emu.core.store.sites[hvac.site_id].timezone == "Europe/Berlin"
     assert emu.client_id == EmulatorConfig().client_id
     await emu.core.webhooks.close()

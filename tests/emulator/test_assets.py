@@ -274,16 +274,25 @@ async def test_unknown_user_lists_404(api: Api) -> None:
 
 
 async def test_pagination_over_pages(api: Api, emulator: Emulator) -> None:
-    ids = [emulator.add_asset(f"user-{n}", {"type": "meter", "vendor": "HUAWEI"})["id"] for n in range(5)]
+    ids = [
+        emulator.add_asset(f"user-{n}", {"type": "meter", "vendor": "HUAWEI"})["id"]
+        for n in range(5)
+    ]
     first = await api.get("/meters", params={"pageSize": "2"})
     assert [m["id"] for m in first["data"]] == [ids[4], ids[3]]  # newest first
     assert first["pagination"]["before"] is None
-    second = await api.get("/meters", params={"pageSize": "2", "after": first["pagination"]["after"]})
+    second = await api.get(
+        "/meters", params={"pageSize": "2", "after": first["pagination"]["after"]}
+    )
     assert [m["id"] for m in second["data"]] == [ids[2], ids[1]]
-    third = await api.get("/meters", params={"pageSize": "2", "after": second["pagination"]["after"]})
+    third = await api.get(
+        "/meters", params={"pageSize": "2", "after": second["pagination"]["after"]}
+    )
     assert [m["id"] for m in third["data"]] == [ids[0], METER]
     assert third["pagination"]["after"] is None
-    back = await api.get("/meters", params={"pageSize": "2", "before": third["pagination"]["before"]})
+    back = await api.get(
+        "/meters", params={"pageSize": "2", "before": third["pagination"]["before"]}
+    )
     assert back["data"] == second["data"]
     users = await api.get("/users", params={"pageSize": "50"})
     assert {u["id"] for u in users["data"]} == {USER, *(f"user-{n}" for n in range(5))}

@@ -21,8 +21,18 @@ def _free_port() -> int:
 def test_cli_starts_under_two_seconds() -> None:
     port = _free_port()
     started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "enode_emulator", "--port", str(port), "--seed", "3", "--speed", "2"],
+    process = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "enode_emulator",
+            "--port",
+            str(port),
+            "--seed",
+            "3",
+            "--speed",
+            "2",
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

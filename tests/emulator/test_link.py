@@ -27,7 +27,11 @@ async def _submit(api: Api, url: str, form: dict[str, str]) -> tuple[int, str]:
 async def test_link_flow_with_vendor_picker(api: Api) -> None:
     session = await api.post(
         "/users/new-user/link",
-        {"scopes": ["vehicle:read:data", "vehicle:read:location"], "language": "en-US", "redirectUri": REDIRECT},
+        {
+            "scopes": ["vehicle:read:data", "vehicle:read:location"],
+            "language": "en-US",
+            "redirectUri": REDIRECT,
+        },
     )
     assert session["linkUrl"].startswith(api.emulator.base_url + "/link/")
     assert session["linkToken"] in session["linkUrl"]
@@ -38,7 +42,9 @@ async def test_link_flow_with_vendor_picker(api: Api) -> None:
     vendors = re.findall(r'name="vendor" value="([A-Z]+)"', page)
     assert "TESLA" in vendors
     assert 'id="vendor-POLESTAR"' in page
-    status, location = await _submit(api, session["linkUrl"], {"vendor": "POLESTAR", "action": "confirm"})
+    status, location = await _submit(
+        api, session["linkUrl"], {"vendor": "POLESTAR", "action": "confirm"}
+    )
     assert (status, location) == (302, REDIRECT)
     vehicles = (await api.get("/users/new-user/vehicles"))["data"]
     assert len(vehicles) == 1
@@ -48,7 +54,9 @@ async def test_link_flow_with_vendor_picker(api: Api) -> None:
     assert vehicle["capabilities"]["startCharging"]["isCapable"] is False  # no control scope
     assert vehicle["capabilities"]["location"]["isCapable"] is True
     user = await api.get("/users/new-user")
-    assert user["linkedVendors"] == [{"vendor": "POLESTAR", "vendorType": "vehicle", "isValid": True}]
+    assert user["linkedVendors"] == [
+        {"vendor": "POLESTAR", "vendorType": "vehicle", "isValid": True}
+    ]
     # Single use.
     status, page = await _page(api, session["linkUrl"])
     assert status == 410
@@ -63,7 +71,12 @@ async def test_link_flow_with_vendor_picker(api: Api) -> None:
 
 
 async def test_link_hem_vendor_with_fixed_vendor_creates_hem(api: Api) -> None:
-    scopes = ["battery:read:data", "battery:control:operation_mode", "inverter:read:data", "meter:read:data"]
+    scopes = [
+        "battery:read:data",
+        "battery:control:operation_mode",
+        "inverter:read:data",
+        "meter:read:data",
+    ]
     session = await api.post(
         "/users/solar/link",
         {"scopes": scopes, "language": "nb-NO", "redirectUri": REDIRECT, "vendor": "SOLAREDGE"},
@@ -71,7 +84,7 @@ async def test_link_hem_vendor_with_fixed_vendor_creates_hem(api: Api) -> None:
     status, page = await _page(api, session["linkUrl"])
     assert 'id="vendor-fixed"' in page
     assert 'type="radio"' not in page
-    status, location = await _submit(api, session["linkUrl"], {"action": "confirm"})
+    status, _ = await _submit(api, session["linkUrl"], {"action": "confirm"})
     assert status == 302
     battery = (await api.get("/users/solar/batteries"))["data"][0]
     assert battery["capabilities"]["selfReliance"]["isCapable"] is True
@@ -84,7 +97,12 @@ async def test_link_hem_vendor_with_fixed_vendor_creates_hem(api: Api) -> None:
 async def test_cancel_redirects_with_error(api: Api) -> None:
     session = await api.post(
         "/users/u2/link",
-        {"scopes": ["charger:read:data"], "language": "en-GB", "redirectUri": REDIRECT + "?state=1", "vendorType": "charger"},
+        {
+            "scopes": ["charger:read:data"],
+            "language": "en-GB",
+            "redirectUri": REDIRECT + "?state=1",
+            "vendorType": "charger",
+        },
     )
     status, location = await _submit(api, session["linkUrl"], {"action": "cancel"})
     assert status == 302
@@ -96,15 +114,23 @@ async def test_cancel_redirects_with_error(api: Api) -> None:
 
 
 async def test_invalid_vendor_choice_keeps_session(api: Api) -> None:
-    session = await api.post("/users/u3/link", {"scopes": ["hvac:read:data"], "language": "browser", "redirectUri": REDIRECT})
-    status, page = await _submit(api, session["linkUrl"], {"vendor": "NOPE", "action": "confirm"})
+    session = await api.post(
+        "/users/u3/link",
+        {"scopes": ["hvac:read:data"], "language": "browser", "redirectUri": REDIRECT},
+    )
+    status, _ = await _submit(api, session["linkUrl"], {"vendor": "NOPE", "action": "confirm"})
     assert status == 400
-    status, location = await _submit(api, session["linkUrl"], {"vendor": "DAIKIN", "action": "confirm"})
+    status, location = await _submit(
+        api, session["linkUrl"], {"vendor": "DAIKIN", "action": "confirm"}
+    )
     assert (status, location) == (302, REDIRECT)
 
 
 async def test_session_expires_after_24h(api: Api, emulator: Emulator) -> None:
-    session = await api.post("/users/u4/link", {"scopes": ["meter:read:data"], "language": "en-US", "redirectUri": REDIRECT})
+    session = await api.post(
+        "/users/u4/link",
+        {"scopes": ["meter:read:data"], "language": "en-US", "redirectUri": REDIRECT},
+    )
     await emulator.advance(24 * 3600)
     status, page = await _page(api, session["linkUrl"])
     assert status == 410
@@ -122,10 +148,24 @@ async def test_session_expires_after_24h(api: Api, emulator: Emulator) -> None:
         {"scopes": ["vehicle:read:data"], "language": "xx", "redirectUri": REDIRECT},
         {"scopes": ["vehicle:read:data"], "language": "en-US"},
         {"scopes": ["vehicle:read:data"], "language": "en-US", "redirectUri": "not a uri"},
-        {"scopes": ["vehicle:read:data"], "language": "en-US", "redirectUri": REDIRECT, "vendorType": "boat"},
+        {
+            "scopes": ["vehicle:read:data"],
+            "language": "en-US",
+            "redirectUri": REDIRECT,
+            "vendorType": "boat",
+        },
         {"scopes": ["vehicle:read:location"], "language": "en-US", "redirectUri": REDIRECT},
-        {"scopes": ["vehicle:read:data"], "language": "en-US", "redirectUri": REDIRECT, "vendor": "ZAPTEC"},
-        {"scopes": ["vehicle:read:data", "hvac:read:data"], "language": "en-US", "redirectUri": REDIRECT},
+        {
+            "scopes": ["vehicle:read:data"],
+            "language": "en-US",
+            "redirectUri": REDIRECT,
+            "vendor": "ZAPTEC",
+        },
+        {
+            "scopes": ["vehicle:read:data", "hvac:read:data"],
+            "language": "en-US",
+            "redirectUri": REDIRECT,
+        },
         "text",
     ],
 )
@@ -137,7 +177,9 @@ async def test_link_validation(api: Api, body: object) -> None:
 
 async def test_relink_restores_validity(api: Api, emulator: Emulator) -> None:
     emulator.invalidate_credentials("demo-user", "HUAWEI")
-    session = await api.post(f"/assets/{METER}/relink", {"language": "en-US", "redirectUri": REDIRECT})
+    session = await api.post(
+        f"/assets/{METER}/relink", {"language": "en-US", "redirectUri": REDIRECT}
+    )
     status, page = await _page(api, session["linkUrl"])
     assert "Relink" in page
     status, location = await _submit(api, session["linkUrl"], {"action": "confirm"})
@@ -145,8 +187,16 @@ async def test_relink_restores_validity(api: Api, emulator: Emulator) -> None:
     user = await api.get("/users/demo-user")
     meter = [v for v in user["linkedVendors"] if v["vendorType"] == "meter"]
     assert meter[0]["isValid"] is True
-    assert (await api.call("POST", "/assets/nope/relink", json={"language": "en-US", "redirectUri": REDIRECT}))[0] == 404
+    assert (
+        await api.call(
+            "POST", "/assets/nope/relink", json={"language": "en-US", "redirectUri": REDIRECT}
+        )
+    )[0] == 404
     assert (await api.call("POST", f"/assets/{METER}/relink", json={"language": "en-US"}))[0] == 400
     assert (await api.call("POST", f"/assets/{METER}/relink", json=[1]))[0] == 400
     hem = (await api.get("/hem-systems"))["data"][0]["id"]
-    assert (await api.call("POST", f"/assets/{hem}/relink", json={"language": "en-US", "redirectUri": REDIRECT}))[0] == 400
+    assert (
+        await api.call(
+            "POST", f"/assets/{hem}/relink", json={"language": "en-US", "redirectUri": REDIRECT}
+        )
+    )[0] == 400

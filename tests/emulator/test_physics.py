@@ -130,14 +130,20 @@ async def test_hvac_drifts_to_setpoint(emulator: Emulator) -> None:
     state = emulator.asset(HVAC)
     # Hysteresis: heating restarts 0.3 °C below the setpoint.
     assert state["temperatureState"]["currentTemperature"] == pytest.approx(20.85, abs=0.2)
-    emulator.core.actions.create(emulator.core.store.find_asset(HVAC), "permanentHold", {"mode": "COOL", "coolSetpoint": 18.0})
+    emulator.core.actions.create(
+        emulator.core.store.find_asset(HVAC),
+        "permanentHold",
+        {"mode": "COOL", "coolSetpoint": 18.0},
+    )
     await emulator.advance(120)
     assert emulator.asset(HVAC)["temperatureState"]["isActive"] is True
     await emulator.advance(3 * 3600)
     state = emulator.asset(HVAC)["temperatureState"]
     assert state["currentTemperature"] <= 18.3  # cooled down; outdoors is colder still
     cooled = state["currentTemperature"]
-    emulator.core.actions.create(emulator.core.store.find_asset(HVAC), "permanentHold", {"mode": "OFF"})
+    emulator.core.actions.create(
+        emulator.core.store.find_asset(HVAC), "permanentHold", {"mode": "OFF"}
+    )
     await emulator.advance(5 * 3600)
     state = emulator.asset(HVAC)["temperatureState"]
     assert state["isActive"] is False

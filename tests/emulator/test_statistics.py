@@ -14,7 +14,15 @@ async def test_day_statistics(api: Api, emulator: Emulator) -> None:
     await api.authenticate()
     body = await api.get(f"/hem-systems/{HEM}/statistics", params={"interval": "2025-06-01"})
     series = body["timeseries"]
-    assert set(series) == {"generation", "consumption", "import", "export", "batteryLevel", "charge", "discharge"}
+    assert set(series) == {
+        "generation",
+        "consumption",
+        "import",
+        "export",
+        "batteryLevel",
+        "charge",
+        "discharge",
+    }
     generation = series["generation"]
     assert generation["isAvailable"] is True
     assert (generation["unit"], generation["unitType"]) == ("kW", "Power")
@@ -58,7 +66,9 @@ async def test_month_statistics_and_errors(api: Api, emulator: Emulator) -> None
         status, problem, _ = await api.call("GET", f"/hem-systems/{HEM}/statistics", params=params)
         assert status == 400, interval
         assert problem["title"] == "Bad Request"
-    assert (await api.call("GET", "/hem-systems/nope/statistics", params={"interval": "2025-05"}))[0] == 404
+    assert (await api.call("GET", "/hem-systems/nope/statistics", params={"interval": "2025-05"}))[
+        0
+    ] == 404
 
 
 async def test_statistics_deterministic_for_seed() -> None:
@@ -67,13 +77,18 @@ async def test_statistics_deterministic_for_seed() -> None:
         emu = Emulator(make_config())
         await emu.start()
         try:
-            from .conftest import Api as Client  # noqa: PLC0415
             import aiohttp  # noqa: PLC0415
+
+            from .conftest import Api as Client  # noqa: PLC0415
 
             async with aiohttp.ClientSession() as session:
                 client = Client(emu, session)
                 await client.authenticate()
-                results.append(await client.get(f"/hem-systems/{HEM}/statistics", params={"interval": "2025-05-20"}))
+                results.append(
+                    await client.get(
+                        f"/hem-systems/{HEM}/statistics", params={"interval": "2025-05-20"}
+                    )
+                )
         finally:
             await emu.stop()
     assert results[0] == results[1]
@@ -89,13 +104,18 @@ async def test_unavailable_series_and_faults(api: Api, emulator: Emulator) -> No
     }
     for status in (422, 503):
         hem.sim["statisticsFault"] = status
-        assert (await api.call("GET", f"/hem-systems/{HEM}/statistics", params={"interval": "2025-05-20"}))[0] == status
+        assert (
+            await api.call(
+                "GET", f"/hem-systems/{HEM}/statistics", params={"interval": "2025-05-20"}
+            )
+        )[0] == status
 
 
 async def test_scenario_statistics_flags() -> None:
+    import copy  # noqa: PLC0415
+
     from enode_emulator.core import Core  # noqa: PLC0415
     from enode_emulator.scenario import DEMO  # noqa: PLC0415
-    import copy  # noqa: PLC0415
 
     scenario = copy.deepcopy(DEMO)
     scenario["users"][0]["hemSystem"]["statisticsFault"] = 503
@@ -115,23 +135,31 @@ async def test_recorded_history_is_used(api: Api, emulator: Emulator) -> None:
         int(emulator.core.clock.start.timestamp()) + 900,
     )
     assert bucket is not None
-    assert generation == pytest.approx(bucket.energy["generation"] * 3600 / bucket.seconds, abs=0.001)
+    assert generation == pytest.approx(
+        bucket.energy["generation"] * 3600 / bucket.seconds, abs=0.001
+    )
 
 
 async def test_inverter_statistics(api: Api, emulator: Emulator) -> None:
     await emulator.advance(3600)
     await api.authenticate()
-    day = await api.get(f"/inverters/{INVERTER}/statistics", params={"year": "2025", "month": "5", "day": "31"})
+    day = await api.get(
+        f"/inverters/{INVERTER}/statistics", params={"year": "2025", "month": "5", "day": "31"}
+    )
     data = day["resolutions"]["QUARTER_HOUR"]["data"]
     assert len(data) == 96
     assert data[0]["date"] == "2025-05-31T00:00:00+02:00"
     assert data[0]["value"] == 0.0
     assert sum(item["value"] for item in data) > 5
-    month = await api.get(f"/inverters/{INVERTER}/statistics", params={"year": "2025", "month": "6"})
+    month = await api.get(
+        f"/inverters/{INVERTER}/statistics", params={"year": "2025", "month": "6"}
+    )
     days = month["resolutions"]["DAY"]["data"]
     assert len(days) == 30
     assert days[0]["value"] is None  # today is not over yet
     assert days[1]["value"] is None
     for params in ({"year": "2025"}, {"year": "x", "month": "1"}, {"year": "2025", "month": "13"}):
         assert (await api.call("GET", f"/inverters/{INVERTER}/statistics", params=params))[0] == 400
-    assert (await api.call("GET", "/inverters/nope/statistics", params={"year": "2025", "month": "1"}))[0] == 404
+    assert (
+        await api.call("GET", "/inverters/nope/statistics", params={"year": "2025", "month": "1"})
+    )[0] == 404

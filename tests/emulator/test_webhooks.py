@@ -40,13 +40,22 @@ async def test_crud_and_validation(api: Api, receiver: Receiver) -> None:
     assert hook["authentication"] == {"headerName": "x-auth"}
     assert "secret" not in hook
     assert hook["lastSuccess"] is None
-    status, body, _ = await api.call("POST", "/webhooks", json={"url": receiver.url, "secret": SECRET})
+    status, body, _ = await api.call(
+        "POST", "/webhooks", json={"url": receiver.url, "secret": SECRET}
+    )
     assert status == 400
     assert "already exists" in body["detail"]
     assert (await api.get("/webhooks"))["data"] == [hook]
     assert await api.get(f"/webhooks/{hook['id']}") == hook
     status, patched, _ = await api.call(
-        "PATCH", f"/webhooks/{hook['id']}", json={"events": ["user:vehicle:updated"], "authentication": None, "apiVersion": "2024-10-01", "secret": "another-secret"}
+        "PATCH",
+        f"/webhooks/{hook['id']}",
+        json={
+            "events": ["user:vehicle:updated"],
+            "authentication": None,
+            "apiVersion": "2024-10-01",
+            "secret": "another-secret",
+        },
     )
     assert status == 200
     assert patched["events"] == ["user:vehicle:updated"]
@@ -69,7 +78,11 @@ async def test_crud_and_validation(api: Api, receiver: Receiver) -> None:
         {"url": "https://example.com/hook", "secret": SECRET, "events": ["user:nope"]},
         {"url": "https://example.com/hook", "secret": SECRET, "events": []},
         {"url": "https://example.com/hook", "secret": SECRET, "apiVersion": "2020-01-01"},
-        {"url": "https://example.com/hook", "secret": SECRET, "authentication": {"headerName": "X-Upper", "headerValue": "v"}},
+        {
+            "url": "https://example.com/hook",
+            "secret": SECRET,
+            "authentication": {"headerName": "X-Upper", "headerValue": "v"},
+        },
         {"url": "https://example.com/hook", "secret": SECRET, "authentication": "x"},
         ["not", "an", "object"],
     ],
@@ -90,7 +103,9 @@ async def test_https_and_localhost_urls_allowed(api: Api) -> None:
 async def test_delivery_is_signed_batched_and_authenticated(
     api: Api, emulator: Emulator, receiver: Receiver
 ) -> None:
-    await _create(api, receiver, authentication={"headerName": "x-my-auth", "headerValue": "token-1"})
+    await _create(
+        api, receiver, authentication={"headerName": "x-my-auth", "headerValue": "token-1"}
+    )
     await api.post(f"/vehicles/{VEHICLE}/charging", {"action": "START"})
     await emulator.advance(5)
     assert receiver.requests
@@ -117,7 +132,9 @@ async def test_delivery_is_signed_batched_and_authenticated(
     assert hook["lastSuccess"] is not None
 
 
-async def test_more_than_100_events_are_split(api: Api, emulator: Emulator, receiver: Receiver) -> None:
+async def test_more_than_100_events_are_split(
+    api: Api, emulator: Emulator, receiver: Receiver
+) -> None:
     await _create(api, receiver, events=["user:battery:updated"])
     for level in range(150):
         emulator.patch_asset(BATTERY, {"chargeState": {"batteryCapacity": 11 + level}})
@@ -190,7 +207,10 @@ async def test_delivery_faults(api: Api, emulator: Emulator, receiver: Receiver,
         assert emulator.delivery_log[-1].outcome == "dropped"
     elif mode == "duplicate":
         assert len(receiver.requests) == 2
-        assert receiver.requests[0][0]["x-enode-delivery"] == receiver.requests[1][0]["x-enode-delivery"]
+        assert (
+            receiver.requests[0][0]["x-enode-delivery"]
+            == receiver.requests[1][0]["x-enode-delivery"]
+        )
     elif mode == "reorder":
         limits = [e["battery"]["chargeState"]["dischargeLimit"] for e in receiver.events()]
         assert limits == [25, 20]
