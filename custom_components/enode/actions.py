@@ -50,6 +50,7 @@ class PendingCommand:
     created: datetime = field(default_factory=dt_util.utcnow)
     confirmed_at: datetime | None = None
     polls: int = 0
+    waited: float = 0.0  # seconds of scheduled poll delays; bounds tracking without push
     cancel_poll: CALLBACK_TYPE | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -63,6 +64,7 @@ class PendingCommand:
             "created": self.created.isoformat(),
             "confirmed_at": self.confirmed_at.isoformat() if self.confirmed_at else None,
             "polls": self.polls,
+            "waited": self.waited,
         }
 
 
@@ -201,17 +203,17 @@ class ActionTracker:
         @callback
         def _due(_now: datetime) -> None:
             pending.cancel_poll = None
-            self._entry.async_create_background_task(
+            self._entry.async_create_task(
                 self._hass, self._async_poll(pending), f"{DOMAIN} action {pending.action_id}"
             )
 
+        pending.waited += delay
         pending.cancel_poll = async_call_later(self._hass, delay, _due)
 
     async def _async_poll(self, pending: PendingCommand) -> None:
         if self._pending.get(pending.action_id) is not pending or pending.confirmed_at:
             return
-        age = dt_util.utcnow() - pending.created
-        if age >= ACTION_TIMEOUT:
+        if pending.waited >= ACTION_TIMEOUT.total_seconds():
             self._drop(pending.action_id)
             await self._async_report_failure(pending, state="TIMEOUT", reason=None, detail=None)
             return

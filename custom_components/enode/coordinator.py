@@ -23,6 +23,7 @@ from .api import (
     User,
 )
 from .const import DOMAIN, LOGGER, POLL_INTERVAL_NO_PUSH, POLL_INTERVAL_PUSH
+from .helpers import retry_after_text
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -100,6 +101,8 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         )
         if self._hem_supported and types & HEM_MEMBER_TYPES:
             types.add(AssetType.HEM_SYSTEM)
+        elif not self._hem_supported:
+            types.discard(AssetType.HEM_SYSTEM)
         return sorted(types)
 
     async def _async_update_data(self) -> EnodeSnapshot:
@@ -127,6 +130,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 retry_after=err.retry_after,
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
+                translation_placeholders={"retry_after": retry_after_text(err)},
             ) from err
         except EnodeError as err:
             # Transient errors wait for the next cycle; the client already retried GETs.

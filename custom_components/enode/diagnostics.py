@@ -34,13 +34,24 @@ TO_REDACT = {
     "vin",
     "serialNumber",
     "sn",
-    "id",  # vendor ids inside `information`; asset ids are replaced by their type and index
+    "id",  # vendor ids inside `information`; asset ids are replaced by aliases below
     "displayName",
     "siteName",
     # Coordinates.
     "latitude",
     "longitude",
 }
+
+
+def _replace_ids(value: Any, aliases: dict[str, str]) -> Any:
+    """Swap asset ids anywhere (hemSystemId, pairing ids, ...) for their aliases."""
+    if isinstance(value, dict):
+        return {key: _replace_ids(item, aliases) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_ids(item, aliases) for item in value]
+    if isinstance(value, str):
+        return aliases.get(value, value)
+    return value
 
 
 async def async_get_config_entry_diagnostics(
@@ -55,7 +66,7 @@ async def async_get_config_entry_diagnostics(
         for index, (asset_id, asset) in enumerate(sorted(snapshot.assets.items()))
     }
     assets = {
-        aliases[asset_id]: async_redact_data(asset.raw, TO_REDACT)
+        aliases[asset_id]: _replace_ids(async_redact_data(asset.raw, TO_REDACT), aliases)
         for asset_id, asset in snapshot.assets.items()
     }
     pending = []

@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from .models import EnodeConfigEntry
 
 
+def retry_after_text(err: EnodeRateLimitError) -> str:
+    """Retry-After in whole seconds for messages ("?" when Enode sent none)."""
+    return str(round(err.retry_after)) if err.retry_after is not None else "?"
+
+
 def enode_error_to_ha(err: EnodeError) -> HomeAssistantError:
     """Map an Enode error to a translated HomeAssistantError."""
     placeholders: dict[str, str] = {"error": str(err)}
@@ -46,9 +51,7 @@ def enode_error_to_ha(err: EnodeError) -> HomeAssistantError:
             key = "conflict"
         case EnodeRateLimitError():
             key = "rate_limited"
-            placeholders["retry_after"] = (
-                str(round(err.retry_after)) if err.retry_after is not None else "?"
-            )
+            placeholders["retry_after"] = retry_after_text(err)
         case EnodeConnectionError():
             key = "cannot_connect"
         case EnodeServerError():

@@ -1,0 +1,174 @@
+"""Every command ends confirmed or with a visible failure: push, polling and timeout paths."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp.test_utils import TestClient
+from homeassistant.components import persistent_notification
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
+
+from custom_components.enode.api import AssetType
+from custom_components.enode.const import EVENT_ACTION_FAILED
+from enode_emulator import Emulator
+
+CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"
+
+
+def notifications(hass: HomeAssistant) -> dict[str, dict[str, str]]:
+    """Persistent notifications currently shown."""
+    return persistent_notification._async_get_or_create_notifications(hass)
+
+
+async def start_charging(entry: MockConfigEntry) -> str:
+    """Send START to the demo charger and track it; returns the action id."""
+    data = entry.runtime_data
+    action = await data.client.set_charging(AssetType.CHARGER, CHARGER, True)
+    data.actions.async_track(
+        action,
+        asset_type=AssetType.CHARGER,
+        asset_id=CHARGER,
+        command="start_charging",
+        value_key="charging",
+        target=True,
+    )
+    return action.id
+
+
+def action_polls(emulator: Emulator, action_id: str) -> int:
+    """GET requests for one action."""
+    return sum(1 for e in emulator.request_log if e.path == f"/chargers/actions/{action_id}")
+
+
+async def test_confirmed_by_push(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """While pending the requested value shows; the webhook confirms; no action polling."""
+    tracker = setup_integration.runtime_data.actions
+    action_id = await start_charging(setup_integration)
+    assert tracker.requested(CHARGER, "charging") == (True, True)
+    await emulator.advance(25)
+    await hass.async_block_till_done()
+    assert tracker.requested(CHARGER, "charging") == (False, None)
+    charger = setup_integration.runtime_data.coordinator.data.assets[CHARGER]
+    assert charger.charge_state is not None
+    assert charger.charge_state.is_charging is True
+    assert action_polls(emulator, action_id) == 0
+
+
+async def test_failure_is_visible(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A FAILED action drops the overlay, notifies the user and fires an event."""
+    assert await async_setup_component(hass, "persistent_notification", {})
+    events = async_capture_events(hass, EVENT_ACTION_FAILED)
+    emulator.set_action_outcome(
+        CHARGER, {"state": "FAILED", "failureType": "NO_RESPONSE", "failureDetail": "Offline"}
+    )
+    tracker = setup_integration.runtime_data.actions
+    action_id = await start_charging(setup_integration)
+    await emulator.advance(25)
+    await hass.async_block_till_done()
+    assert tracker.requested(CHARGER, "charging") == (False, None)
+    assert len(events) == 1
+    assert events[0].data["action_id"] == action_id
+    assert events[0].data["command"] == "start_charging"
+    assert events[0].data["state"] == "FAILED"
+    assert events[0].data["device_id"]
+    shown = notifications(hass)[f"enode_action_{action_id}"]
+    assert shown["title"] == "Enode command failed"
+    assert shown["message"].startswith("Zaptec Go: Start charging did not succeed")
+    assert events[0].data["failure_reason"] == "NO_RESPONSE"
+    assert events[0].data["failure_detail"] in shown["message"]
+
+
+def fire_timers(hass: HomeAssistant, seconds: float) -> None:
+    """Run Home Assistant timers due within `seconds` (the loop clock itself does not move)."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+
+
+async def test_polled_without_push(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Without push the action is polled with backoff until it settles."""
+    assert await async_setup_component(hass, "http", {})
+    hass.config.api = None  # no URL for Enode to push to
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    tracker = config_entry.runtime_data.actions
+    action_id = await start_charging(config_entry)
+    fire_timers(hass, 6)
+    await hass.async_block_till_done()
+    assert action_polls(emulator, action_id) == 1
+    assert tracker.requested(CHARGER, "charging") == (True, True)
+    await emulator.advance(25)
+    fire_timers(hass, 11)
+    await hass.async_block_till_done()
+    assert action_polls(emulator, action_id) == 2
+    # Confirmed: the overlay stays only until the asset data catches up (or 2 minutes).
+    pending = [p for p in tracker.pending if p.action_id == action_id]
+    assert pending
+    assert pending[0].confirmed_at is not None
+    fire_timers(hass, 180)
+    await hass.async_block_till_done()
+    assert tracker.requested(CHARGER, "charging") == (False, None)
+
+
+async def test_no_answer_times_out_visibly(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """An action Enode never settles ends after about ten minutes with a notification."""
+    assert await async_setup_component(hass, "persistent_notification", {})
+    assert await async_setup_component(hass, "http", {})
+    hass.config.api = None
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_ACTION_FAILED)
+    action_id = await start_charging(config_entry)
+    for _ in range(20):
+        fire_timers(hass, 61)
+        await hass.async_block_till_done()
+    assert [e.data["state"] for e in events] == ["TIMEOUT"]
+    assert "within 10 minutes" in notifications(hass)[f"enode_action_{action_id}"]["message"]
+    assert config_entry.runtime_data.actions.pending == []
+    # Backoff 10 s, 20 s, 40 s, then every 60 s: about a dozen polls in ten minutes.
+    assert 8 <= action_polls(emulator, action_id) <= 14
+
+
+async def test_newer_command_replaces_overlay(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A second command on the same value replaces the first one's overlay."""
+    data = setup_integration.runtime_data
+    for amps in (10, 12):
+        action = await data.client.set_max_current(AssetType.CHARGER, CHARGER, amps)
+        data.actions.async_track(
+            action,
+            asset_type=AssetType.CHARGER,
+            asset_id=CHARGER,
+            command="set_max_current",
+            value_key="max_current",
+            target=amps,
+        )
+    assert data.actions.requested(CHARGER, "max_current") == (True, 12)
+    assert len(data.actions.pending) == 1

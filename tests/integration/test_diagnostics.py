@@ -1,0 +1,63 @@
+"""Diagnostics: useful (webhook health, pending actions) and free of secrets and identities."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp.test_utils import TestClient
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.enode.api import AssetType
+from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
+from enode_emulator import Emulator
+
+from .conftest import DEMO_USER, WEBHOOK_SECRET
+
+CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Webhook health and pending actions are there; secrets, ids, VINs and places are not."""
+    data = setup_integration.runtime_data
+    action = await data.client.set_charging(AssetType.CHARGER, CHARGER, True)
+    data.actions.async_track(
+        action,
+        asset_type=AssetType.CHARGER,
+        asset_id=CHARGER,
+        command="start_charging",
+        value_key="charging",
+        target=True,
+    )
+    result = await async_get_config_entry_diagnostics(hass, setup_integration)
+    text = json.dumps(result)
+
+    assert result["webhook"]["mode"] == "push"
+    assert result["webhook"]["push_healthy"] is True
+    assert result["webhook"]["deliveries"] >= 1
+    assert result["pending_actions"][0]["command"] == "start_charging"
+    assert result["pending_actions"][0]["asset"].startswith("charger_")
+    assert len(result["assets"]) == len(data.coordinator.data.assets)
+
+    vehicle = next(a for a in data.coordinator.data.assets.values() if a.asset_type == "vehicle")
+    secrets = [
+        emulator.client_secret,
+        emulator.client_id,
+        WEBHOOK_SECRET,
+        setup_integration.data["webhook_id"],
+        setup_integration.data["enode_webhook_id"],
+        DEMO_USER,
+        CHARGER,
+        vehicle.information.vin if vehicle.information else None,
+    ]
+    for secret in filter(None, secrets):
+        assert secret not in text, secret
+    for asset in result["assets"].values():
+        location = asset.get("location") or {}
+        assert location.get("latitude") in (None, "**REDACTED**")
+        assert location.get("longitude") in (None, "**REDACTED**")
