@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
+from datetime import datetime
 import hashlib
 import hmac
 import json
 import re
 from typing import Any, get_args
+from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from aiohttp.test_utils import TestClient
@@ -41,9 +43,36 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 
 @pytest.fixture
-async def emulator(socket_enabled: None) -> AsyncGenerator[Emulator]:
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create every entity enabled, including those disabled by default (as in HA core)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
+
+@pytest.fixture
+def emulator_start_time() -> datetime | None:
+    """When the emulator's clock starts; None is now. Snapshot tests override it."""
+    return None
+
+
+@pytest.fixture
+async def emulator(
+    socket_enabled: None, emulator_start_time: datetime | None
+) -> AsyncGenerator[Emulator]:
     """The Enode emulator on loopback with a frozen clock (tests move it with advance())."""
-    emulator = Emulator(EmulatorConfig(scenario="demo", seed=1, speed=0.0, action_delay=20.0))
+    emulator = Emulator(
+        EmulatorConfig(
+            scenario="demo",
+            seed=1,
+            speed=0.0,
+            action_delay=20.0,
+            start_time=emulator_start_time,
+        )
+    )
     await emulator.start()
     yield emulator
     await emulator.stop()

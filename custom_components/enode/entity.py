@@ -1,0 +1,147 @@
+"""Base entity of the Enode integration and the dynamic-device setup helper."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import Asset
+from .const import CONF_MAX_CHARGE_CURRENT, DEFAULT_MAX_CHARGE_CURRENT, DOMAIN, LOGGER
+from .coordinator import EnodeCoordinator
+from .helpers import async_call_enode
+
+if TYPE_CHECKING:
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .api import Action
+    from .models import EnodeConfigEntry
+
+# Descriptions are contravariant in the asset: one for any asset fits a list for vehicles.
+AssetT_contra = TypeVar("AssetT_contra", bound=Asset, contravariant=True)
+
+
+class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
+    """An entity of one Enode asset.
+
+    Stays available while the coordinator has data and the asset exists: an unreachable device
+    keeps its last values (its Reachable and Last seen entities say so). A control entity also
+    needs its capabilities; when one turns false, the entity becomes unavailable and the reason
+    is logged once.
+    """
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        entry: EnodeConfigEntry,
+        asset: Asset,
+        description: EntityDescription,
+        capabilities: Iterable[str] = (),
+    ) -> None:
+        """Attach the entity to the asset's device."""
+        super().__init__(entry.runtime_data.coordinator)
+        self.entry = entry
+        self.asset_id = asset.id
+        self.asset_type = asset.asset_type
+        self.entity_description = description
+        self.required_capabilities = tuple(capabilities)
+        self._attr_unique_id = f"{asset.id}_{description.key}"
+        self._attr_device_info = DeviceInfo(identifiers={(DOMAIN, asset.id)})
+        self._capable = self._check_capabilities(asset)
+
+    @property
+    def asset(self) -> Asset | None:
+        """The asset as the coordinator holds it now (None when it is gone)."""
+        data = self.coordinator.data
+        return data.assets.get(self.asset_id) if data else None
+
+    @property
+    def available(self) -> bool:
+        """Available while the coordinator works, the asset exists and it is capable."""
+        return super().available and self.asset is not None and self._capable
+
+    def _check_capabilities(self, asset: Asset | None) -> bool:
+        if asset is None:
+            return True
+        lost = [name for name in self.required_capabilities if not asset.is_capable(name)]
+        capable = not lost
+        if not capable and getattr(self, "_capable", True):
+            LOGGER.info(
+                "%s is unavailable: Enode reports %s %s no longer capable of %s",
+                self.entity_id or self.unique_id,
+                asset.asset_type,
+                asset.id,
+                ", ".join(lost),
+            )
+        return capable
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._capable = self._check_capabilities(self.asset)
+        super()._handle_coordinator_update()
+
+    async def async_added_to_hass(self) -> None:
+        """Also re-render when a pending command starts or ends."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.entry.runtime_data.actions.async_add_listener(self.async_write_ha_state)
+        )
+
+    def requested(self, value_key: str, polled: Any) -> Any:
+        """The value a pending command requested, or else the polled value."""
+        pending, value = self.entry.runtime_data.actions.requested(self.asset_id, value_key)
+        return value if pending else polled
+
+    @property
+    def max_charge_current(self) -> int:
+        """The user's highest selectable charge current (Enode reports no maximum)."""
+        return int(self.entry.options.get(CONF_MAX_CHARGE_CURRENT, DEFAULT_MAX_CHARGE_CURRENT))
+
+    async def async_send_command(
+        self, command: str, value_key: str, target: Any, request: Awaitable[Action]
+    ) -> None:
+        """Send a control to Enode and show the requested value while its action is pending."""
+        action = await async_call_enode(self.hass, self.entry, request)
+        self.entry.runtime_data.actions.async_track(
+            action,
+            asset_type=self.asset_type,
+            asset_id=self.asset_id,
+            command=command,
+            value_key=value_key,
+            target=target,
+        )
+
+
+@callback
+def async_add_asset_entities(
+    entry: EnodeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[Asset], Iterable[EnodeEntity]],
+) -> None:
+    """Add entities for every asset now and for assets (or capabilities) that appear later."""
+    coordinator = entry.runtime_data.coordinator
+    known: dict[str, set[str]] = {}  # asset id -> unique ids of its entities
+
+    @callback
+    def _add_new() -> None:
+        assets = coordinator.data.assets if coordinator.data else {}
+        # Forget assets that are gone, so they get entities again if they come back.
+        for gone in known.keys() - assets.keys():
+            del known[gone]
+        new: list[EnodeEntity] = []
+        for asset in assets.values():
+            seen = known.setdefault(asset.id, set())
+            for entity in build(asset):
+                if entity.unique_id not in seen:
+                    seen.add(str(entity.unique_id))
+                    new.append(entity)
+        if new:
+            async_add_entities(new)
+
+    _add_new()
+    entry.async_on_unload(coordinator.async_add_listener(_add_new))

@@ -1,0 +1,360 @@
+"""Sensors of Enode assets: charge state, power, energy, status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfEnergy,
+    UnitOfLength,
+    UnitOfPower,
+    UnitOfTemperature,
+    UnitOfTime,
+)
+from homeassistant.helpers.typing import StateType
+
+from .api import (
+    Asset,
+    AssetType,
+    Battery,
+    BatteryStatus,
+    Charger,
+    Hvac,
+    Inverter,
+    Meter,
+    PowerDeliveryState,
+    Vehicle,
+)
+from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .models import EnodeConfigEntry
+
+PARALLEL_UPDATES = 0
+
+# Enum states are the Enode values in lower case with ':' as '_'; UNKNOWN (and any value a newer
+# API version adds) is reported as Home Assistant's unknown state.
+POWER_DELIVERY_STATES = [
+    state.value.lower().replace(":", "_")
+    for state in PowerDeliveryState
+    if state is not PowerDeliveryState.UNKNOWN
+]
+BATTERY_STATUSES = [
+    status.value.lower() for status in BatteryStatus if status is not BatteryStatus.UNKNOWN
+]
+
+
+def _enum_state(value: object, options: list[str]) -> str | None:
+    """Map an Enode enum value to a sensor option; unknown values become None."""
+    if not isinstance(value, str):
+        return None
+    state = value.lower().replace(":", "_")
+    return state if state in options else None
+
+
+def _positive(value: float | None) -> float | None:
+    """The value when positive, else 0 (None stays None)."""
+    if value is None:
+        return None
+    return value if value > 0 else 0.0
+
+
+def _negative(value: float | None) -> float | None:
+    """The magnitude of the value when negative, else 0 (None stays None)."""
+    if value is None:
+        return None
+    return -value if value < 0 else 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnodeSensorEntityDescription(SensorEntityDescription, Generic[AssetT_contra]):  # noqa: UP046
+    """Describes an Enode sensor: how to read it and whether an asset has it."""
+
+    value_fn: Callable[[AssetT_contra], StateType | datetime]
+    exists_fn: Callable[[AssetT_contra], bool] = lambda _: True
+
+
+LAST_SEEN = EnodeSensorEntityDescription[Asset](
+    key="last_seen",
+    translation_key="last_seen",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
+    value_fn=lambda asset: asset.last_seen,
+)
+
+CHARGE_RATE = EnodeSensorEntityDescription[Vehicle | Charger](
+    key="charge_rate",
+    translation_key="charge_rate",
+    device_class=SensorDeviceClass.POWER,
+    state_class=SensorStateClass.MEASUREMENT,
+    native_unit_of_measurement=UnitOfPower.KILO_WATT,
+    suggested_display_precision=2,
+    value_fn=lambda asset: asset.charge_state.charge_rate if asset.charge_state else None,
+)
+POWER_DELIVERY_STATE = EnodeSensorEntityDescription[Vehicle | Charger](
+    key="power_delivery_state",
+    translation_key="power_delivery_state",
+    device_class=SensorDeviceClass.ENUM,
+    options=POWER_DELIVERY_STATES,
+    value_fn=lambda asset: _enum_state(
+        asset.charge_state.power_delivery_state if asset.charge_state else None,
+        POWER_DELIVERY_STATES,
+    ),
+)
+
+VEHICLE_SENSORS: tuple[EnodeSensorEntityDescription[Vehicle], ...] = (
+    EnodeSensorEntityDescription[Vehicle](
+        key="battery_level",
+        device_class=SensorDeviceClass.BATTERY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        value_fn=lambda v: v.charge_state.battery_level if v.charge_state else None,
+    ),
+    EnodeSensorEntityDescription[Vehicle](
+        key="range",
+        translation_key="range",
+        device_class=SensorDeviceClass.DISTANCE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfLength.KILOMETERS,
+        suggested_display_precision=0,
+        value_fn=lambda v: v.charge_state.range if v.charge_state else None,
+    ),
+    CHARGE_RATE,
+    EnodeSensorEntityDescription[Vehicle](
+        key="charge_time_remaining",
+        translation_key="charge_time_remaining",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        value_fn=lambda v: v.charge_state.charge_time_remaining if v.charge_state else None,
+    ),
+    EnodeSensorEntityDescription[Vehicle](
+        key="charge_limit",
+        translation_key="charge_limit",
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        value_fn=lambda v: v.charge_state.charge_limit if v.charge_state else None,
+    ),
+    EnodeSensorEntityDescription[Vehicle](
+        key="battery_capacity",
+        translation_key="battery_capacity",
+        device_class=SensorDeviceClass.ENERGY_STORAGE,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda v: v.charge_state.battery_capacity if v.charge_state else None,
+    ),
+    EnodeSensorEntityDescription[Vehicle](
+        key="odometer",
+        translation_key="odometer",
+        device_class=SensorDeviceClass.DISTANCE,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfLength.KILOMETERS,
+        suggested_display_precision=0,
+        value_fn=lambda v: v.odometer.distance if v.odometer else None,
+        exists_fn=lambda v: v.odometer is not None,
+    ),
+    POWER_DELIVERY_STATE,
+    LAST_SEEN,
+)
+
+CHARGER_SENSORS: tuple[EnodeSensorEntityDescription[Charger], ...] = (
+    CHARGE_RATE,
+    POWER_DELIVERY_STATE,
+    LAST_SEEN,
+)
+
+BATTERY_SENSORS: tuple[EnodeSensorEntityDescription[Battery], ...] = (
+    EnodeSensorEntityDescription[Battery](
+        key="battery_level",
+        device_class=SensorDeviceClass.BATTERY,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        value_fn=lambda b: b.charge_state.battery_level if b.charge_state else None,
+    ),
+    EnodeSensorEntityDescription[Battery](
+        key="charge_rate",
+        translation_key="battery_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda b: b.charge_state.charge_rate if b.charge_state else None,
+    ),
+    EnodeSensorEntityDescription[Battery](
+        key="charging_power",
+        translation_key="charging_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda b: _positive(b.charge_state.charge_rate if b.charge_state else None),
+    ),
+    EnodeSensorEntityDescription[Battery](
+        key="discharging_power",
+        translation_key="discharging_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda b: _negative(b.charge_state.charge_rate if b.charge_state else None),
+    ),
+    EnodeSensorEntityDescription[Battery](
+        key="battery_capacity",
+        translation_key="battery_capacity",
+        device_class=SensorDeviceClass.ENERGY_STORAGE,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda b: b.charge_state.battery_capacity if b.charge_state else None,
+    ),
+    EnodeSensorEntityDescription[Battery](
+        key="discharge_limit",
+        translation_key="discharge_limit",
+        native_unit_of_measurement=PERCENTAGE,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda b: b.charge_state.discharge_limit if b.charge_state else None,
+    ),
+    EnodeSensorEntityDescription[Battery](
+        key="status",
+        translation_key="battery_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=BATTERY_STATUSES,
+        value_fn=lambda b: _enum_state(
+            b.charge_state.status if b.charge_state else None, BATTERY_STATUSES
+        ),
+    ),
+    LAST_SEEN,
+)
+
+HVAC_SENSORS: tuple[EnodeSensorEntityDescription[Hvac], ...] = (
+    EnodeSensorEntityDescription[Hvac](
+        key="consumption_rate",
+        translation_key="consumption_rate",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda h: h.consumption_rate,
+    ),
+    # Read-only HVAC units have no climate entity; show their temperature here instead.
+    EnodeSensorEntityDescription[Hvac](
+        key="current_temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        value_fn=lambda h: h.temperature_state.current_temperature if h.temperature_state else None,
+        exists_fn=lambda h: not h.is_capable("setPermanentHold"),
+    ),
+    LAST_SEEN,
+)
+
+INVERTER_SENSORS: tuple[EnodeSensorEntityDescription[Inverter], ...] = (
+    EnodeSensorEntityDescription[Inverter](
+        key="production_rate",
+        translation_key="production_rate",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda i: i.production_state.production_rate if i.production_state else None,
+    ),
+    EnodeSensorEntityDescription[Inverter](
+        key="lifetime_production",
+        translation_key="lifetime_production",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
+        value_fn=lambda i: (
+            i.production_state.total_lifetime_production if i.production_state else None
+        ),
+    ),
+    LAST_SEEN,
+)
+
+METER_SENSORS: tuple[EnodeSensorEntityDescription[Meter], ...] = (
+    EnodeSensorEntityDescription[Meter](
+        key="grid_power",
+        translation_key="grid_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda m: m.energy_state.power if m.energy_state else None,
+    ),
+    EnodeSensorEntityDescription[Meter](
+        key="import_power",
+        translation_key="import_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda m: _positive(m.energy_state.power if m.energy_state else None),
+    ),
+    EnodeSensorEntityDescription[Meter](
+        key="export_power",
+        translation_key="export_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda m: _negative(m.energy_state.power if m.energy_state else None),
+    ),
+    LAST_SEEN,
+)
+
+# The HEM system object has no documented flow fields (API.md 4.7): only what every asset has.
+HEM_SENSORS: tuple[EnodeSensorEntityDescription[Asset], ...] = (LAST_SEEN,)
+
+SENSORS: dict[AssetType, tuple[EnodeSensorEntityDescription[Any], ...]] = {
+    AssetType.VEHICLE: VEHICLE_SENSORS,
+    AssetType.CHARGER: CHARGER_SENSORS,
+    AssetType.BATTERY: BATTERY_SENSORS,
+    AssetType.HVAC: HVAC_SENSORS,
+    AssetType.INVERTER: INVERTER_SENSORS,
+    AssetType.METER: METER_SENSORS,
+    AssetType.HEM_SYSTEM: HEM_SENSORS,
+}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: EnodeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up sensors for every asset, now and as assets appear."""
+    async_add_asset_entities(
+        entry,
+        async_add_entities,
+        lambda asset: (
+            EnodeSensorEntity(entry, asset, description)
+            for description in SENSORS.get(asset.asset_type, ())
+            if description.exists_fn(asset)
+        ),
+    )
+
+
+class EnodeSensorEntity(EnodeEntity, SensorEntity):
+    """A sensor reading one value of an Enode asset."""
+
+    entity_description: EnodeSensorEntityDescription[Any]
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The value from the asset's latest state."""
+        asset = self.asset
+        return None if asset is None else self.entity_description.value_fn(asset)

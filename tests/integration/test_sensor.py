@@ -1,0 +1,167 @@
+"""Sensors: the demo household's snapshot, derived values, availability and new assets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from syrupy.assertion import SnapshotAssertion
+
+from enode_emulator import Emulator
+
+from .conftest import DEMO_USER
+
+BATTERY = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b03"
+METER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b06"
+VEHICLE = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b01"
+START = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def emulator_start_time() -> datetime:
+    """A fixed emulator clock, so timestamps in the snapshot are stable."""
+    return START
+
+
+@pytest.fixture(autouse=True)
+def only_sensors() -> object:
+    """Set up only the sensor platform."""
+    with patch("custom_components.enode.PLATFORMS", [Platform.SENSOR]):
+        yield
+
+
+def entity_id(entity_registry: er.EntityRegistry, asset_id: str, key: str) -> str:
+    """The entity id of an Enode sensor by asset and description key."""
+    found = entity_registry.async_get_entity_id("sensor", "enode", f"{asset_id}_{key}")
+    assert found is not None, key
+    return found
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Every sensor of the demo household: names, classes, units, states."""
+    await snapshot_platform(hass, entity_registry, snapshot, setup_integration.entry_id)
+
+
+async def test_meter_split_and_battery_split(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Import/export and charging/discharging power are non-negative halves of the signed value."""
+    emulator.patch_asset(METER, {"energyState": {"power": -2.5}})
+    emulator.patch_asset(BATTERY, {"chargeState": {"chargeRate": -1.25}})
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    states = {
+        key: hass.states.get(entity_id(entity_registry, asset, key)).state
+        for asset, key in (
+            (METER, "grid_power"),
+            (METER, "import_power"),
+            (METER, "export_power"),
+            (BATTERY, "charge_rate"),
+            (BATTERY, "charging_power"),
+            (BATTERY, "discharging_power"),
+        )
+    }
+    assert states == {
+        "grid_power": "-2.5",
+        "import_power": "0.0",
+        "export_power": "2.5",
+        "charge_rate": "-1.25",
+        "charging_power": "0.0",
+        "discharging_power": "1.25",
+    }
+    emulator.patch_asset(METER, {"energyState": {"power": 3.0}})
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    assert hass.states.get(entity_id(entity_registry, METER, "import_power")).state == "3.0"
+    assert hass.states.get(entity_id(entity_registry, METER, "export_power")).state == "0.0"
+
+
+async def test_enum_states_map_unknown_values_safely(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Known enum values are translated states; UNKNOWN and new values are 'unknown'."""
+    power_delivery = entity_id(entity_registry, VEHICLE, "power_delivery_state")
+    status = entity_id(entity_registry, BATTERY, "status")
+    assert hass.states.get(power_delivery).state == "plugged_in_stopped"
+    emulator.patch_asset(VEHICLE, {"chargeState": {"powerDeliveryState": "PLUGGED_IN:WARP"}})
+    emulator.patch_asset(BATTERY, {"chargeState": {"status": "UNKNOWN"}})
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    assert hass.states.get(power_delivery).state == STATE_UNKNOWN
+    assert hass.states.get(status).state == STATE_UNKNOWN
+    emulator.patch_asset(BATTERY, {"chargeState": {"status": "FAULT"}})
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    assert hass.states.get(status).state == "fault"
+
+
+async def test_unreachable_keeps_values_and_gone_asset_is_unavailable(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """An unreachable asset keeps its last values; a deleted asset's entities go away."""
+    level = entity_id(entity_registry, BATTERY, "battery_level")
+    emulator.patch_asset(BATTERY, {"isReachable": False})
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    assert setup_integration.runtime_data.coordinator.data.assets[BATTERY].is_reachable is False
+    assert hass.states.get(level).state == "60.0"
+    emulator.remove_asset(BATTERY)
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    state = hass.states.get(level)
+    assert state is None or state.state == STATE_UNAVAILABLE
+
+
+async def test_new_asset_gets_sensors_after_refresh(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A vehicle linked later gets its sensors when the coordinator next refreshes."""
+    new_id = emulator.add_asset(DEMO_USER, {"type": "vehicle", "vendor": "VOLKSWAGEN"})["id"]
+    await setup_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    level = entity_id(entity_registry, new_id, "battery_level")
+    assert hass.states.get(level).state not in (STATE_UNKNOWN, STATE_UNAVAILABLE)
+
+
+async def test_coordinator_failure_makes_sensors_unavailable(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """When polling fails, entities are unavailable; they return with the next good poll."""
+    level = entity_id(entity_registry, BATTERY, "battery_level")
+    coordinator = setup_integration.runtime_data.coordinator
+    emulator.add_fault(path="*", status=500)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(level).state == STATE_UNAVAILABLE
+    emulator.core.faults.clear()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(level).state == "60.0"
