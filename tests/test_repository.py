@@ -199,3 +199,43 @@ def test_every_used_translation_key_exists() -> None:
         if not ok:
             missing.append(f"{kind}:{key} ({path.name})")
     assert not missing, missing
+
+
+QUALITY_RULES = {
+    "bronze": (
+        "action-setup appropriate-polling brands common-modules config-flow "
+        "config-flow-test-coverage dependency-transparency docs-actions docs-triggers "
+        "docs-conditions docs-high-level-description docs-installation-instructions "
+        "docs-removal-instructions entity-event-setup entity-unique-id has-entity-name "
+        "runtime-data test-before-configure test-before-setup unique-config-entry"
+    ),
+    "silver": (
+        "action-exceptions config-entry-unloading docs-configuration-parameters "
+        "docs-installation-parameters entity-unavailable integration-owner "
+        "log-when-unavailable parallel-updates reauthentication-flow test-coverage"
+    ),
+    "gold": (
+        "devices diagnostics discovery discovery-update-info docs-data-update docs-examples "
+        "docs-known-limitations docs-supported-devices docs-supported-functions "
+        "docs-troubleshooting docs-use-cases dynamic-devices entity-category "
+        "entity-device-class entity-disabled-by-default entity-translations "
+        "exception-translations icon-translations reconfiguration-flow repair-issues "
+        "stale-devices"
+    ),
+    "platinum": "async-dependency inject-websession strict-typing",
+}
+
+
+def test_quality_scale_covers_every_rule() -> None:
+    """quality_scale.yaml names all 54 rules; exemptions carry a reason."""
+    import yaml  # noqa: PLC0415 - only this test needs it
+
+    rules = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    expected = {rule for tier in QUALITY_RULES.values() for rule in tier.split()}
+    assert len(expected) == 54
+    assert set(rules) == expected
+    for name, value in rules.items():
+        status = value if isinstance(value, str) else value["status"]
+        assert status in {"done", "exempt", "todo"}, name
+        if status == "exempt":
+            assert value["comment"], name

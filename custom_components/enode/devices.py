@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.device_registry import DeviceInfo
 
 from .api import Asset, AssetType
 from .const import DOMAIN, LOGGER
@@ -26,42 +25,44 @@ TYPE_NAMES: dict[AssetType, str] = {
 }
 
 
-def asset_device_info(asset: Asset) -> DeviceInfo:
-    """DeviceInfo of an asset: brand, model, serial or VIN, and its HEM system."""
-    info = asset.information
-    name = (
+def device_name(asset: Asset) -> str:
+    """The user's nickname, else brand and model, else the kind of device."""
+    return (
         asset.display_name
         or " ".join(part for part in (asset.brand, asset.model) if part)
         or TYPE_NAMES.get(asset.asset_type, "Enode device")
     )
-    device = DeviceInfo(
-        identifiers={(DOMAIN, asset.id)},
-        name=name,
-        manufacturer=asset.brand or (asset.vendor.title() if asset.vendor else None),
-        model=asset.model,
-        serial_number=(info.vin or info.serial_number) if info else None,
-    )
-    if info and info.group_name:
-        device["suggested_area"] = info.group_name
-    if asset.hem_system_id and asset.asset_type is not AssetType.HEM_SYSTEM:
-        device["via_device"] = (DOMAIN, asset.hem_system_id)
-    return device
 
 
 @callback
 def async_sync_devices(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-    """Create devices for new assets and remove devices of assets that are gone."""
+    """Create devices for new assets and remove devices of assets that are gone.
+
+    Entities attach by identifiers only. The registry is written with keyword arguments that
+    both the tested release (DeviceInfo a TypedDict, `via_device` tuple) and the newest one
+    (DeviceInfo a dataclass, `via_device_id`) accept: the HEM link is set by device id after.
+    """
     snapshot = entry.runtime_data.coordinator.data
     registry = dr.async_get(hass)
-    # HEM systems first, so members can point at them with via_device.
-    ordered = sorted(
-        snapshot.assets.values(), key=lambda a: a.asset_type is not AssetType.HEM_SYSTEM
-    )
-    for asset in ordered:
-        info = asset_device_info(asset)
-        if asset.hem_system_id and asset.hem_system_id not in snapshot.assets:
-            info.pop("via_device", None)
-        registry.async_get_or_create(config_entry_id=entry.entry_id, **info)
+    device_ids: dict[str, str] = {}
+    for asset in snapshot.assets.values():
+        info = asset.information
+        device = registry.async_get_or_create(
+            config_entry_id=entry.entry_id,
+            identifiers={(DOMAIN, asset.id)},
+            name=device_name(asset),
+            manufacturer=asset.brand or (asset.vendor.title() if asset.vendor else None),
+            model=asset.model,
+            serial_number=(info.vin or info.serial_number) if info else None,
+            suggested_area=info.group_name if info else None,
+        )
+        device_ids[asset.id] = device.id
+    for asset in snapshot.assets.values():
+        hem_device = device_ids.get(asset.hem_system_id or "")
+        device_id = device_ids[asset.id]
+        if hem_device and hem_device != device_id:
+            # A no-op when unchanged: the registry only writes differences.
+            registry.async_update_device(device_id, via_device_id=hem_device)
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         asset_ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
         if asset_ids and not asset_ids & snapshot.assets.keys():

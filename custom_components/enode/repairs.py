@@ -17,6 +17,10 @@ from .const import DOMAIN, LOGGER
 from .link import async_link_url, link_error
 from .models import EnodeConfigEntry
 
+# Home Assistant 2026.3+ types repair results as RepairsFlowResult, which older releases lack;
+# this alias is assignable from both.
+type RepairsResult = data_entry_flow.FlowResult[Any, str]
+
 
 def credentials_issue_id(entry: EnodeConfigEntry, vendor: str) -> str:
     """Issue id of a lost vendor link."""
@@ -70,15 +74,11 @@ class RelinkVendorFlow(RepairsFlow):
             return None
         return entry
 
-    async def async_step_init(
-        self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_init(self, user_input: dict[str, str] | None = None) -> RepairsResult:
         """Start with the explanation."""
         return await self.async_step_confirm()
 
-    async def async_step_confirm(
-        self, user_input: dict[str, str] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> RepairsResult:
         """Explain, then open Enode Link for this vendor."""
         if user_input is not None:
             return await self.async_step_link_open()
@@ -92,9 +92,7 @@ class RelinkVendorFlow(RepairsFlow):
             description_placeholders=placeholders,
         )
 
-    async def async_step_link_open(
-        self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_link_open(self, user_input: dict[str, Any] | None = None) -> RepairsResult:
         """External step: Enode Link; the callback view resumes it."""
         if user_input is not None:
             self._error = link_error(user_input)
@@ -127,9 +125,7 @@ class RelinkVendorFlow(RepairsFlow):
             return await self.async_step_confirm()
         return self.async_external_step(step_id="link_open", url=url)
 
-    async def async_step_done(
-        self, user_input: dict[str, Any] | None = None
-    ) -> data_entry_flow.FlowResult:
+    async def async_step_done(self, user_input: dict[str, Any] | None = None) -> RepairsResult:
         """Relinked: refresh so the vendor shows as valid again, and close the issue."""
         if (entry := self._entry()) is not None:
             await entry.runtime_data.coordinator.async_refresh()
