@@ -159,7 +159,7 @@ class ActionTracker:
             self._cancel_poll(pending)
             # Keep the requested value until the asset data agrees or the hold expires.
             pending.cancel_poll = async_call_later(
-                self._hass, CONFIRMED_HOLD, lambda _now: self._drop(action.id)
+                self._hass, CONFIRMED_HOLD, callback(lambda _now: self._drop(action.id))
             )
             self._async_release_confirmed()
             return

@@ -21,6 +21,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
+from custom_components.enode.api import AssetType
 from custom_components.enode.config_flow import DEFAULT_OPTIONS
 from custom_components.enode.const import (
     CONF_API_URL,
@@ -31,7 +32,7 @@ from custom_components.enode.const import (
     DOMAIN,
 )
 from enode_emulator import Emulator, EmulatorConfig
-from enode_emulator.catalog import AssetType
+from enode_emulator.catalog import AssetType as EmulatorAssetType
 
 DEMO_USER = "demo-user"
 WEBHOOK_SECRET = "f" * 64
@@ -95,7 +96,7 @@ def user_assets(emulator: Emulator, user_id: str) -> dict[str, str]:
     """Asset id -> kind of every asset the emulator holds for a user."""
     return {
         asset.data["id"]: kind
-        for kind in get_args(AssetType)
+        for kind in get_args(EmulatorAssetType)
         for asset in emulator.core.store.assets_of(kind, user_id)
     }
 
@@ -178,6 +179,24 @@ def event(kind: str, asset: dict[str, Any] | None = None, **extra: Any) -> dict[
         key = kind.split(":")[1]
         payload["hemSystem" if key == "hem-system" else key] = asset
     return payload
+
+
+CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"
+
+
+async def start_charging(entry: MockConfigEntry) -> str:
+    """Send START to the demo charger through the client and track it; returns the action id."""
+    data = entry.runtime_data
+    action = await data.client.set_charging(AssetType.CHARGER, CHARGER, True)
+    data.actions.async_track(
+        action,
+        asset_type=AssetType.CHARGER,
+        asset_id=CHARGER,
+        command="start_charging",
+        value_key="charging",
+        target=True,
+    )
+    return action.id
 
 
 async def browse_link(

@@ -19,27 +19,12 @@ from custom_components.enode.api import AssetType
 from custom_components.enode.const import EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
-CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"
+from .conftest import CHARGER, start_charging
 
 
 def notifications(hass: HomeAssistant) -> dict[str, dict[str, str]]:
     """Persistent notifications currently shown."""
     return persistent_notification._async_get_or_create_notifications(hass)
-
-
-async def start_charging(entry: MockConfigEntry) -> str:
-    """Send START to the demo charger and track it; returns the action id."""
-    data = entry.runtime_data
-    action = await data.client.set_charging(AssetType.CHARGER, CHARGER, True)
-    data.actions.async_track(
-        action,
-        asset_type=AssetType.CHARGER,
-        asset_id=CHARGER,
-        command="start_charging",
-        value_key="charging",
-        target=True,
-    )
-    return action.id
 
 
 def action_polls(emulator: Emulator, action_id: str) -> int:

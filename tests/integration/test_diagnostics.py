@@ -8,13 +8,10 @@ from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.enode.api import AssetType
 from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, WEBHOOK_SECRET
-
-CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"
+from .conftest import CHARGER, DEMO_USER, WEBHOOK_SECRET, start_charging
 
 
 async def test_diagnostics(
@@ -25,15 +22,7 @@ async def test_diagnostics(
 ) -> None:
     """Webhook health and pending actions are there; secrets, ids, VINs and places are not."""
     data = setup_integration.runtime_data
-    action = await data.client.set_charging(AssetType.CHARGER, CHARGER, True)
-    data.actions.async_track(
-        action,
-        asset_type=AssetType.CHARGER,
-        asset_id=CHARGER,
-        command="start_charging",
-        value_key="charging",
-        target=True,
-    )
+    await start_charging(setup_integration)
     result = await async_get_config_entry_diagnostics(hass, setup_integration)
     text = json.dumps(result)
 
