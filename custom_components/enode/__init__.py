@@ -19,7 +19,16 @@ from .models import EnodeConfigEntry, EnodeData
 from .repairs import async_sync_credentials_issues
 from .webhook import EnodeWebhookManager, async_remove_webhooks
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.CLIMATE,
+    Platform.DEVICE_TRACKER,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 REQUIRED_KEYS = (
     CONF_CLIENT_ID,

@@ -1,0 +1,177 @@
+"""Numbers: max charging current of vehicles and chargers, a charger's charge rate limit."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+import math
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.components.number import (
+    NumberDeviceClass,
+    NumberEntity,
+    NumberEntityDescription,
+    NumberMode,
+)
+from homeassistant.const import UnitOfElectricCurrent, UnitOfPower
+from homeassistant.exceptions import ServiceValidationError
+
+from .api import Action, AssetType, Charger, EnodeClient, Vehicle
+from .const import DOMAIN
+from .entity import EnodeEntity, async_add_asset_entities
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+    from .models import EnodeConfigEntry
+
+PARALLEL_UPDATES = 1
+
+# Enode reports no limits: the lowest current IEC 61851 allows, and the user's maximum.
+MIN_CHARGER_CURRENT = 6
+MIN_VEHICLE_CURRENT = 5
+# A charge rate limit's ceiling: the user's maximum current on three phases at 230 V.
+VOLTS = 230
+PHASES = 3
+MIN_CHARGE_RATE_LIMIT = 1.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnodeNumberEntityDescription(NumberEntityDescription):
+    """Describes an Enode number: value, limits, the command it sends and its capability."""
+
+    value_fn: Callable[[Vehicle | Charger], float | None]
+    max_fn: Callable[[int], float]  # from the user's maximum charge current
+    set_fn: Callable[[EnodeClient, AssetType, str, float], Awaitable[Action]]
+    exists_fn: Callable[[Vehicle | Charger], bool] = lambda _: True
+    capability: str
+    command: str
+
+
+def _max_current(amps: int) -> float:
+    return float(amps)
+
+
+def _max_charge_rate_limit(amps: int) -> float:
+    return round(amps * VOLTS * PHASES / 1000, 1)
+
+
+def _max_current_description(min_amps: int) -> EnodeNumberEntityDescription:
+    return EnodeNumberEntityDescription(
+        key="max_current",
+        translation_key="max_current",
+        device_class=NumberDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        native_min_value=min_amps,
+        native_step=1,
+        mode=NumberMode.BOX,
+        value_fn=lambda asset: asset.charge_state.max_current if asset.charge_state else None,
+        max_fn=_max_current,
+        set_fn=lambda client, kind, asset_id, amps: client.set_max_current(kind, asset_id, amps),
+        capability="setMaxCurrent",
+        command="set_max_current",
+    )
+
+
+CHARGE_RATE_LIMIT = EnodeNumberEntityDescription(
+    key="charge_rate_limit",
+    translation_key="charge_rate_limit",
+    device_class=NumberDeviceClass.POWER,
+    native_unit_of_measurement=UnitOfPower.KILO_WATT,
+    native_min_value=MIN_CHARGE_RATE_LIMIT,
+    native_step=0.1,
+    mode=NumberMode.BOX,
+    value_fn=lambda asset: asset.charge_state.charge_rate_limit if asset.charge_state else None,
+    max_fn=_max_charge_rate_limit,
+    set_fn=lambda client, _kind, asset_id, kw: client.set_charge_rate_limit(asset_id, kw),
+    # Only chargers that report a limit get the control (an Early Adopter feature).
+    exists_fn=lambda asset: (
+        asset.charge_state is not None and asset.charge_state.charge_rate_limit is not None
+    ),
+    capability="setChargeRateLimit",
+    command="set_charge_rate_limit",
+)
+
+NUMBERS: dict[AssetType, tuple[EnodeNumberEntityDescription, ...]] = {
+    AssetType.VEHICLE: (_max_current_description(MIN_VEHICLE_CURRENT),),
+    AssetType.CHARGER: (_max_current_description(MIN_CHARGER_CURRENT), CHARGE_RATE_LIMIT),
+}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: EnodeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Set up the numbers of every capable vehicle and charger."""
+    async_add_asset_entities(
+        entry,
+        async_add_entities,
+        lambda asset: (
+            EnodeNumberEntity(entry, asset, description, (description.capability,))
+            for description in NUMBERS.get(asset.asset_type, ())
+            if isinstance(asset, Vehicle | Charger)
+            and asset.is_capable(description.capability)
+            and description.exists_fn(asset)
+        ),
+    )
+
+
+class EnodeNumberEntity(EnodeEntity, NumberEntity):
+    """Sets a charging limit; shows the requested value while Enode carries it out."""
+
+    entity_description: EnodeNumberEntityDescription
+
+    @property
+    def native_max_value(self) -> float:
+        """The ceiling follows the user's highest selectable charge current (an option)."""
+        return self.entity_description.max_fn(self.max_charge_current)
+
+    @property
+    def native_value(self) -> float | None:
+        """The requested value while an action is pending, else the reported one."""
+        asset = self.asset
+        polled = (
+            self.entity_description.value_fn(asset)
+            if isinstance(asset, Vehicle | Charger)
+            else None
+        )
+        value: float | None = self.requested(self.entity_description.key, polled)
+        return value
+
+    def _validate(self, value: float) -> None:
+        minimum, maximum = self.native_min_value, self.native_max_value
+        step = self.native_step or 1.0
+        placeholders: dict[str, Any] = {
+            "value": f"{value:g}",
+            "min": f"{minimum:g}",
+            "max": f"{maximum:g}",
+            "step": f"{step:g}",
+        }
+        if not minimum <= value <= maximum:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="value_out_of_range",
+                translation_placeholders=placeholders,
+            )
+        steps = (value - minimum) / step
+        if not math.isclose(steps, round(steps), abs_tol=1e-6):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="value_not_on_step",
+                translation_placeholders=placeholders,
+            )
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Validate range and step, then send the command."""
+        self._validate(value)
+        description = self.entity_description
+        step = self.native_step or 1.0
+        target: float = int(value) if step >= 1 else round(value, 1)
+        await self.async_send_command(
+            description.command,
+            description.key,
+            target,
+            description.set_fn(self.coordinator.client, self.asset_type, self.asset_id, target),
+        )
