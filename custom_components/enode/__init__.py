@@ -5,7 +5,11 @@ from __future__ import annotations
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
-from homeassistant.helpers import config_validation as cv, issue_registry as ir
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
@@ -88,6 +92,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     _async_sync_registry(hass, entry)
     entry.async_on_unload(coordinator.async_add_listener(lambda: _async_sync_registry(hass, entry)))
     await manager.async_start()
+    if "recorder" in hass.config.components:
+        from .statistics import StatisticsImporter  # noqa: PLC0415 - needs the recorder
+
+        entry.runtime_data.statistics = StatisticsImporter(hass, entry, client, coordinator)
+        entry.runtime_data.statistics.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
@@ -111,9 +120,19 @@ async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-    """Delete the Enode webhook and the cloudhook when the entry is removed."""
+    """Delete the Enode webhook, the cloudhook and the imported statistics."""
     if _is_ours(entry):
         await async_remove_webhooks(hass, entry)
+        if "recorder" in hass.config.components:
+            from .statistics import async_clear_statistics  # noqa: PLC0415 - needs the recorder
+
+            await async_clear_statistics(hass, _asset_ids(hass, entry))
+
+
+def _asset_ids(hass: HomeAssistant, entry: EnodeConfigEntry) -> list[str]:
+    """Asset ids of the entry's devices (still registered while async_remove_entry runs)."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return [i for d in devices for domain, i in d.identifiers if domain == DOMAIN]
 
 
 async def async_remove_config_entry_device(

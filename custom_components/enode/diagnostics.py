@@ -94,4 +94,5 @@ async def async_get_config_entry_diagnostics(
         ],
         "assets": assets,
         "pending_actions": pending,
+        "statistics": data.statistics.as_diagnostics(aliases) if data.statistics else None,
     }

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .actions import ActionTracker
     from .api import EnodeClient
     from .coordinator import EnodeCoordinator
+    from .statistics import StatisticsImporter
     from .webhook import EnodeWebhookManager
 
 
@@ -22,6 +23,7 @@ class EnodeData:
     coordinator: EnodeCoordinator
     webhook: EnodeWebhookManager
     actions: ActionTracker
+    statistics: StatisticsImporter | None = None  # only when the recorder is loaded
 
 
 type EnodeConfigEntry = ConfigEntry[EnodeData]
