@@ -96,7 +96,7 @@ async def async_setup_entry(
 class EnodeClimateEntity(EnodeEntity, ClimateEntity):
     """An Enode HVAC unit; changes are permanent holds, the preset returns it to its schedule."""
 
-    _attr_temperature_unit = UnitOfTemperature.CELSIUS
+    _attr_native_temperature_unit = UnitOfTemperature.CELSIUS
     _attr_precision = PRECISION_TENTHS
     _attr_target_temperature_step = 0.5
 
@@ -158,7 +158,7 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
         if mode is HVACMode.COOL:
             return HVACAction.COOLING
         if mode is HVACMode.HEAT_COOL:
-            current, heat = self.current_temperature, self.thermostat.heat
+            current, heat = self.native_current_temperature, self.thermostat.heat
             if current is not None and heat is not None and current >= heat:
                 return HVACAction.COOLING
         return HVACAction.HEATING
@@ -180,7 +180,7 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
         return features
 
     @property
-    def current_temperature(self) -> float | None:
+    def native_current_temperature(self) -> float | None:
         """The measured temperature."""
         hvac = self.hvac
         return (
@@ -188,7 +188,7 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
         )
 
     @property
-    def target_temperature(self) -> float | None:
+    def native_target_temperature(self) -> float | None:
         """The setpoint of the current mode (HEAT or COOL)."""
         thermostat = self.thermostat
         if thermostat.mode == HvacMode.HEAT:
@@ -198,13 +198,13 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
         return None
 
     @property
-    def target_temperature_low(self) -> float | None:
+    def native_target_temperature_low(self) -> float | None:
         """The heat setpoint in AUTO."""
         thermostat = self.thermostat
         return thermostat.heat if thermostat.mode == HvacMode.AUTO else None
 
     @property
-    def target_temperature_high(self) -> float | None:
+    def native_target_temperature_high(self) -> float | None:
         """The cool setpoint in AUTO."""
         thermostat = self.thermostat
         return thermostat.cool if thermostat.mode == HvacMode.AUTO else None
@@ -386,3 +386,15 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
             thermostat.heat if mode in (HvacMode.HEAT, HvacMode.AUTO) else None,
             thermostat.cool if mode in (HvacMode.COOL, HvacMode.AUTO) else None,
         )
+
+
+# Home Assistant releases before the native_* temperature names (2026.11) read the old names.
+if not hasattr(ClimateEntity, "native_current_temperature"):
+    setattr(EnodeClimateEntity, "_attr_temperature_unit", UnitOfTemperature.CELSIUS)  # noqa: B010
+    for _name in (
+        "current_temperature",
+        "target_temperature",
+        "target_temperature_low",
+        "target_temperature_high",
+    ):
+        setattr(EnodeClimateEntity, _name, getattr(EnodeClimateEntity, f"native_{_name}"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from homeassistant.components.device_tracker.config_entry import (
+# Re-exported from the package (and only there from 2026.6 on); older releases lack __all__.
+from homeassistant.components.device_tracker import (  # type: ignore[attr-defined]
     TrackerEntity,
     TrackerEntityDescription,
 )

@@ -1,0 +1,210 @@
+"""HVAC climate: modes, setpoints and ranges, holds, the follow-schedule preset, failures."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from datetime import datetime
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.components.climate import (
+    DOMAIN as CLIMATE_DOMAIN,
+    SERVICE_SET_HVAC_MODE,
+    SERVICE_SET_PRESET_MODE,
+    SERVICE_SET_TEMPERATURE,
+)
+from homeassistant.components.climate.const import (
+    ATTR_HVAC_ACTION,
+    ATTR_HVAC_MODE,
+    ATTR_PRESET_MODE,
+    ATTR_TARGET_TEMP_HIGH,
+    ATTR_TARGET_TEMP_LOW,
+    HVACAction,
+    HVACMode,
+)
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_TEMPERATURE,
+    STATE_UNAVAILABLE,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    snapshot_platform,
+)
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.enode.const import EVENT_ACTION_FAILED
+from enode_emulator import Emulator
+
+from .platform_helpers import HVAC, START, control_requests, entity_id, pending_actions, settle
+
+HOLD = ("POST", f"/hvacs/{HVAC}/permanent-hold", 200)
+
+
+@pytest.fixture
+def emulator_start_time() -> datetime:
+    """A fixed emulator clock, so the snapshot is stable."""
+    return START
+
+
+@pytest.fixture(autouse=True)
+def only_climate() -> Generator[None]:
+    """Set up only the climate platform."""
+    with patch("custom_components.enode.PLATFORMS", [Platform.CLIMATE]):
+        yield
+
+
+@pytest.fixture
+def climate(entity_registry: er.EntityRegistry, setup_integration: MockConfigEntry) -> str:
+    """The heat pump's climate entity."""
+    return entity_id(entity_registry, "climate", HVAC, "thermostat")
+
+
+async def _call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> None:
+    await hass.services.async_call(CLIMATE_DOMAIN, service, data, blocking=True)
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_snapshot(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The heat pump: modes, heat range, schedule preset."""
+    await snapshot_platform(hass, entity_registry, snapshot, setup_integration.entry_id)
+
+
+async def test_set_temperature_holds_pending_then_confirmed(
+    hass: HomeAssistant, emulator: Emulator, climate: str
+) -> None:
+    """A new heat setpoint is a permanent hold; pending and confirmed it shows 22.5 and hold."""
+    state = hass.states.get(climate)
+    assert (state.state, state.attributes[ATTR_TEMPERATURE]) == (HVACMode.HEAT, 21.0)
+    assert state.attributes[ATTR_PRESET_MODE] == "follow_schedule"
+    await _call(hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 22.5})
+    assert control_requests(emulator) == [HOLD]
+    [action] = pending_actions(emulator, HVAC)
+    assert action["target"]["mode"] == "HEAT"
+    assert action["target"]["heatSetpoint"] == 22.5
+    state = hass.states.get(climate)
+    assert state.attributes[ATTR_TEMPERATURE] == 22.5
+    assert state.attributes[ATTR_PRESET_MODE] == "none"
+    await settle(hass, emulator)
+    thermostat = emulator.asset(HVAC)["thermostatState"]
+    assert (thermostat["heatSetpoint"], thermostat["holdType"]) == (22.5, "PERMANENT")
+    assert hass.states.get(climate).attributes[ATTR_TEMPERATURE] == 22.5
+
+
+async def test_modes_and_range(hass: HomeAssistant, emulator: Emulator, climate: str) -> None:
+    """Heat/cool sends both setpoints within the difference range; off sends mode OFF."""
+    await _call(hass, SERVICE_SET_HVAC_MODE, {ATTR_ENTITY_ID: climate, ATTR_HVAC_MODE: "heat_cool"})
+    [action] = pending_actions(emulator, HVAC)
+    assert action["target"]["mode"] == "AUTO"
+    assert action["target"]["heatSetpoint"] == 21.0
+    assert action["target"]["coolSetpoint"] == 24.0
+    state = hass.states.get(climate)
+    assert state.state == HVACMode.HEAT_COOL
+    assert (state.attributes[ATTR_TARGET_TEMP_LOW], state.attributes[ATTR_TARGET_TEMP_HIGH]) == (
+        21.0,
+        24.0,
+    )
+    await settle(hass, emulator)
+    await _call(
+        hass,
+        SERVICE_SET_TEMPERATURE,
+        {ATTR_ENTITY_ID: climate, ATTR_TARGET_TEMP_LOW: 19, ATTR_TARGET_TEMP_HIGH: 25},
+    )
+    [action] = pending_actions(emulator, HVAC)
+    assert (action["target"]["heatSetpoint"], action["target"]["coolSetpoint"]) == (19, 25)
+    await settle(hass, emulator)
+    await _call(hass, SERVICE_SET_HVAC_MODE, {ATTR_ENTITY_ID: climate, ATTR_HVAC_MODE: "off"})
+    [action] = pending_actions(emulator, HVAC)
+    assert action["target"]["mode"] == "OFF"
+    state = hass.states.get(climate)
+    assert (state.state, state.attributes[ATTR_HVAC_ACTION]) == (HVACMode.OFF, HVACAction.OFF)
+    assert control_requests(emulator) == [HOLD, HOLD, HOLD]
+
+
+async def test_validation(hass: HomeAssistant, emulator: Emulator, climate: str) -> None:
+    """Setpoints outside the ranges or too close together never reach Enode."""
+    with pytest.raises(ServiceValidationError):
+        await _call(hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 29})
+    entity = hass.data["entity_components"][CLIMATE_DOMAIN].get_entity(climate)
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_set_temperature(temperature=29)
+    assert err.value.translation_key == "temperature_out_of_range"
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_set_temperature(
+            hvac_mode=HVACMode.HEAT_COOL, target_temp_low=21, target_temp_high=22
+        )
+    assert err.value.translation_key == "setpoint_difference_out_of_range"
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_set_temperature(hvac_mode=HVACMode.HEAT_COOL, target_temp_low=21)
+    assert err.value.translation_key == "temperature_range_required"
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_set_temperature(hvac_mode=HVACMode.OFF, temperature=20)
+    assert err.value.translation_key == "temperature_not_adjustable"
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_set_hvac_mode(HVACMode.DRY)
+    assert err.value.translation_key == "hvac_mode_not_supported"
+    assert control_requests(emulator) == []
+
+
+async def test_follow_schedule_preset(
+    hass: HomeAssistant, emulator: Emulator, climate: str
+) -> None:
+    """Leaving the schedule sends a hold of the current state; returning sends follow-schedule."""
+    await _call(hass, SERVICE_SET_PRESET_MODE, {ATTR_ENTITY_ID: climate, ATTR_PRESET_MODE: "none"})
+    [action] = pending_actions(emulator, HVAC)
+    assert action["target"]["mode"] == "HEAT"
+    assert action["target"]["heatSetpoint"] == 21.0
+    await settle(hass, emulator)
+    assert emulator.asset(HVAC)["thermostatState"]["holdType"] == "PERMANENT"
+    assert hass.states.get(climate).attributes[ATTR_PRESET_MODE] == "none"
+    await _call(
+        hass,
+        SERVICE_SET_PRESET_MODE,
+        {ATTR_ENTITY_ID: climate, ATTR_PRESET_MODE: "follow_schedule"},
+    )
+    assert control_requests(emulator) == [HOLD, ("POST", f"/hvacs/{HVAC}/follow-schedule", 200)]
+    assert hass.states.get(climate).attributes[ATTR_PRESET_MODE] == "follow_schedule"
+    await settle(hass, emulator)
+    assert emulator.asset(HVAC)["thermostatState"]["holdType"] == "SCHEDULED"
+    assert hass.states.get(climate).attributes[ATTR_PRESET_MODE] == "follow_schedule"
+
+
+async def test_hvac_action_follows_is_active(
+    hass: HomeAssistant, emulator: Emulator, climate: str
+) -> None:
+    """An active unit in HEAT is heating; an inactive one is idle."""
+    assert hass.states.get(climate).attributes[ATTR_HVAC_ACTION] == HVACAction.IDLE
+    emulator.patch_asset(HVAC, {"temperatureState": {"isActive": True}})
+    await settle(hass, emulator, 1)
+    assert hass.states.get(climate).attributes[ATTR_HVAC_ACTION] == HVACAction.HEATING
+
+
+async def test_failure_schedule_control_and_lost_capability(
+    hass: HomeAssistant, emulator: Emulator, climate: str
+) -> None:
+    """A failed hold reverts; a 422 is translated; losing setPermanentHold is unavailable."""
+    events = async_capture_events(hass, EVENT_ACTION_FAILED)
+    emulator.set_action_outcome(HVAC, "fail")
+    await _call(hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 23})
+    assert hass.states.get(climate).attributes[ATTR_TEMPERATURE] == 23
+    await settle(hass, emulator)
+    assert hass.states.get(climate).attributes[ATTR_TEMPERATURE] == 21.0
+    assert [event.data["command"] for event in events] == ["set_hvac_hold"]
+    emulator.set_schedule_controlled(HVAC)
+    with pytest.raises(HomeAssistantError) as err:
+        await _call(hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 23})
+    assert err.value.translation_key == "controlled_entity"
+    emulator.patch_asset(HVAC, {"capabilities": {"setPermanentHold": {"isCapable": False}}})
+    await settle(hass, emulator, 1)
+    assert hass.states.get(climate).state == STATE_UNAVAILABLE
