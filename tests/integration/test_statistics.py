@@ -1,0 +1,392 @@
+"""Long-term statistics imported from Enode's HEM-system and inverter history (with a recorder)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+import itertools
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.models import StatisticMeanType
+from homeassistant.components.recorder.statistics import (
+    async_add_external_statistics,
+    get_metadata,
+    statistics_during_period,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.recorder import get_instance
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.enode.config_flow import DEFAULT_OPTIONS
+from custom_components.enode.const import CONF_BACKFILL_DAYS, SIGNAL_STATISTICS_UPDATED
+from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
+from custom_components.enode.statistics import (
+    HEM_SERIES,
+    StatisticsImporter,
+    metadata,
+    statistic_id,
+)
+from enode_emulator import Emulator
+from enode_emulator.statistics import NO_DATA, hem_statistics
+
+from .conftest import entry_data
+
+HEM = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b07"
+INVERTER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b05"
+OSLO = ZoneInfo("Europe/Oslo")
+# Monday after the autumn daylight-saving change (Sunday 26 October 2025 has 25 hours).
+START = datetime(2025, 10, 27, 12, 0, tzinfo=UTC)
+BACKFILL_DAYS = 3
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """The recorder must be set up before custom integrations are enabled."""
+
+
+@pytest.fixture
+def emulator_start_time() -> datetime:
+    """A fixed simulated now."""
+    return START
+
+
+@pytest.fixture
+async def importer(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    freezer: FrozenDateTimeFactory,
+    emulator_start_time: datetime,
+) -> StatisticsImporter:
+    """The demo household set up with the recorder; Home Assistant's clock is the emulator's."""
+    freezer.move_to(emulator_start_time)
+    entry = MockConfigEntry(
+        domain="enode",
+        title="Enode (custom)",
+        unique_id=f"{emulator.client_id}_demo-user",
+        data=entry_data(emulator),
+        options={**DEFAULT_OPTIONS, CONF_BACKFILL_DAYS: BACKFILL_DAYS},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    statistics = entry.runtime_data.statistics
+    assert statistics is not None
+    entry.runtime_data.client._retry_base_delay = 0
+    return statistics
+
+
+async def run(hass: HomeAssistant, importer: StatisticsImporter) -> None:
+    """One import, committed."""
+    await importer.async_run()
+    await async_wait_recording_done(hass)
+
+
+async def rows(hass: HomeAssistant, statistic: str) -> list[dict[str, Any]]:
+    """Every hourly row of a statistic, oldest first."""
+    result = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2020, 1, 1, tzinfo=UTC),
+        None,
+        {statistic},
+        "hour",
+        None,
+        {"state", "sum"},
+    )
+    return [dict(row) for row in result.get(statistic, [])]
+
+
+def stat_requests(emulator: Emulator, kind: str) -> int:
+    """Statistics requests the emulator answered for an asset kind."""
+    prefix = "/hem-systems/" if kind == "hem" else "/inverters/"
+    return sum(
+        1
+        for item in emulator.request_log
+        if item.path.startswith(prefix) and item.path.endswith("/statistics")
+    )
+
+
+def expected_hem(emulator: Emulator, days: list[date]) -> dict[str, dict[datetime, float]]:
+    """kWh per UTC hour, integrated here from the emulator's own 5-minute kW buckets."""
+    core = emulator.core
+    hem = core.store.find_asset(HEM)
+    ids = hem.data["batteryIds"] + hem.data["inverterIds"] + hem.data["meterIds"]
+    members = [core.store.assets[key] for key in ids]
+    result: dict[str, dict[datetime, float]] = defaultdict(dict)
+    for day in days:
+        body = hem_statistics(
+            core.stats,
+            hem=hem,
+            site=core.store.sites[hem.site_id],
+            members=members,
+            interval=day.isoformat(),
+            now=core.clock.now(),
+        )
+        for name in HEM_SERIES:
+            for item in body["timeseries"][name]["data"]:
+                if item["v"] is None:
+                    continue
+                hour = datetime.fromisoformat(item["t"]).astimezone(UTC).replace(minute=0)
+                result[name][hour] = result[name].get(hour, 0.0) + item["v"] * 5 / 60
+    return result
+
+
+def assert_continuous(found: list[dict[str, Any]], *, from_zero: bool = True) -> None:
+    """Hours on the hour, consecutive, unique; each sum is the previous plus the hour's kWh."""
+    starts = [row["start"] for row in found]
+    assert len(set(starts)) == len(starts)
+    assert all(start % 3600 == 0 for start in starts)
+    assert all(b - a == 3600 for a, b in itertools.pairwise(starts))
+    if from_zero:
+        assert found[0]["sum"] == pytest.approx(found[0]["state"], abs=1e-5)
+    for before, row in itertools.pairwise(found):
+        assert row["sum"] == pytest.approx(before["sum"] + row["state"], abs=1e-5)
+
+
+def hour(row: dict[str, Any]) -> datetime:
+    """A row's start as an aware UTC datetime."""
+    return datetime.fromtimestamp(row["start"], UTC)
+
+
+async def test_backfill(
+    hass: HomeAssistant, emulator: Emulator, importer: StatisticsImporter
+) -> None:
+    """The first run imports the option's days, one request per day and asset, exactly."""
+    await run(hass, importer)
+    days = [date(2025, 10, 24) + timedelta(days=n) for n in range(BACKFILL_DAYS + 1)]
+    assert stat_requests(emulator, "hem") == len(days)
+    assert stat_requests(emulator, "inverter") == len(days)
+
+    expected = expected_hem(emulator, days)
+    for name in HEM_SERIES:
+        found = await rows(hass, statistic_id(HEM, name))
+        assert_continuous(found)
+        # From local midnight of the first day to the last complete hour before now.
+        assert hour(found[0]) == datetime(2025, 10, 23, 22, tzinfo=UTC)
+        assert hour(found[-1]) == START - timedelta(hours=1)
+        assert len(found) == 24 + 24 + 25 + 13  # 24-25 October, 26 October (25 h), 27 until 12Z
+        assert {hour(row): row["state"] for row in found} == pytest.approx(expected[name], abs=1e-5)
+    generation = {
+        hour(row): row["state"] for row in await rows(hass, statistic_id(HEM, "generation"))
+    }
+    assert max(generation.values()) > 0.1  # daylight
+    assert generation[datetime(2025, 10, 26, 0, tzinfo=UTC)] == 0.0  # night is zero, not a gap
+
+    production = await rows(hass, statistic_id(INVERTER, "production"))
+    assert_continuous(production)
+    assert hour(production[-1]) == START - timedelta(hours=1)
+
+    meta = await get_instance(hass).async_add_executor_job(
+        lambda: get_metadata(hass, statistic_ids={statistic_id(HEM, "import")})
+    )
+    _, info = meta[statistic_id(HEM, "import")]
+    assert info["has_sum"] is True
+    assert info["mean_type"] is StatisticMeanType.NONE
+    assert (info["unit_class"], info["unit_of_measurement"]) == ("energy", "kWh")
+    assert info["source"] == "enode"
+    assert info["name"] is not None
+    assert info["name"].endswith("grid import")
+    assert statistic_id(HEM, "import") == "enode:0b7c2a4e_1f3d_4e5a_8b6c_7d8e9f0a1b07_import"
+
+
+@pytest.mark.parametrize(
+    ("emulator_start_time", "dst_day", "hours"),
+    [
+        (datetime(2025, 3, 31, 12, tzinfo=UTC), date(2025, 3, 30), 23),
+        (datetime(2025, 10, 27, 12, tzinfo=UTC), date(2025, 10, 26), 25),
+    ],
+)
+async def test_daylight_saving_day(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    dst_day: date,
+    hours: int,
+) -> None:
+    """A 23- or 25-hour local day has 23 or 25 hourly rows and its whole energy."""
+    await run(hass, importer)
+    midnight = datetime(dst_day.year, dst_day.month, dst_day.day, tzinfo=OSLO)
+    start = midnight.astimezone(UTC)
+    end = (midnight + timedelta(days=1)).replace(tzinfo=OSLO).astimezone(UTC)
+    assert (end - start) == timedelta(hours=hours)
+    expected = expected_hem(emulator, [dst_day])
+    for name in ("consumption", "generation"):
+        found = [
+            row for row in await rows(hass, statistic_id(HEM, name)) if start <= hour(row) < end
+        ]
+        assert len(found) == hours
+        assert sum(row["state"] for row in found) == pytest.approx(
+            sum(expected[name].values()), abs=1e-4
+        )
+        assert_continuous(found, from_zero=False)
+
+
+async def test_incremental_run_and_late_correction(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Later runs fetch two days, add new hours without duplicates and absorb corrections."""
+    await run(hass, importer)
+    statistic = statistic_id(HEM, "generation")
+    before = await rows(hass, statistic)
+    hem_requests = stat_requests(emulator, "hem")
+
+    await emulator.advance(3 * 3600)
+    freezer.tick(timedelta(hours=3))
+    await run(hass, importer)
+    assert stat_requests(emulator, "hem") - hem_requests == 2  # 26 and 27 October only
+    after = await rows(hass, statistic)
+    assert_continuous(after)
+    assert hour(after[-1]) == START + timedelta(hours=2)
+    assert len(after) == len(before) + 3
+    assert after[: len(before) - 30] == before[: len(before) - 30]  # untouched history
+
+    # Enode corrects one 5-minute bucket of 26 October (+12 kW for 5 minutes = +1 kWh).
+    corrected = datetime(2025, 10, 26, 10, 5, tzinfo=UTC)
+    source = emulator.core.stats
+    original = source.bucket
+
+    def bucket(site: Any, members: Any, start: int, now: datetime) -> Any:
+        values = original(site, members, start, now)
+        if values is not None and start == int(corrected.timestamp()):
+            values = {**values, "generation": values["generation"] + 12.0}
+        return values
+
+    monkeypatch.setattr(source, "bucket", bucket)
+    freezer.tick(timedelta(minutes=1))
+    await run(hass, importer)
+    fixed = await rows(hass, statistic)
+    assert_continuous(fixed)
+    assert len(fixed) == len(after)
+    for old, new in zip(after, fixed, strict=True):
+        shift = 1.0 if hour(old) >= corrected.replace(minute=0) else 0.0
+        assert new["sum"] == pytest.approx(old["sum"] + shift, abs=1e-4), hour(old)
+        if hour(old) == corrected.replace(minute=0):
+            assert new["state"] == pytest.approx(old["state"] + 1.0, abs=1e-4)
+
+
+async def test_missing_series(
+    hass: HomeAssistant, emulator: Emulator, importer: StatisticsImporter
+) -> None:
+    """An unavailable series is not imported (no zeros) and its reason is in diagnostics."""
+    emulator.core.store.find_asset(HEM).sim["statisticsUnavailable"] = ["import"]
+    await run(hass, importer)
+    assert await rows(hass, statistic_id(HEM, "import")) == []
+    assert len(await rows(hass, statistic_id(HEM, "export"))) > 0
+    # Days without fine data fall back to the month (daily kWh); it is unavailable there too.
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1 + 1
+
+    entry = hass.config_entries.async_entries("enode")[0]
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    series = diagnostics["statistics"]["series"]
+    hem_alias = next(key[: -len("_import")] for key in series if key.endswith("_import"))
+    assert series[f"{hem_alias}_import"] == {"last_imported_hour": None, "skipped": NO_DATA}
+    assert series[f"{hem_alias}_export"]["skipped"] is None
+    assert series[f"{hem_alias}_export"]["last_imported_hour"] == "2025-10-27T11:00:00+00:00"
+    assert HEM not in str(diagnostics["statistics"])
+
+
+@pytest.mark.parametrize("status", [422, 503])
+async def test_fault_backs_off(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    freezer: FrozenDateTimeFactory,
+    status: int,
+) -> None:
+    """422/503: that system is skipped until the back-off ends; the inverter still imports."""
+    hem = emulator.core.store.find_asset(HEM)
+    hem.sim["statisticsFault"] = status
+    await run(hass, importer)
+    assert await rows(hass, statistic_id(HEM, "generation")) == []
+    assert len(await rows(hass, statistic_id(INVERTER, "production"))) > 0
+    entry = hass.config_entries.async_entries("enode")[0]
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    (backoff,) = diagnostics["statistics"]["backoff"].values()
+    assert str(status) in backoff["error"]
+
+    requests = stat_requests(emulator, "hem")
+    await run(hass, importer)  # still backing off: no request
+    assert stat_requests(emulator, "hem") == requests
+
+    hem.sim["statisticsFault"] = None
+    freezer.tick(timedelta(minutes=16))
+    await run(hass, importer)
+    assert_continuous(await rows(hass, statistic_id(HEM, "generation")))
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["statistics"]["backoff"] == {}
+
+
+async def test_rate_limit_honours_retry_after(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """429 pauses the whole import for Retry-After seconds, then a run resumes by itself."""
+    emulator.add_fault(path="/hem-systems/*", status=429, count=1, retryAfter=120)
+    await run(hass, importer)
+    assert await rows(hass, statistic_id(HEM, "generation")) == []
+    requests = len(emulator.request_log)
+    await run(hass, importer)
+    assert len(emulator.request_log) == requests  # paused
+
+    freezer.tick(timedelta(seconds=121))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    assert len(await rows(hass, statistic_id(HEM, "generation"))) > 0
+
+
+async def test_event_triggers_debounced_run(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A burst of statistics events leads to one run after the cool-down."""
+    entry = hass.config_entries.async_entries("enode")[0]
+    for _ in range(3):
+        async_dispatcher_send(hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=entry.entry_id))
+    await hass.async_block_till_done()
+    assert stat_requests(emulator, "hem") == 0
+    freezer.tick(timedelta(seconds=61))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1
+    assert len(await rows(hass, statistic_id(HEM, "consumption"))) > 0
+
+
+async def test_removal_clears_statistics(
+    hass: HomeAssistant, emulator: Emulator, importer: StatisticsImporter
+) -> None:
+    """Removing the entry deletes its statistics and nothing else."""
+    other = "enode:someone_else_generation"
+    async_add_external_statistics(
+        hass,
+        metadata(other, "Other"),
+        [{"start": START - timedelta(hours=5), "state": 1.0, "sum": 1.0}],
+    )
+    await run(hass, importer)
+    entry = hass.config_entries.async_entries("enode")[0]
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    await async_wait_recording_done(hass)
+    remaining = await get_instance(hass).async_add_executor_job(
+        lambda: get_metadata(hass, statistic_source="enode")
+    )
+    assert set(remaining) == {other}
