@@ -62,8 +62,13 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Available while the coordinator works, the asset exists and it is capable."""
-        return super().available and self.asset is not None and self._capable
+        """Available while data is current, the asset exists and it is capable.
+
+        A failed safety poll does not matter while webhooks deliver: the data is still
+        current. Without push, a failed poll means the data cannot be fetched.
+        """
+        current = super().available or self.entry.runtime_data.webhook.push_healthy
+        return current and self.asset is not None and self._capable
 
     def _check_capabilities(self, asset: Asset | None) -> bool:
         if asset is None:

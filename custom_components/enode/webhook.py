@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util import dt as dt_util
 from yarl import URL
@@ -138,13 +139,15 @@ class EnodeWebhookManager:
         self._secret: str = entry.data[CONF_WEBHOOK_SECRET]
         self._webhook_id: str = entry.data[CONF_WEBHOOK_ID]
         self._user_id = coordinator.user_id
+        # True from a valid delivery until PUSH_STALE_AFTER passes without one.
+        self._fresh = False
+        self._cancel_stale: CALLBACK_TYPE | None = None
+        entry.async_on_unload(self._cancel_stale_timer)
 
     @property
     def push_healthy(self) -> bool:
         """True while Enode's webhook points at us and delivered recently."""
-        if self.health.mode != "push" or self.health.last_delivery is None:
-            return False
-        return dt_util.utcnow() - self.health.last_delivery < PUSH_STALE_AFTER
+        return self.health.mode == "push" and self._fresh
 
     def _issue_id(self) -> str:
         return f"webhook_unavailable_{self._entry.entry_id}"
@@ -262,11 +265,32 @@ class EnodeWebhookManager:
         except EnodeWebhookPayloadError:
             return self._reject("malformed", HTTPStatus.BAD_REQUEST)
         self.health.deliveries += 1
-        self.health.last_delivery = dt_util.utcnow()
+        self._mark_delivery()
         for event in events:
             self._apply(event)
         self._set_mode(self.health.mode)
         return web.Response(status=HTTPStatus.OK)
+
+    def _mark_delivery(self) -> None:
+        self.health.last_delivery = dt_util.utcnow()
+        self._fresh = True
+        self._cancel_stale_timer()
+        self._cancel_stale = async_call_later(self._hass, PUSH_STALE_AFTER, self._async_went_quiet)
+
+    @callback
+    def _cancel_stale_timer(self) -> None:
+        if self._cancel_stale is not None:
+            self._cancel_stale()
+            self._cancel_stale = None
+
+    @callback
+    def _async_went_quiet(self, _now: datetime) -> None:
+        """No delivery for a while: poll often again and let entities re-check availability."""
+        self._cancel_stale = None
+        self._fresh = False
+        LOGGER.info("No Enode webhook delivery for %s; polling more often", PUSH_STALE_AFTER)
+        self._set_mode(self.health.mode)
+        self._coordinator.async_update_listeners()
 
     def _reject(self, reason: str, status: HTTPStatus) -> web.Response:
         LOGGER.warning("Rejected an Enode webhook delivery: %s", reason)

@@ -10,7 +10,8 @@ from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.enode.const import (
     CONF_ENODE_WEBHOOK_ID,
@@ -277,6 +278,7 @@ async def test_first_refresh_outage_retries(
 
 async def test_poll_interval_falls_back_when_push_goes_quiet(
     hass: HomeAssistant,
+    emulator: Emulator,
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
@@ -284,6 +286,12 @@ async def test_poll_interval_falls_back_when_push_goes_quiet(
     data = setup_integration.runtime_data
     assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
     assert data.webhook.health.last_delivery is not None
-    data.webhook.health.last_delivery -= timedelta(hours=2)
-    await data.coordinator.async_refresh()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=61))
+    await hass.async_block_till_done()
+    assert not data.webhook.push_healthy
     assert data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+    # The next delivery (here the emulator's heartbeat) restores the push interval.
+    await emulator.advance(emulator.core.config.heartbeat_interval + 1)
+    await hass.async_block_till_done()
+    assert data.webhook.push_healthy
+    assert data.coordinator.update_interval == POLL_INTERVAL_PUSH

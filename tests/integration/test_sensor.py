@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    snapshot_platform,
+)
 from syrupy.assertion import SnapshotAssertion
 
 from enode_emulator import Emulator
@@ -148,17 +153,22 @@ async def test_new_asset_gets_sensors_after_refresh(
     assert hass.states.get(level).state not in (STATE_UNKNOWN, STATE_UNAVAILABLE)
 
 
-async def test_coordinator_failure_makes_sensors_unavailable(
+async def test_failed_poll_unavailable_only_without_push(
     hass: HomeAssistant,
     emulator: Emulator,
     entity_registry: er.EntityRegistry,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """When polling fails, entities are unavailable; they return with the next good poll."""
+    """A failed poll is harmless while push delivers; without push entities go unavailable."""
     level = entity_id(entity_registry, BATTERY, "battery_level")
     coordinator = setup_integration.runtime_data.coordinator
     emulator.add_fault(path="*", status=500)
     await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert not coordinator.last_update_success
+    assert hass.states.get(level).state == "60.0"  # webhooks still deliver: data is current
+    # An hour without any delivery: push went quiet, the data can no longer be trusted.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=61))
     await hass.async_block_till_done()
     assert hass.states.get(level).state == STATE_UNAVAILABLE
     emulator.core.faults.clear()
