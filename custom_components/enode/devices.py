@@ -26,9 +26,17 @@ TYPE_NAMES: dict[AssetType, str] = {
 
 
 def device_name(asset: Asset) -> str:
-    """The user's nickname, else brand and model, else the kind of device."""
+    """The user's nickname, else brand and model, else the kind of device.
+
+    Batteries, inverters and meters carry only a site name, which would give every device of
+    a household the same name; they are named by brand and model instead.
+    """
+    info = asset.information
+    if asset.asset_type is AssetType.HEM_SYSTEM:
+        site = info.site_name if info else None
+        return f"{site} energy system" if site else TYPE_NAMES[AssetType.HEM_SYSTEM]
     return (
-        asset.display_name
+        (info.display_name if info else None)
         or " ".join(part for part in (asset.brand, asset.model) if part)
         or TYPE_NAMES.get(asset.asset_type, "Enode device")
     )
