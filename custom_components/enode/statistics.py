@@ -210,6 +210,7 @@ class StatisticsImporter:
         self._lock = asyncio.Lock()
         self._debouncer: Debouncer[None] | None = None
         self._retry: Callable[[], None] | None = None
+        self._task: asyncio.Task[None] | None = None
         self.series: dict[str, SeriesStatus] = {}
         self.assets: dict[str, AssetStatus] = {}
         self.paused_until: datetime | None = None
@@ -268,9 +269,9 @@ class StatisticsImporter:
 
     @callback
     def _async_background_run(self) -> None:
-        if self._lock.locked():
-            return  # the running import covers it
-        self._entry.async_create_background_task(
+        if self._lock.locked() or (self._task is not None and not self._task.done()):
+            return  # the running (or starting) import covers it
+        self._task = self._entry.async_create_background_task(
             self._hass, self.async_run(), f"{DOMAIN} statistics import"
         )
 
@@ -316,7 +317,9 @@ class StatisticsImporter:
             first = max(first, installed)
         known = [hour for hour in last.values() if hour is not None]
         if known:
-            resume = min(known).astimezone(tz).date() - timedelta(days=REFETCH_DAYS)
+            # The newest series decides: a series that stopped (now unavailable) must not drag
+            # every run back to the start of the backfill window.
+            resume = max(known).astimezone(tz).date() - timedelta(days=REFETCH_DAYS)
             first = max(first, min(resume, today))
         days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
         fetched = Fetched()

@@ -34,7 +34,7 @@ from custom_components.enode.statistics import (
     metadata,
     statistic_id,
 )
-from enode_emulator import Emulator
+from enode_emulator import Emulator, routes_stats
 from enode_emulator.statistics import NO_DATA, hem_statistics
 
 from .conftest import entry_data
@@ -153,6 +153,14 @@ def assert_continuous(found: list[dict[str, Any]], *, from_zero: bool = True) ->
         assert row["sum"] == pytest.approx(before["sum"] + row["state"], abs=1e-5)
 
 
+def assert_continuous_sums(found: list[dict[str, Any]]) -> None:
+    """Each sum is the previous plus the row's kWh, from zero (rows need not be consecutive)."""
+    assert found
+    assert found[0]["sum"] == pytest.approx(found[0]["state"], abs=1e-5)
+    for before, row in itertools.pairwise(found):
+        assert row["sum"] == pytest.approx(before["sum"] + row["state"], abs=1e-5)
+
+
 def hour(row: dict[str, Any]) -> datetime:
     """A row's start as an aware UTC datetime."""
     return datetime.fromtimestamp(row["start"], UTC)
@@ -244,8 +252,9 @@ async def test_incremental_run_and_late_correction(
     before = await rows(hass, statistic)
     hem_requests = stat_requests(emulator, "hem")
 
-    await emulator.advance(3 * 3600)
-    freezer.tick(timedelta(hours=3))
+    # 15:20 UTC: the hour in progress (15:00, 4 of 12 buckets) is left for a later run.
+    await emulator.advance(3 * 3600 + 20 * 60)
+    freezer.tick(timedelta(hours=3, minutes=20))
     await run(hass, importer)
     assert stat_requests(emulator, "hem") - hem_requests == 2  # 26 and 27 October only
     after = await rows(hass, statistic)
@@ -297,6 +306,47 @@ async def test_missing_series(
     assert series[f"{hem_alias}_export"]["skipped"] is None
     assert series[f"{hem_alias}_export"]["last_imported_hour"] == "2025-10-27T11:00:00+00:00"
     assert HEM not in str(diagnostics["statistics"])
+
+
+async def test_daily_fallback_where_fine_data_is_missing(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A series without 5-minute data gets the month's daily kWh, on each local midnight hour."""
+
+    def day_without_discharge(*args: Any, **kwargs: Any) -> Any:
+        body = hem_statistics(*args, **kwargs)
+        if len(kwargs["interval"]) == 10:  # YYYY-MM-DD
+            body["timeseries"]["discharge"] = {"isAvailable": False, "reason": "daily only"}
+        return body
+
+    monkeypatch.setattr(routes_stats, "hem_statistics", day_without_discharge)
+    await run(hass, importer)
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1 + 1  # days + October once
+    found = await rows(hass, statistic_id(HEM, "discharge"))
+    assert_continuous_sums(found)
+    # 24, 25 and 26 October (not today, still in progress), each at local midnight.
+    days = [date(2025, 10, 24), date(2025, 10, 25), date(2025, 10, 26)]
+    assert [hour(row) for row in found] == [
+        datetime(d.year, d.month, d.day, tzinfo=OSLO).astimezone(UTC) for d in days
+    ]
+    core = emulator.core
+    hem = core.store.find_asset(HEM)
+    ids = hem.data["batteryIds"] + hem.data["inverterIds"] + hem.data["meterIds"]
+    month = hem_statistics(
+        core.stats,
+        hem=hem,
+        site=core.store.sites[hem.site_id],
+        members=[core.store.assets[key] for key in ids],
+        interval="2025-10",
+        now=core.clock.now(),
+    )["timeseries"]["discharge"]["data"]
+    assert [row["state"] for row in found] == pytest.approx(
+        [month[d.day - 1]["v"] for d in days], abs=1e-6
+    )
+    assert len(await rows(hass, statistic_id(HEM, "charge"))) == 24 + 24 + 25 + 13
 
 
 @pytest.mark.parametrize("status", [422, 503])
