@@ -90,7 +90,9 @@ class Store:
         """Delete a user with all its assets and sites."""
         self.get_user(user_id)
         for asset in [item for item in self.assets.values() if item.user_id == user_id]:
-            self.remove_asset(asset.id)
+            # Removing the last member of a HEM system already removed the system itself.
+            if asset.id in self.assets:
+                self.remove_asset(asset.id)
         for site_id in [key for key, site in self.sites.items() if site.user_id == user_id]:
             del self.sites[site_id]
         del self.users[user_id]

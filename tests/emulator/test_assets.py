@@ -358,3 +358,12 @@ async def test_delete_vendor_type_vendor_and_user(api: Api, emulator: Emulator) 
     assert (await api.call("GET", f"/users/{USER}"))[0] == 404
     assert (await api.get("/vehicles"))["data"] == []
     assert (await api.call("DELETE", f"/users/{USER}"))[0] == 404
+
+
+async def test_delete_user_with_a_hem_system(api: Api, emulator: Emulator) -> None:
+    """Deleting a user whose HEM system empties on the way removes everything (once)."""
+    assert (await api.call("DELETE", f"/users/{USER}"))[0] == 204
+    assert (await api.call("GET", f"/hem-systems/{HEM}"))[0] == 404
+    assert (await api.call("GET", f"/batteries/{BATTERY}"))[0] == 404
+    deleted = [e["event"] for e in emulator.events if e["event"].endswith(":deleted")]
+    assert deleted.count("user:hem-system:deleted") == 1
