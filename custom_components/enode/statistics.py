@@ -81,7 +81,9 @@ SERIES_NAMES = {
 
 RUN_INTERVAL = timedelta(hours=1)
 FIRST_RUN_DELAY = 30.0  # seconds after setup: let Home Assistant finish starting
-SIGNAL_COOLDOWN = 60.0  # seconds: events arrive in bursts, one run absorbs them
+# Seconds: HEM systems report updates every minute or so; statistics are hourly, so one run
+# per ten minutes absorbs every burst (about four requests per run and system).
+SIGNAL_COOLDOWN = 600.0
 REFETCH_DAYS = 1  # re-fetch the day of the last imported hour and this many before it
 BACKOFF_FIRST = timedelta(minutes=15)
 BACKOFF_MAX = timedelta(hours=6)

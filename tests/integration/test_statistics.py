@@ -60,15 +60,14 @@ def emulator_start_time() -> datetime:
     return START
 
 
-@pytest.fixture
-async def importer(
+async def _setup(
     hass: HomeAssistant,
     emulator: Emulator,
     freezer: FrozenDateTimeFactory,
-    emulator_start_time: datetime,
+    start: datetime,
 ) -> StatisticsImporter:
-    """The demo household set up with the recorder; Home Assistant's clock is the emulator's."""
-    freezer.move_to(emulator_start_time)
+    """Set up the demo household with the recorder; Home Assistant's clock is the emulator's."""
+    freezer.move_to(start)
     entry = MockConfigEntry(
         domain="enode",
         title="Enode (custom)",
@@ -81,8 +80,19 @@ async def importer(
     await hass.async_block_till_done()
     statistics = entry.runtime_data.statistics
     assert statistics is not None
-    entry.runtime_data.client._retry_base_delay = 0
+    entry.runtime_data.client._retry_base_delay = 0  # no sleeps between 503 retries
     return statistics
+
+
+@pytest.fixture
+async def importer(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    freezer: FrozenDateTimeFactory,
+    emulator_start_time: datetime,
+) -> StatisticsImporter:
+    """The demo household's statistics importer."""
+    return await _setup(hass, emulator, freezer, emulator_start_time)
 
 
 async def run(hass: HomeAssistant, importer: StatisticsImporter) -> None:
@@ -349,6 +359,28 @@ async def test_daily_fallback_where_fine_data_is_missing(
     assert len(await rows(hass, statistic_id(HEM, "charge"))) == 24 + 24 + 25 + 13
 
 
+@pytest.mark.parametrize("known_to_client", [False, True])
+async def test_backfill_stops_at_installation(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    emulator_start_time: datetime,
+    freezer: FrozenDateTimeFactory,
+    known_to_client: bool,
+) -> None:
+    """Days before the installation are not asked for (or answer 400 and are skipped)."""
+    installed = datetime(2025, 10, 26, 8, tzinfo=UTC)
+    hem = emulator.core.store.find_asset(HEM)
+    emulator.core.store.sites[hem.site_id].created_at = installed
+    if known_to_client:
+        hem.data["information"]["installationDate"] = installed.isoformat()
+    statistics = await _setup(hass, emulator, freezer, emulator_start_time)
+    await run(hass, statistics)
+    assert stat_requests(emulator, "hem") == (2 if known_to_client else BACKFILL_DAYS + 1)
+    found = await rows(hass, statistic_id(HEM, "consumption"))
+    assert_continuous(found)
+    assert hour(found[0]) == datetime(2025, 10, 25, 22, tzinfo=UTC)  # 26 October, local 00:00
+
+
 @pytest.mark.parametrize("status", [422, 503])
 async def test_fault_backs_off(
     hass: HomeAssistant,
@@ -401,24 +433,32 @@ async def test_rate_limit_honours_retry_after(
     assert len(await rows(hass, statistic_id(HEM, "generation"))) > 0
 
 
-async def test_event_triggers_debounced_run(
+async def test_scheduled_and_event_triggered_runs(
     hass: HomeAssistant,
     emulator: Emulator,
     importer: StatisticsImporter,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A burst of statistics events leads to one run after the cool-down."""
-    entry = hass.config_entries.async_entries("enode")[0]
-    for _ in range(3):
-        async_dispatcher_send(hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=entry.entry_id))
-    await hass.async_block_till_done()
+    """The first run starts shortly after setup; a burst of events gives one run later."""
+
+    async def tick(seconds: float) -> None:
+        freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await async_wait_recording_done(hass)
+
     assert stat_requests(emulator, "hem") == 0
-    freezer.tick(timedelta(seconds=61))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await async_wait_recording_done(hass)
+    await tick(31)
     assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1
     assert len(await rows(hass, statistic_id(HEM, "consumption"))) > 0
+
+    entry = hass.config_entries.async_entries("enode")[0]
+    for _ in range(5):
+        async_dispatcher_send(hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=entry.entry_id))
+    await tick(300)
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1  # still cooling down
+    await tick(301)
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1 + 2  # one incremental run
 
 
 async def test_removal_clears_statistics(
