@@ -34,6 +34,8 @@ from custom_components.enode.const import (
 from enode_emulator import Emulator, EmulatorConfig
 from enode_emulator.catalog import AssetType as EmulatorAssetType
 
+from .platform_helpers import CHARGER
+
 DEMO_USER = "demo-user"
 WEBHOOK_SECRET = "f" * 64
 
@@ -179,9 +181,6 @@ def event(kind: str, asset: dict[str, Any] | None = None, **extra: Any) -> dict[
         key = kind.split(":")[1]
         payload["hemSystem" if key == "hem-system" else key] = asset
     return payload
-
-
-CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"
 
 
 async def start_charging(entry: MockConfigEntry) -> str:

@@ -15,8 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from enode_emulator import Emulator
 
-INVERTER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b05"
-VEHICLE = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b01"
+from .platform_helpers import INVERTER, VEHICLE
 
 
 @pytest.fixture

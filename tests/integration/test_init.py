@@ -23,9 +23,7 @@ from custom_components.enode.const import (
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, user_assets
-
-HEM = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b07"
-BATTERY = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b03"
+from .platform_helpers import BATTERY, HEM
 
 
 def webhooks(emulator: Emulator) -> list[dict[str, object]]:

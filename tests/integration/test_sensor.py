@@ -21,10 +21,8 @@ from syrupy.assertion import SnapshotAssertion
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER
+from .platform_helpers import BATTERY, METER, VEHICLE
 
-BATTERY = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b03"
-METER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b06"
-VEHICLE = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b01"
 START = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 
 

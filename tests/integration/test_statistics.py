@@ -38,9 +38,8 @@ from enode_emulator import Emulator, routes_stats
 from enode_emulator.statistics import NO_DATA, hem_statistics
 
 from .conftest import entry_data
+from .platform_helpers import HEM, INVERTER
 
-HEM = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b07"
-INVERTER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b05"
 OSLO = ZoneInfo("Europe/Oslo")
 # Monday after the autumn daylight-saving change (Sunday 26 October 2025 has 25 hours).
 START = datetime(2025, 10, 27, 12, 0, tzinfo=UTC)

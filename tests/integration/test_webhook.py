@@ -14,9 +14,7 @@ from custom_components.enode.const import DOMAIN, MAX_WEBHOOK_BODY
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, browse_link, event, post_webhook
-
-BATTERY = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b03"
-VEHICLE = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b01"
+from .platform_helpers import BATTERY
 
 
 def battery_level(entry: MockConfigEntry) -> float | None:
