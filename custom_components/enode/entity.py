@@ -131,6 +131,9 @@ def async_add_asset_entities(
     """Add entities for every asset now and for assets (or capabilities) that appear later."""
     coordinator = entry.runtime_data.coordinator
     known: dict[str, set[str]] = {}  # asset id -> unique ids of its entities
+    # The asset object each id was last built from: this runs on every webhook event, and only
+    # assets that changed since (a new object) can need new entities.
+    built_from: dict[str, Asset] = {}
 
     @callback
     def _add_new() -> None:
@@ -138,8 +141,12 @@ def async_add_asset_entities(
         # Forget assets that are gone, so they get entities again if they come back.
         for gone in known.keys() - assets.keys():
             del known[gone]
+            built_from.pop(gone, None)
         new: list[EnodeEntity] = []
         for asset in assets.values():
+            if built_from.get(asset.id) is asset:
+                continue
+            built_from[asset.id] = asset
             seen = known.setdefault(asset.id, set())
             for entity in build(asset):
                 if entity.unique_id not in seen:
