@@ -1,0 +1,610 @@
+"""The Enode emulator and a real Home Assistant, side by side.
+
+Serves `scripts/develop` (the one-command demo) and the browser end-to-end test: both start the
+two processes, onboard Home Assistant, add the Enode integration through Home Assistant's own
+config-flow API (Enode Link included) and install the "Enode" dashboard. Only the standard
+library and aiohttp (a Home Assistant dependency) are used, so the .venv is enough.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Iterator
+import contextlib
+from dataclasses import dataclass, field
+import itertools
+import json
+import os
+from pathlib import Path
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+
+import aiohttp
+from yarl import URL
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_DIR = ROOT / "config"
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "enode-demo"  # a local demo account, printed on purpose
+DEMO_NAME = "Demo"
+DEMO_ENODE_USER = "demo-user"  # the emulator's demo household
+DEMO_LINK_VENDOR = "VOLKSWAGEN"
+DASHBOARD_PATH = "enode-demo"
+DASHBOARD_TITLE = "Enode"
+EMULATOR_CLIENT_ID = "enode-emulator-client"
+EMULATOR_CLIENT_SECRET = "enode-emulator-secret"
+
+CONFIGURATION_YAML = """\
+# Written by scripts/devstack.py for the Enode demo; rewritten on every start.
+homeassistant:
+  name: Enode demo
+  latitude: 59.9139
+  longitude: 10.7522
+  elevation: 20
+  unit_system: metric
+  currency: EUR
+  country: "NO"
+  time_zone: Europe/Oslo
+  internal_url: "{base_url}"
+
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+
+frontend:
+config:
+history:
+logbook:
+energy:
+recorder:
+  commit_interval: 1
+
+logger:
+  default: warning
+  logs:
+    custom_components.enode: debug
+"""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class StackSettings:
+    """Where and how to run the demo."""
+
+    config_dir: Path = DEFAULT_CONFIG_DIR
+    ha_port: int = 8123
+    emulator_port: int = 8765
+    emulator_speed: float = 1.0
+    python: str = sys.executable
+
+    @property
+    def ha_url(self) -> str:
+        """Home Assistant's base URL."""
+        return f"http://127.0.0.1:{self.ha_port}"
+
+    @property
+    def emulator_url(self) -> str:
+        """The emulator's base URL (the Enode API root)."""
+        return f"http://127.0.0.1:{self.emulator_port}"
+
+
+@dataclass
+class Stack:
+    """The two running processes."""
+
+    settings: StackSettings
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Start the emulator and Home Assistant; returns once both answer HTTP."""
+        settings = self.settings
+        for port in (settings.ha_port, settings.emulator_port):
+            if _port_in_use(port):
+                raise StackError(f"port {port} is already in use; stop what runs there first")
+        prepare_config_dir(settings)
+        logs = settings.config_dir
+        self.processes.append(
+            _spawn(
+                [
+                    settings.python,
+                    "-m",
+                    "enode_emulator",
+                    "--port",
+                    str(settings.emulator_port),
+                    "--speed",
+                    str(settings.emulator_speed),
+                ],
+                logs / "emulator.log",
+            )
+        )
+        self.processes.append(
+            _spawn(
+                [settings.python, "-m", "homeassistant", "--config", str(settings.config_dir)],
+                logs / "home-assistant.stdout.log",
+            )
+        )
+        self.wait_http(f"{settings.emulator_url}/health/ready", accept=(200, 401), timeout=30)
+        # The frontend's manifest answers once the frontend (and with it onboarding) is set up.
+        self.wait_http(f"{settings.ha_url}/manifest.json", accept=(200,), timeout=240)
+
+    def wait_http(self, url: str, *, accept: tuple[int, ...], timeout: float) -> None:
+        """Poll a URL until it answers with an accepted status or a process dies."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for process in self.processes:
+                if process.poll() is not None:
+                    raise StackError(
+                        f"{process.args!r} exited with {process.returncode}; "
+                        f"see the logs in {self.settings.config_dir}"
+                    )
+            if _http_status(url) in accept:
+                return
+            time.sleep(0.25)
+        raise StackError(f"{url} did not answer within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        """Stop Home Assistant, then the emulator; SIGTERM first, SIGKILL after a grace time."""
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> Stack:
+        """Start on entry."""
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop on exit, whatever happened."""
+        self.stop()
+
+
+class StackError(RuntimeError):
+    """The demo stack could not start or be set up."""
+
+
+def prepare_config_dir(settings: StackSettings) -> None:
+    """Write configuration.yaml and link the working tree's integration into the config dir."""
+    config_dir = settings.config_dir
+    config_dir.mkdir(parents=True, exist_ok=True)
+    (config_dir / "configuration.yaml").write_text(
+        CONFIGURATION_YAML.format(base_url=settings.ha_url, port=settings.ha_port)
+    )
+    custom = config_dir / "custom_components"
+    custom.mkdir(exist_ok=True)
+    target = custom / "enode"
+    source = ROOT / "custom_components" / "enode"
+    if target.is_symlink() and target.resolve() == source:
+        return
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+    target.symlink_to(source, target_is_directory=True)
+
+
+def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    # A session of its own: Ctrl-C in the terminal reaches only us, and we stop the children
+    # in order (Home Assistant first, so it can delete its Enode webhook while Enode is up).
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _http_status(url: str) -> int | None:
+    import urllib.error  # noqa: PLC0415 - only while waiting
+    import urllib.request  # noqa: PLC0415
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return int(answer.status)
+    except urllib.error.HTTPError as err:
+        return err.code
+    except OSError:
+        return None
+
+
+# --- Home Assistant's HTTP and websocket APIs --------------------------------------------
+
+
+@dataclass
+class HomeAssistantApi:
+    """An authenticated session against Home Assistant's REST and websocket APIs."""
+
+    session: aiohttp.ClientSession
+    base_url: str
+    access_token: str = ""
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def client_id(self) -> str:
+        """OAuth client id for our own "app" (Home Assistant wants a URL)."""
+        return f"{self.base_url}/"
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Call the REST API; raises StackError with Home Assistant's answer on failure."""
+        headers = {"Authorization": f"Bearer {self.access_token}"} if self.access_token else {}
+        async with self.session.request(
+            method, f"{self.base_url}{path}", headers=headers, **kwargs
+        ) as answer:
+            text = await answer.text()
+            if answer.status >= 400:
+                raise StackError(f"{method} {path} answered {answer.status}: {text[:300]}")
+            return json.loads(text) if text else None
+
+    async def onboarded(self) -> bool:
+        """True once the owner account exists."""
+        async with self.session.get(f"{self.base_url}/api/onboarding") as answer:
+            if answer.status == 404:  # the onboarding views go away once onboarding is done
+                return True
+            steps = await answer.json()
+        return not any(step["step"] == "user" and not step["done"] for step in steps)
+
+    async def onboard(self, username: str, password: str) -> None:
+        """Complete every onboarding step as the frontend would; ends logged in."""
+        created = await self.request(
+            "POST",
+            "/api/onboarding/users",
+            json={
+                "client_id": self.client_id,
+                "name": DEMO_NAME,
+                "username": username,
+                "password": password,
+                "language": "en",
+            },
+        )
+        await self._exchange_code(created["auth_code"])
+        await self.request("POST", "/api/onboarding/core_config")
+        await self.request("POST", "/api/onboarding/analytics")
+        await self.request(
+            "POST",
+            "/api/onboarding/integration",
+            json={"client_id": self.client_id, "redirect_uri": f"{self.base_url}/?auth_callback=1"},
+        )
+
+    async def login(self, username: str, password: str) -> None:
+        """Log in through the login flow (what the login page does)."""
+        flow = await self.request(
+            "POST",
+            "/auth/login_flow",
+            json={
+                "client_id": self.client_id,
+                "handler": ["homeassistant", None],
+                "redirect_uri": f"{self.base_url}/?auth_callback=1",
+            },
+        )
+        result = await self.request(
+            "POST",
+            f"/auth/login_flow/{flow['flow_id']}",
+            json={"client_id": self.client_id, "username": username, "password": password},
+        )
+        if result.get("type") != "create_entry":
+            raise StackError(f"logging in as {username} failed: {result.get('errors')}")
+        await self._exchange_code(result["result"])
+
+    async def _exchange_code(self, code: str) -> None:
+        tokens = await self.request(
+            "POST",
+            "/auth/token",
+            data={"grant_type": "authorization_code", "code": code, "client_id": self.client_id},
+        )
+        self.access_token = tokens["access_token"]
+
+    async def ws(self, messages: list[dict[str, Any]]) -> list[Any]:
+        """Send websocket commands in order; returns their results, raises on an error."""
+        results: list[Any] = []
+        async with self.session.ws_connect(f"{self.base_url}/api/websocket") as socket_:
+            await socket_.receive_json()  # auth_required
+            await socket_.send_json({"type": "auth", "access_token": self.access_token})
+            if (await socket_.receive_json())["type"] != "auth_ok":
+                raise StackError("the websocket refused our access token")
+            for message in messages:
+                message_id = next(self._ids)
+                await socket_.send_json({"id": message_id, **message})
+                while True:
+                    answer = await socket_.receive_json()
+                    if answer.get("id") == message_id and answer.get("type") == "result":
+                        break
+                if not answer["success"]:
+                    raise StackError(f"{message['type']} failed: {answer.get('error')}")
+                results.append(answer.get("result"))
+        return results
+
+
+async def ensure_logged_in(api: HomeAssistantApi) -> None:
+    """Onboard a fresh Home Assistant, or log in to one onboarded earlier."""
+    if await api.onboarded():
+        await api.login(DEMO_USERNAME, DEMO_PASSWORD)
+    else:
+        await api.onboard(DEMO_USERNAME, DEMO_PASSWORD)
+        await remove_onboarding_extras(api)
+
+
+# Finishing onboarding sets these up; met and radio_browser need the internet, which a demo on
+# loopback does not have, so they would only fill the log with errors.
+ONBOARDING_EXTRAS = ("google_translate", "met", "radio_browser", "shopping_list")
+
+
+async def remove_onboarding_extras(api: HomeAssistantApi) -> None:
+    """Delete the config entries onboarding creates in the background (waits up to 10 s)."""
+    deadline = time.monotonic() + 10
+    waiting_for = {"met", "radio_browser"}
+    while True:
+        entries = await api.request("GET", "/api/config/config_entries/entry")
+        extras = [entry for entry in entries if entry["domain"] in ONBOARDING_EXTRAS]
+        for entry in extras:
+            await api.request("DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}")
+        waiting_for -= {entry["domain"] for entry in extras}
+        if not waiting_for or time.monotonic() > deadline:
+            return
+        await asyncio.sleep(0.25)
+
+
+async def enable_advanced_mode(api: HomeAssistantApi) -> None:
+    """Turn on the profile's advanced mode (custom Enode URLs are an advanced option)."""
+    await api.ws(
+        [{"type": "frontend/set_user_data", "key": "core", "value": {"showAdvanced": True}}]
+    )
+
+
+async def enode_entry_ids(api: HomeAssistantApi) -> list[str]:
+    """Config entry ids of the Enode integration."""
+    entries = await api.request("GET", "/api/config/config_entries/entry?domain=enode")
+    return [entry["entry_id"] for entry in entries]
+
+
+async def add_enode_integration(
+    api: HomeAssistantApi, emulator_url: str, *, vendor: str | None = None
+) -> str:
+    """Run the Enode config flow against the emulator, Link step included; returns the entry id.
+
+    The person in the browser is played by plain HTTP: open the Link URL, pick a vendor, confirm,
+    follow Enode's redirect back to Home Assistant's callback.
+    """
+    flow = await api.request(
+        "POST",
+        "/api/config/config_entries/flow",
+        json={"handler": "enode", "show_advanced_options": True},
+    )
+    flow_path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    step = await api.request(
+        "POST",
+        flow_path,
+        json={
+            "client_id": EMULATOR_CLIENT_ID,
+            "client_secret": EMULATOR_CLIENT_SECRET,
+            "environment": "custom",
+            "api_url": emulator_url,
+            "token_url": f"{emulator_url}/oauth2/token",
+            "user_id": DEMO_ENODE_USER,
+        },
+    )
+    _expect_step(step, "menu", "link_menu")
+    step = await api.request("POST", flow_path, json={"next_step_id": "link"})
+    _expect_step(step, "form", "link")
+    step = await api.request(
+        "POST", flow_path, json={"asset_types": ["vehicle"], "control": True, "location": True}
+    )
+    _expect_step(step, "external", "link_open")
+    await complete_enode_link(api.session, step["url"], vendor=vendor)
+    step = await api.request("POST", flow_path, json={})
+    _expect_step(step, "create_entry", None)
+    return str(step["result"]["entry_id"])
+
+
+async def complete_enode_link(
+    session: aiohttp.ClientSession, link_url: str, *, vendor: str | None = None
+) -> None:
+    """Pick a vendor on the emulator's Enode Link page, confirm, follow the redirect back."""
+    async with session.get(link_url) as page:
+        html = await page.text()
+        if page.status != 200:
+            raise StackError(f"Enode Link answered {page.status}: {html[:300]}")
+    if vendor is None:
+        found = re.search(r'name="vendor" value="([^"]+)"', html)
+        vendor = found.group(1) if found else ""
+    async with session.post(
+        link_url, data={"vendor": vendor, "action": "confirm"}, allow_redirects=False
+    ) as answer:
+        if answer.status != 302:
+            raise StackError(f"Enode Link refused the vendor {vendor}: {await answer.text()}")
+        redirect = URL(answer.headers["Location"])
+    async with session.get(redirect) as callback:
+        if callback.status != 200:
+            raise StackError(f"Home Assistant's Link callback answered {callback.status}")
+
+
+def _expect_step(step: dict[str, Any], kind: str, step_id: str | None) -> None:
+    if step.get("type") != kind or (step_id is not None and step.get("step_id") != step_id):
+        raise StackError(f"expected the {kind} step {step_id}, got {json.dumps(step)[:400]}")
+
+
+async def install_dashboard(api: HomeAssistantApi) -> str:
+    """Create (or refresh) the "Enode" dashboard with cards for every Enode device."""
+    dashboards, devices, entities = await api.ws(
+        [
+            {"type": "lovelace/dashboards/list"},
+            {"type": "config/device_registry/list"},
+            {"type": "config/entity_registry/list"},
+        ]
+    )
+    if not any(board["url_path"] == DASHBOARD_PATH for board in dashboards):
+        await api.ws(
+            [
+                {
+                    "type": "lovelace/dashboards/create",
+                    "url_path": DASHBOARD_PATH,
+                    "title": DASHBOARD_TITLE,
+                    "icon": "mdi:home-lightning-bolt",
+                    "mode": "storage",
+                    "require_admin": False,
+                    "show_in_sidebar": True,
+                }
+            ]
+        )
+    config = dashboard_config(devices, entities, set(await enode_entry_ids(api)))
+    await api.ws([{"type": "lovelace/config/save", "url_path": DASHBOARD_PATH, "config": config}])
+    return f"{api.base_url}/{DASHBOARD_PATH}/0"
+
+
+def dashboard_config(
+    devices: list[dict[str, Any]], entities: list[dict[str, Any]], entry_ids: set[str]
+) -> dict[str, Any]:
+    """A dashboard view with one card per Enode device, thermostats and one map of trackers."""
+    by_device: dict[str, list[dict[str, Any]]] = {}
+    for entity in entities:
+        if entity.get("config_entry_id") in entry_ids and not entity.get("disabled_by"):
+            by_device.setdefault(entity.get("device_id") or "", []).append(entity)
+    cards: list[dict[str, Any]] = []
+    trackers: list[str] = []
+    for device in sorted(devices, key=_device_name):
+        members = by_device.get(device["id"])
+        if not members:
+            continue
+        rows: list[dict[str, Any]] = []
+        for entity in members:
+            entity_id = entity["entity_id"]
+            if entity_id.startswith("climate."):
+                cards.append({"type": "thermostat", "entity": entity_id})
+            if entity_id.startswith("device_tracker."):
+                trackers.append(entity_id)
+            # The card title names the device, so rows show the entity's own name only.
+            own_name = entity.get("name") or entity.get("original_name")
+            rows.append({"entity": entity_id, "name": own_name} if own_name else entity_id)
+        cards.append({"type": "entities", "title": _device_name(device), "entities": rows})
+    if trackers:
+        cards.append({"type": "map", "title": "Locations", "entities": trackers})
+    return {
+        "title": DASHBOARD_TITLE,
+        "views": [{"title": "Devices", "path": "devices", "type": "masonry", "cards": cards}],
+    }
+
+
+def _device_name(device: dict[str, Any]) -> str:
+    return str(device.get("name_by_user") or device["name"])
+
+
+async def provision(settings: StackSettings) -> tuple[str, bool]:
+    """Onboard, add Enode unless present, install the dashboard; returns (URL, added)."""
+    async with aiohttp.ClientSession() as session:
+        api = HomeAssistantApi(session, settings.ha_url)
+        await ensure_logged_in(api)
+        await enable_advanced_mode(api)
+        added = False
+        if not await enode_entry_ids(api):
+            # The demo household has a Tesla; link a second car so the Link step shows.
+            await add_enode_integration(api, settings.emulator_url, vendor=DEMO_LINK_VENDOR)
+            added = True
+        await wait_for_entities(api)
+        return await install_dashboard(api), added
+
+
+async def wait_for_entities(api: HomeAssistantApi) -> None:
+    """Wait (up to a minute) until the Enode entry is loaded and its entities exist."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        entries = await api.request("GET", "/api/config/config_entries/entry?domain=enode")
+        if entries and all(entry["state"] == "loaded" for entry in entries):
+            states = await api.request("GET", "/api/states")
+            if any(state["entity_id"].startswith("climate.") for state in states):
+                return
+        await asyncio.sleep(0.5)
+    raise StackError("the Enode integration did not load within a minute; see home-assistant.log")
+
+
+# --- scripts/develop ----------------------------------------------------------------------
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def develop(argv: list[str] | None = None) -> int:
+    """Start the demo, set it up, print where to go and wait for Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="scripts/develop", description=__doc__)
+    parser.add_argument("--port", type=int, default=8123, help="Home Assistant's port")
+    parser.add_argument("--emulator-port", type=int, default=8765)
+    parser.add_argument("--speed", type=float, default=1.0, help="emulator seconds per second")
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR)
+    parser.add_argument("--reset", action="store_true", help="start from an empty config dir")
+    args = parser.parse_args(argv)
+    if args.reset and args.config.exists():
+        shutil.rmtree(args.config)
+    settings = StackSettings(
+        config_dir=args.config.resolve(),
+        ha_port=args.port,
+        emulator_port=args.emulator_port,
+        emulator_speed=args.speed,
+    )
+    print(f"Starting the Enode emulator ({settings.emulator_url}) and Home Assistant ...")
+    # `kill` (SIGTERM) stops the demo as cleanly as Ctrl-C: the children run in sessions of
+    # their own and would otherwise outlive us.
+    signal.signal(signal.SIGTERM, _interrupt)
+    stack = Stack(settings)
+    try:
+        stack.start()
+        url, added = asyncio.run(provision(settings))
+        print(
+            "\n".join(
+                [
+                    "",
+                    "The Enode demo is running.",
+                    f"  Dashboard:   {url}",
+                    f"  Username:    {DEMO_USERNAME}",
+                    f"  Password:    {DEMO_PASSWORD}",
+                    f"  Emulator:    {settings.emulator_url}/_emulator/state",
+                    f"  Logs:        {settings.config_dir}/home-assistant.log",
+                    "  Integration: "
+                    + ("added (Enode Link step done)" if added else "already configured"),
+                    "Press Ctrl-C to stop.",
+                ]
+            ),
+            flush=True,
+        )
+        while all(process.poll() is None for process in stack.processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+        return 0
+    except StackError as err:
+        print(f"develop: {err}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+    print("A process stopped on its own; see the logs.", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(develop())

@@ -1,0 +1,156 @@
+"""Fixtures of the browser end-to-end test: the emulator and a real Home Assistant as
+subprocesses (scripts/devstack.py, shared with scripts/develop) and Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import shutil
+from typing import Any
+
+import aiohttp
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+import pytest
+
+from scripts.devstack import (
+    ROOT,
+    HomeAssistantApi,
+    Stack,
+    StackSettings,
+    enable_advanced_mode,
+    ensure_logged_in,
+    free_port,
+)
+
+ARTIFACTS = ROOT / "artifacts" / "e2e"
+# Debian's Chromium, never a browser downloaded by a test tool. Flags as these machines need them.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSettings]:
+    """Emulator + Home Assistant on free loopback ports, onboarded, Enode not yet added."""
+    settings = StackSettings(
+        config_dir=tmp_path_factory.mktemp("ha-config"),
+        ha_port=free_port(),
+        emulator_port=free_port(),
+    )
+    with Stack(settings):
+        run_async(_prepare_owner(settings))
+        yield settings
+    for log in ("home-assistant.log", "emulator.log"):
+        # Kept next to the screenshots: the first place to look when a step failed.
+        if (settings.config_dir / log).exists():
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            shutil.copy(settings.config_dir / log, ARTIFACTS / log)
+
+
+async def _prepare_owner(settings: StackSettings) -> None:
+    async with aiohttp.ClientSession() as session:
+        api = HomeAssistantApi(session, settings.ha_url)
+        await ensure_logged_in(api)
+        # Custom Enode URLs (the emulator) are an advanced option of the config flow.
+        await enable_advanced_mode(api)
+
+
+def call_api(settings: StackSettings, action: Any) -> Any:
+    """Run `action(api)` with a logged-in Home Assistant API session."""
+
+    async def run() -> Any:
+        async with aiohttp.ClientSession() as session:
+            api = HomeAssistantApi(session, settings.ha_url)
+            await ensure_logged_in(api)
+            return await action(api)
+
+    return run_async(run())
+
+
+def emulator_get(settings: StackSettings, path: str) -> Any:
+    """GET a JSON document from the emulator's admin API."""
+
+    async def run() -> Any:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{settings.emulator_url}{path}") as answer,
+        ):
+            answer.raise_for_status()
+            return await answer.json()
+
+    return run_async(run())
+
+
+def run_async[T](coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on a thread of its own.
+
+    Playwright's sync API keeps an event loop running on the test's thread, so asyncio.run
+    cannot be used there.
+    """
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """The Playwright driver (it only drives; the browser is Debian's)."""
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    """Headless Debian Chromium."""
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    assert Path(executable).exists(), "install Debian's chromium (scripts/setup does)"
+    browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def page(browser: Browser) -> Iterator[Page]:
+    """One browser tab shared by the steps of the journey, in order."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class Screenshots:
+    """Numbered screenshots of each step in artifacts/e2e (git-ignored)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        if ARTIFACTS.exists():
+            for old in ARTIFACTS.glob("*.png"):
+                old.unlink()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, page: Page, name: str) -> Path:
+        self.count += 1
+        path = ARTIFACTS / f"{self.count:02d}-{name}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+
+@pytest.fixture(scope="session")
+def shot() -> Screenshots:
+    """Take a numbered screenshot."""
+    return Screenshots()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _without_home_assistant_test_plugin(request: pytest.FixtureRequest) -> None:
+    """The test plugin blocks sockets and patches Home Assistant; this test needs neither."""
+    if request.config.pluginmanager.has_plugin("homeassistant"):
+        pytest.fail("run the browser test as `python -m pytest -p no:homeassistant tests/e2e`")
