@@ -107,7 +107,12 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
 
     async def _async_update_data(self) -> EnodeSnapshot:
         try:
-            user = await self.client.get_user(self.user_id)
+            try:
+                user = await self.client.get_user(self.user_id)
+            except EnodeNotFoundError:
+                # Enode creates a user with its first Link session ("finish and link later"):
+                # until then the user has no devices, which is not an error.
+                user = User(id=self.user_id, linked_vendors=(), raw={})
             polled: dict[str, Asset] = {}
             polled_types: list[AssetType] = []
             for asset_type in self._types_to_poll(user):

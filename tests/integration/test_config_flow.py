@@ -6,7 +6,7 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -442,3 +442,34 @@ async def test_options_link_more_devices(
     after = user_assets(emulator, DEMO_USER)
     assert len(after) > len(before)
     assert set(after) == set(entry.runtime_data.coordinator.data.assets)
+
+
+async def test_finish_and_link_later_with_a_new_user(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """Enode creates a user with its first Link session: until then the entry loads empty.
+
+    Then "Link more devices" in the options links the first devices, without a reload.
+    """
+    result = await start_flow(hass, emulator)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "finish"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = hass.config_entries.async_get_entry(result["result"].entry_id)
+    assert entry is not None
+    user_id = entry.data[CONF_USER_ID]
+    assert user_id not in emulator.core.store.users  # Enode does not know this user yet
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.coordinator.data.assets == {}
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_link(hass, result["flow_id"], hass.config_entries.options)
+    assert (await browse_link(result["url"], ha_client)).status == 200
+    result = await hass.config_entries.options.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    linked = user_assets(emulator, user_id)
+    assert linked
+    assert set(entry.runtime_data.coordinator.data.assets) == set(linked)
