@@ -213,8 +213,23 @@ def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
     # in order (Home Assistant first, so it can delete its Enode webhook while Enode is up).
     with log.open("ab") as output:
         return subprocess.Popen(
-            command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_end_with_parent,  # noqa: PLW1509 - prctl only, async-signal-safe
         )
+
+
+def _end_with_parent() -> None:
+    # Runs in the child before exec: on Linux, SIGTERM it when we die however we die (a test
+    # runner killed hard must not leave Home Assistant running).
+    if sys.platform == "linux":
+        import ctypes  # noqa: PLC0415 - child-only, Linux-only
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _port_in_use(port: int) -> bool:
@@ -569,8 +584,10 @@ def develop(argv: list[str] | None = None) -> int:
     )
     print(f"Starting the Enode emulator ({settings.emulator_url}) and Home Assistant ...")
     # `kill` (SIGTERM) stops the demo as cleanly as Ctrl-C: the children run in sessions of
-    # their own and would otherwise outlive us.
+    # their own and would otherwise outlive us. SIGINT is set too because a shell starting us in
+    # the background (`scripts/develop &`, CI) makes us inherit it ignored.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     stack = Stack(settings)
     try:
         stack.start()

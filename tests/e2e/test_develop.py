@@ -54,7 +54,12 @@ def run_develop(config_dir: Path, ha_port: int, emulator_port: int) -> tuple[str
         with urllib.request.urlopen(dashboard, timeout=10) as page:  # noqa: S310 - http URL
             assert page.status == 200
         process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=60)
+        try:
+            rest, _ = process.communicate(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            rest, _ = process.communicate()
+            pytest.fail("scripts/develop did not stop on Ctrl-C:\n" + output + rest)
     finally:
         watchdog.cancel()
         if process.poll() is None:
