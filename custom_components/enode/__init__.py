@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
@@ -98,7 +101,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
         entry.runtime_data.statistics = StatisticsImporter(hass, entry, client, coordinator)
         entry.runtime_data.statistics.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    entry.async_on_unload(entry.add_update_listener(_reload_on_new_options(dict(entry.options))))
     return True
 
 
@@ -109,9 +112,19 @@ def _async_sync_registry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
     async_sync_credentials_issues(hass, entry)
 
 
-async def _async_options_updated(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-    """Settings changed: reload so entities pick them up."""
-    await hass.config_entries.async_reload(entry.entry_id)
+def _reload_on_new_options(
+    options_at_setup: dict[str, Any],
+) -> Callable[[HomeAssistant, EnodeConfigEntry], Coroutine[Any, Any, None]]:
+    """An update listener reloading when the settings change so entities pick them up.
+
+    Data changes made while running (a webhook moving to a cloudhook) must not reload.
+    """
+
+    async def _async_entry_updated(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
+        if entry.options != options_at_setup:
+            await hass.config_entries.async_reload(entry.entry_id)
+
+    return _async_entry_updated
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:

@@ -4,11 +4,13 @@ The URL is an HA Cloud cloudhook when a subscription is active, else the externa
 custom (emulator) environment may use a plain-http local URL. Without a usable URL the integration
 runs on polling and a repair issue explains how to enable push. On restart the Enode webhook stored
 in the entry is reused (updated when the URL changed, recreated when Enode no longer knows it) and
-deleted when the entry is removed, so no duplicates or orphans are left behind.
+deleted when the entry is removed, so no duplicates or orphans are left behind. When HA Cloud
+connects later (a subscription started after us), the Enode webhook moves to a cloudhook.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
@@ -103,6 +105,21 @@ def cloud_subscription_active(hass: HomeAssistant) -> bool:
     return cloud.async_active_subscription(hass)
 
 
+def async_listen_cloud_connection(
+    hass: HomeAssistant, target: Callable[[bool], None]
+) -> CALLBACK_TYPE | None:
+    """Call target(connected) when HA Cloud connects or disconnects; None without cloud."""
+    if "cloud" not in hass.config.components:
+        return None
+    from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
+
+    @callback
+    def _changed(state: cloud.CloudConnectionState) -> None:
+        target(state is cloud.CloudConnectionState.CLOUD_CONNECTED)
+
+    return cloud.async_listen_connection_change(hass, _changed)
+
+
 async def async_get_cloudhook_url(hass: HomeAssistant, webhook_id: str) -> str:
     """Get or create the cloudhook of our webhook."""
     from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
@@ -163,6 +180,26 @@ class EnodeWebhookManager:
             allowed_methods=["POST"],
         )
         self._entry.async_on_unload(lambda: webhook.async_unregister(self._hass, self._webhook_id))
+        unsubscribe = async_listen_cloud_connection(self._hass, self._async_cloud_connection)
+        if unsubscribe is not None:
+            self._entry.async_on_unload(unsubscribe)
+        await self._async_point_enode_here()
+
+    @callback
+    def _async_cloud_connection(self, connected: bool) -> None:
+        """HA Cloud connected after we started: move Enode's webhook to a cloudhook."""
+        if (
+            connected
+            and self.health.url_kind != "cloudhook"
+            and (cloud_subscription_active(self._hass))
+        ):
+            LOGGER.debug("Home Assistant Cloud connected; moving the Enode webhook to it")
+            self._entry.async_create_background_task(
+                self._hass, self._async_point_enode_here(), "enode webhook to cloudhook"
+            )
+
+    async def _async_point_enode_here(self) -> None:
+        """Point an Enode webhook at the best URL we have, or stay on polling."""
         url = await self._async_webhook_url()
         if url is None:
             self._set_mode("poll")

@@ -409,8 +409,9 @@ async def test_reconfigure_onto_another_entry_aborts(
 
 
 async def test_options_settings(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
-    """Settings are stored in the options."""
+    """Settings are stored in the options; the reload brings them to the entities."""
     entry = setup_integration
+    assert hass.states.get("number.zaptec_go_max_current").attributes["max"] == 32
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
     result = await hass.config_entries.options.async_configure(
@@ -422,6 +423,8 @@ async def test_options_settings(hass: HomeAssistant, setup_integration: MockConf
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_MAX_CHARGE_CURRENT: 40, CONF_BACKFILL_DAYS: 60}
+    await hass.async_block_till_done()
+    assert hass.states.get("number.zaptec_go_max_current").attributes["max"] == 40
 
 
 async def test_options_link_more_devices(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import AsyncMock, patch
 
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntryState
@@ -14,6 +17,7 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.enode.const import (
+    CONF_CLOUDHOOK_URL,
     CONF_ENODE_WEBHOOK_ID,
     CONF_ENODE_WEBHOOK_URL,
     DOMAIN,
@@ -293,3 +297,95 @@ async def test_poll_interval_falls_back_when_push_goes_quiet(
     await hass.async_block_till_done()
     assert data.webhook.push_healthy
     assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
+
+
+class FakeCloud:
+    """Home Assistant Cloud, which cannot be real in tests: subscription, cloudhook, signal."""
+
+    def __init__(self, cloudhook_url: str, *, subscribed: bool) -> None:
+        self.cloudhook_url = cloudhook_url
+        self.subscribed = subscribed
+        self.listeners: list[Callable[[bool], None]] = []
+        self.unsubscribed = 0
+
+    def listen(self, hass: HomeAssistant, target: Callable[[bool], None]) -> Callable[[], None]:
+        self.listeners.append(target)
+
+        def unsubscribe() -> None:
+            self.unsubscribed += 1
+
+        return unsubscribe
+
+    def connection_changed(self, connected: bool) -> None:
+        for listener in self.listeners:
+            listener(connected)
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        module = "custom_components.enode.webhook"
+        with (
+            patch(f"{module}.async_listen_cloud_connection", self.listen),
+            patch(f"{module}.cloud_subscription_active", lambda hass: self.subscribed),
+            patch(f"{module}.async_get_cloudhook_url", AsyncMock(return_value=self.cloudhook_url)),
+        ):
+            yield
+
+
+def server_hook(ha_client: TestClient, entry: MockConfigEntry) -> str:
+    """A "cloudhook" URL that really reaches the test server's webhook (what Cloud relays)."""
+    return f"http://127.0.0.1:{ha_client.server.port}/api/webhook/{entry.data[CONF_WEBHOOK_ID]}"
+
+
+async def test_active_cloud_subscription_uses_a_cloudhook(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+) -> None:
+    """With HA Cloud, Enode delivers to the cloudhook, stored for the next start."""
+    cloud = FakeCloud(server_hook(ha_client, config_entry), subscribed=True)
+    with cloud.installed():
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        health = config_entry.runtime_data.webhook.health
+        assert (health.mode, health.url_kind) == ("push", "cloudhook")
+        assert [hook["url"] for hook in webhooks(emulator)] == [cloud.cloudhook_url]
+        assert config_entry.data[CONF_CLOUDHOOK_URL] == cloud.cloudhook_url
+        assert config_entry.runtime_data.webhook.push_healthy  # the test delivery arrived
+        assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert cloud.unsubscribed == 1
+
+
+async def test_cloud_connecting_later_moves_push_to_a_cloudhook(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Polling without a URL, then HA Cloud connects: push starts without a reload."""
+    hass.config.internal_url = None
+    hass.config.api = None  # no URL Enode could reach
+    cloud = FakeCloud(server_hook(ha_client, config_entry), subscribed=False)
+    issue_id = f"webhook_unavailable_{config_entry.entry_id}"
+    with cloud.installed():
+        assert await hass.config_entries.async_setup(config_entry.entry_id)
+        await hass.async_block_till_done()
+        manager = config_entry.runtime_data.webhook
+        assert manager.health.mode == "poll"
+        assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+        # Connected without a subscription, or a disconnect: nothing to move to.
+        cloud.connection_changed(True)
+        cloud.subscribed = True
+        cloud.connection_changed(False)
+        await hass.async_block_till_done()
+        assert manager.health.mode == "poll"
+        assert not webhooks(emulator)
+
+        cloud.connection_changed(True)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert (manager.health.mode, manager.health.url_kind) == ("push", "cloudhook")
+    assert [hook["url"] for hook in webhooks(emulator)] == [cloud.cloudhook_url]
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert manager.push_healthy
+    assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_PUSH
