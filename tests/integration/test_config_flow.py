@@ -75,6 +75,16 @@ async def open_link(hass: HomeAssistant, flow_id: str, manager: Any = None) -> d
     return result
 
 
+async def link_more_devices(hass: HomeAssistant, ha_client: TestClient, entry: Any) -> None:
+    """Options > Link more devices, through Enode Link and back; the flow ends."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await open_link(hass, result["flow_id"], hass.config_entries.options)
+    assert (await browse_link(result["url"], ha_client)).status == 200
+    result = await hass.config_entries.options.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
 async def test_user_link_and_create_entry(
     hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
 ) -> None:
@@ -436,12 +446,7 @@ async def test_options_link_more_devices(
     """Link more devices from the options; they appear without a reload."""
     entry = setup_integration
     before = user_assets(emulator, DEMO_USER)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await open_link(hass, result["flow_id"], hass.config_entries.options)
-    assert (await browse_link(result["url"], ha_client)).status == 200
-    result = await hass.config_entries.options.async_configure(result["flow_id"])
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await link_more_devices(hass, ha_client, entry)
     after = user_assets(emulator, DEMO_USER)
     assert len(after) > len(before)
     assert set(after) == set(entry.runtime_data.coordinator.data.assets)
@@ -467,12 +472,7 @@ async def test_finish_and_link_later_with_a_new_user(
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data.coordinator.data.assets == {}
 
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await open_link(hass, result["flow_id"], hass.config_entries.options)
-    assert (await browse_link(result["url"], ha_client)).status == 200
-    result = await hass.config_entries.options.async_configure(result["flow_id"])
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    await hass.async_block_till_done()
+    await link_more_devices(hass, ha_client, entry)
     linked = user_assets(emulator, user_id)
     assert linked
     assert set(entry.runtime_data.coordinator.data.assets) == set(linked)
