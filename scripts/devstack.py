@@ -89,6 +89,9 @@ class StackSettings:
     emulator_port: int = 8765
     emulator_speed: float = 1.0
     python: str = sys.executable
+    # Tests forbid Home Assistant's run-time package installs: the .venv must already hold every
+    # requirement (requirements_dev.txt), and a test must not depend on PyPI or change the venv.
+    skip_pip: bool = False
 
     @property
     def ha_url(self) -> str:
@@ -132,7 +135,14 @@ class Stack:
         )
         self.processes.append(
             _spawn(
-                [settings.python, "-m", "homeassistant", "--config", str(settings.config_dir)],
+                [
+                    settings.python,
+                    "-m",
+                    "homeassistant",
+                    "--config",
+                    str(settings.config_dir),
+                    *(["--skip-pip"] if settings.skip_pip else []),
+                ],
                 logs / "home-assistant.stdout.log",
             )
         )
@@ -195,6 +205,7 @@ def prepare_config_dir(settings: StackSettings) -> None:
     (config_dir / "configuration.yaml").write_text(
         CONFIGURATION_YAML.format(base_url=settings.ha_url, port=settings.ha_port)
     )
+    _skip_onboarding_extras(config_dir)
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     target = custom / "enode"
@@ -206,6 +217,30 @@ def prepare_config_dir(settings: StackSettings) -> None:
     elif target.exists():
         shutil.rmtree(target)
     target.symlink_to(source, target_is_directory=True)
+
+
+def _skip_onboarding_extras(config_dir: Path) -> None:
+    """Mark every onboarding step but the owner account as done, before the first start.
+
+    configuration.yaml already sets location, units and time zone. Finishing the core-config step
+    would also set up met, radio_browser, google_translate and shopping_list, which need the
+    internet and pull packages Home Assistant installs at run time.
+    """
+    storage = config_dir / ".storage"
+    onboarding = storage / "onboarding"
+    if onboarding.exists():
+        return
+    storage.mkdir(exist_ok=True)
+    onboarding.write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "minor_version": 1,
+                "key": "onboarding",
+                "data": {"done": ["core_config", "analytics", "integration"]},
+            }
+        )
+    )
 
 
 def _spawn(command: list[str], log: Path) -> subprocess.Popen[bytes]:
@@ -287,7 +322,7 @@ class HomeAssistantApi:
         return not any(step["step"] == "user" and not step["done"] for step in steps)
 
     async def onboard(self, username: str, password: str) -> None:
-        """Complete every onboarding step as the frontend would; ends logged in."""
+        """Create the owner account (the one onboarding step left); ends logged in."""
         created = await self.request(
             "POST",
             "/api/onboarding/users",
@@ -300,13 +335,6 @@ class HomeAssistantApi:
             },
         )
         await self._exchange_code(created["auth_code"])
-        await self.request("POST", "/api/onboarding/core_config")
-        await self.request("POST", "/api/onboarding/analytics")
-        await self.request(
-            "POST",
-            "/api/onboarding/integration",
-            json={"client_id": self.client_id, "redirect_uri": f"{self.base_url}/?auth_callback=1"},
-        )
 
     async def login(self, username: str, password: str) -> None:
         """Log in through the login flow (what the login page does)."""
@@ -363,27 +391,6 @@ async def ensure_logged_in(api: HomeAssistantApi) -> None:
         await api.login(DEMO_USERNAME, DEMO_PASSWORD)
     else:
         await api.onboard(DEMO_USERNAME, DEMO_PASSWORD)
-        await remove_onboarding_extras(api)
-
-
-# Finishing onboarding sets these up; met and radio_browser need the internet, which a demo on
-# loopback does not have, so they would only fill the log with errors.
-ONBOARDING_EXTRAS = ("google_translate", "met", "radio_browser", "shopping_list")
-
-
-async def remove_onboarding_extras(api: HomeAssistantApi) -> None:
-    """Delete the config entries onboarding creates in the background (waits up to 10 s)."""
-    deadline = time.monotonic() + 10
-    waiting_for = {"met", "radio_browser"}
-    while True:
-        entries = await api.request("GET", "/api/config/config_entries/entry")
-        extras = [entry for entry in entries if entry["domain"] in ONBOARDING_EXTRAS]
-        for entry in extras:
-            await api.request("DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}")
-        waiting_for -= {entry["domain"] for entry in extras}
-        if not waiting_for or time.monotonic() > deadline:
-            return
-        await asyncio.sleep(0.25)
 
 
 async def enable_advanced_mode(api: HomeAssistantApi) -> None:

@@ -44,6 +44,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSettings]:
         config_dir=tmp_path_factory.mktemp("ha-config"),
         ha_port=free_port(),
         emulator_port=free_port(),
+        skip_pip=True,
     )
     with Stack(settings):
         run_async(_prepare_owner(settings))
