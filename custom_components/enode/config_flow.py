@@ -360,7 +360,13 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
                     await self.async_set_unique_id(unique_id)
                     self._abort_if_unique_id_configured()
                 if _endpoint(data) != _endpoint(dict(entry.data)):
-                    # The Enode webhook lives in the old client or environment: start afresh.
+                    # The Enode webhook lives in the old client or environment: delete it there
+                    # while the old credentials are at hand, and start afresh.
+                    from .webhook import (  # noqa: PLC0415 - webhook -> repairs -> this module
+                        async_delete_enode_webhook,
+                    )
+
+                    await async_delete_enode_webhook(self.hass, dict(entry.data))
                     data.pop(CONF_ENODE_WEBHOOK_ID, None)
                     data.pop(CONF_ENODE_WEBHOOK_URL, None)
                 return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)

@@ -376,17 +376,22 @@ class EnodeWebhookManager:
         )
 
 
-async def async_remove_webhooks(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-    """Delete the Enode webhook and the cloudhook (entry removal); best effort."""
+async def async_delete_enode_webhook(hass: HomeAssistant, data: dict[str, Any]) -> None:
+    """Delete the Enode webhook stored in entry data, with that data's client; best effort."""
     from .config_flow import create_client  # noqa: PLC0415 - avoids an import cycle
 
-    if webhook_id := entry.data.get(CONF_ENODE_WEBHOOK_ID):
+    if webhook_id := data.get(CONF_ENODE_WEBHOOK_ID):
         try:
-            await create_client(hass, dict(entry.data)).delete_webhook(webhook_id)
+            await create_client(hass, data).delete_webhook(webhook_id)
         except EnodeNotFoundError:
             pass
         except EnodeError as err:
             LOGGER.warning("Could not delete the Enode webhook: %s", err)
+
+
+async def async_remove_webhooks(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
+    """Delete the Enode webhook and the cloudhook (entry removal); best effort."""
+    await async_delete_enode_webhook(hass, dict(entry.data))
     if entry.data.get(CONF_CLOUDHOOK_URL):
         try:
             await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])

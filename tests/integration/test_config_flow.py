@@ -14,6 +14,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
+from custom_components.enode.config_flow import create_client
 from custom_components.enode.const import (
     CONF_API_URL,
     CONF_ASSET_TYPES,
@@ -355,11 +356,16 @@ async def test_reconfigure(hass: HomeAssistant, emulator: Emulator, ha_client: T
 async def test_reconfigure_to_sandbox_drops_custom_urls(
     hass: HomeAssistant, emulator: Emulator
 ) -> None:
-    """Leaving the custom environment removes its URLs (sandbox validated over the network)."""
+    """Leaving the custom environment removes its URLs (sandbox validated over the network).
+
+    The Enode webhook of the old environment is deleted there with the old credentials.
+    """
+    old_client = create_client(hass, entry_data(emulator))
+    hook = await old_client.create_webhook("http://127.0.0.1:9/api/webhook/x", "s" * 32)
     entry = MockConfigEntry(
         domain=DOMAIN,
         unique_id=f"{emulator.client_id}_{DEMO_USER}",
-        data=entry_data(emulator, **{CONF_ENODE_WEBHOOK_ID: "hook-1"}),
+        data=entry_data(emulator, **{CONF_ENODE_WEBHOOK_ID: hook.id}),
     )
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
@@ -376,6 +382,7 @@ async def test_reconfigure_to_sandbox_drops_custom_urls(
     assert entry.data[CONF_ENVIRONMENT] == "sandbox"
     assert CONF_API_URL not in entry.data
     assert CONF_ENODE_WEBHOOK_ID not in entry.data
+    assert hook.id not in emulator.core.webhooks.webhooks
 
 
 async def test_reconfigure_same_endpoint_keeps_webhook(
