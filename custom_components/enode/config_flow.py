@@ -91,23 +91,31 @@ def create_client(hass: HomeAssistant, data: dict[str, Any]) -> EnodeClient:
 
 async def _async_validate(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, str]:
     """Test-before-configure: obtain a token with the credentials."""
+    return (await _async_validated_client(hass, data))[0]
+
+
+async def _async_validated_client(
+    hass: HomeAssistant, data: dict[str, Any]
+) -> tuple[dict[str, str], EnodeClient | None]:
+    """Errors for the form, or none and the client holding the token it just obtained."""
     if data[CONF_ENVIRONMENT] == Environment.CUSTOM.value and not (
         data.get(CONF_API_URL) and data.get(CONF_TOKEN_URL)
     ):
-        return {"base": "custom_urls_required"}
+        return {"base": "custom_urls_required"}, None
+    client = create_client(hass, data)
     try:
-        await create_client(hass, data).async_get_token()
+        await client.async_get_token()
     except EnodeAuthenticationError:
-        return {"base": "invalid_auth"}
+        return {"base": "invalid_auth"}, None
     except (EnodeConnectionError, EnodeServerError):
-        return {"base": "cannot_connect"}
+        return {"base": "cannot_connect"}, None
     except EnodeError:
         LOGGER.debug("Unexpected answer from the Enode token endpoint", exc_info=True)
-        return {"base": "cannot_connect"}
+        return {"base": "cannot_connect"}, None
     except Exception:  # noqa: BLE001 - test-before-configure reports anything as unknown
         LOGGER.exception("Unexpected error while checking Enode credentials")
-        return {"base": "unknown"}
-    return {}
+        return {"base": "unknown"}, None
+    return {}, client
 
 
 def _credentials_schema(advanced: bool, defaults: dict[str, Any], *, with_user: bool) -> vol.Schema:
@@ -258,6 +266,8 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with nothing stored."""
         self._data: dict[str, Any] = {}
+        # Set with the data by the user step, before any Link step can run.
+        self._client: EnodeClient
 
     @staticmethod
     @callback
@@ -266,7 +276,8 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
         return EnodeOptionsFlow()
 
     def _link_client(self) -> EnodeClient:
-        return create_client(self.hass, self._data)
+        # The client that checked the credentials already holds a token: no second request.
+        return self._client
 
     def _link_user_id(self) -> str:
         return str(self._data[CONF_USER_ID])
@@ -279,8 +290,9 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
             data[CONF_USER_ID] = (user_input.get(CONF_USER_ID) or "").strip() or str(uuid.uuid4())
             await self.async_set_unique_id(f"{data[CONF_CLIENT_ID]}_{data[CONF_USER_ID]}")
             self._abort_if_unique_id_configured()
-            errors = await _async_validate(self.hass, data)
-            if not errors:
+            errors, client = await _async_validated_client(self.hass, data)
+            if client is not None:
+                self._client = client
                 self._data = {
                     **data,
                     CONF_WEBHOOK_ID: webhook.async_generate_id(),

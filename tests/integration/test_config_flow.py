@@ -99,6 +99,8 @@ async def test_user_link_and_create_entry(
     answer = await browse_link(link_url, ha_client)
     assert answer.status == 200
     assert "window.close()" in await answer.text()
+    # Checking the credentials and opening Link share one client and so one token request.
+    assert [e.path for e in emulator.request_log].count("/oauth2/token") == 1
 
     result = await hass.config_entries.flow.async_configure(flow_id)
     assert result["type"] is FlowResultType.CREATE_ENTRY
