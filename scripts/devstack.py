@@ -25,6 +25,8 @@ import subprocess
 import sys
 import time
 from typing import Any
+import urllib.error
+import urllib.request
 
 import aiohttp
 from yarl import URL
@@ -115,7 +117,7 @@ class Stack:
         """Start the emulator and Home Assistant; returns once both answer HTTP."""
         settings = self.settings
         for port in (settings.ha_port, settings.emulator_port):
-            if _port_in_use(port):
+            if port_in_use(port):
                 raise StackError(f"port {port} is already in use; stop what runs there first")
         prepare_config_dir(settings)
         logs = settings.config_dir
@@ -267,15 +269,13 @@ def _end_with_parent() -> None:
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def _port_in_use(port: int) -> bool:
+def port_in_use(port: int) -> bool:
+    """True while something listens on the loopback port."""
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _http_status(url: str) -> int | None:
-    import urllib.error  # noqa: PLC0415 - only while waiting
-    import urllib.request  # noqa: PLC0415
-
     try:
         with urllib.request.urlopen(url, timeout=2) as answer:
             return int(answer.status)
@@ -481,32 +481,32 @@ async def install_dashboard(api: HomeAssistantApi) -> str:
             {"type": "config/entity_registry/list"},
         ]
     )
-    if not any(board["url_path"] == DASHBOARD_PATH for board in dashboards):
-        await api.ws(
-            [
-                {
-                    "type": "lovelace/dashboards/create",
-                    "url_path": DASHBOARD_PATH,
-                    "title": DASHBOARD_TITLE,
-                    "icon": "mdi:home-lightning-bolt",
-                    "mode": "storage",
-                    "require_admin": False,
-                    "show_in_sidebar": True,
-                }
-            ]
-        )
-    config = dashboard_config(devices, entities, set(await enode_entry_ids(api)))
-    await api.ws([{"type": "lovelace/config/save", "url_path": DASHBOARD_PATH, "config": config}])
+    create = {
+        "type": "lovelace/dashboards/create",
+        "url_path": DASHBOARD_PATH,
+        "title": DASHBOARD_TITLE,
+        "icon": "mdi:home-lightning-bolt",
+        "mode": "storage",
+        "require_admin": False,
+        "show_in_sidebar": True,
+    }
+    exists = any(board["url_path"] == DASHBOARD_PATH for board in dashboards)
+    save = {
+        "type": "lovelace/config/save",
+        "url_path": DASHBOARD_PATH,
+        "config": dashboard_config(devices, entities),
+    }
+    await api.ws([save] if exists else [create, save])
     return f"{api.base_url}/{DASHBOARD_PATH}/0"
 
 
 def dashboard_config(
-    devices: list[dict[str, Any]], entities: list[dict[str, Any]], entry_ids: set[str]
+    devices: list[dict[str, Any]], entities: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """A dashboard view with one card per Enode device, thermostats and one map of trackers."""
     by_device: dict[str, list[dict[str, Any]]] = {}
     for entity in entities:
-        if entity.get("config_entry_id") in entry_ids and not entity.get("disabled_by"):
+        if entity.get("platform") == "enode" and not entity.get("disabled_by"):
             by_device.setdefault(entity.get("device_id") or "", []).append(entity)
     cards: list[dict[str, Any]] = []
     trackers: list[str] = []

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from scripts.devstack import DEMO_PASSWORD, DEMO_USERNAME, ROOT, free_port
+from scripts.devstack import DEMO_PASSWORD, DEMO_USERNAME, ROOT, free_port, port_in_use
 
 READY_LINE = "Press Ctrl-C to stop."
 
@@ -68,14 +68,6 @@ def run_develop(config_dir: Path, ha_port: int, emulator_port: int) -> tuple[str
     return output + rest, process.returncode
 
 
-def port_is_free(port: int) -> bool:
-    """True when nothing listens on the port any more (both processes stopped)."""
-    import socket  # noqa: PLC0415
-
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
 def test_develop_sets_up_the_demo_and_runs_again(tmp_path: Path) -> None:
     config_dir = tmp_path / "config"
     ha_port, emulator_port = free_port(), free_port()
@@ -87,8 +79,8 @@ def test_develop_sets_up_the_demo_and_runs_again(tmp_path: Path) -> None:
     assert "Integration: added (Enode Link step done)" in output
     assert f"http://127.0.0.1:{ha_port}/enode-demo/0" in output
     assert "Stopping" in output
-    assert port_is_free(ha_port)
-    assert port_is_free(emulator_port)
+    assert not port_in_use(ha_port)
+    assert not port_in_use(emulator_port)
     # The configuration loads the integration from the working tree.
     link = config_dir / "custom_components" / "enode"
     assert link.is_symlink()
@@ -97,4 +89,4 @@ def test_develop_sets_up_the_demo_and_runs_again(tmp_path: Path) -> None:
     output, code = run_develop(config_dir, ha_port, emulator_port)
     assert code == 0, output
     assert "Integration: already configured" in output
-    assert port_is_free(ha_port)
+    assert not port_in_use(ha_port)
