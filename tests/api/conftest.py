@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
-from custom_components.enode.api import EnodeClient
+from aioenode import EnodeClient
 
 CLIENT_ID = "client-id-123"
 CLIENT_SECRET = "super-secret-client-value"

@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
-from custom_components.enode.api import (
+from aioenode import (
     UNSET,
     Action,
     AssetType,
@@ -41,7 +41,7 @@ from custom_components.enode.api import (
     Vehicle,
     WebhookAuthentication,
 )
-from custom_components.enode.api.auth import TokenManager
+from aioenode.auth import TokenManager
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, FakeEnode, Handler, problem, reply, respond
 
@@ -310,7 +310,7 @@ async def test_retry_backoff_sleeps(
         delays.append(delay)
         await real_sleep(0)
 
-    monkeypatch.setattr("custom_components.enode.api.client.asyncio.sleep", fake_sleep)
+    monkeypatch.setattr("aioenode.client.asyncio.sleep", fake_sleep)
     client = EnodeClient(
         session,
         CLIENT_ID,

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 import pytest
 
-from custom_components.enode.api import (
+from aioenode import (
     ActionState,
     AssetEvent,
     AssetType,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from custom_components.enode.api import (
+from aioenode import (
     EnodeAuthenticationError,
     EnodeBadRequestError,
     EnodeConflictError,
@@ -18,7 +18,7 @@ from custom_components.enode.api import (
     EnodeRateLimitError,
     EnodeServerError,
 )
-from custom_components.enode.api.exceptions import error_from_response, parse_retry_after
+from aioenode.exceptions import error_from_response, parse_retry_after
 
 
 def _problem(**fields: str) -> bytes:

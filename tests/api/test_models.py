@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from custom_components.enode.api import (
+from aioenode import (
     Action,
     ActionState,
     AssetType,
@@ -34,7 +34,7 @@ from custom_components.enode.api import (
     WebhookTestResult,
     parse_asset,
 )
-from custom_components.enode.api.parsing import integer, parse_datetime
+from aioenode.parsing import integer, parse_datetime
 
 VEHICLE = {
     "id": "veh-1",
@@ -90,7 +90,8 @@ def test_vehicle_full() -> None:
     assert vehicle.asset_type is AssetType.VEHICLE
     assert vehicle.brand == "Tesla"
     assert vehicle.model == "Model 3"
-    assert vehicle.display_name == "Roadrunner"
+    assert vehicle.information is not None
+    assert vehicle.information.display_name == "Roadrunner"
     assert vehicle.information is not None
     assert vehicle.information.year == 2022
     assert vehicle.information.vin == "5YJ3E1EA7JF000000"
@@ -134,7 +135,6 @@ def test_vehicle_minimal_and_nulls() -> None:
     assert vehicle.information is None
     assert vehicle.brand is None
     assert vehicle.model is None
-    assert vehicle.display_name is None
     assert vehicle.location is None
     assert vehicle.odometer is None
     assert vehicle.smart_charging_policy is None
@@ -284,7 +284,8 @@ def test_battery() -> None:
     assert battery.charge_state.charge_rate == -2.5
     assert battery.config is not None
     assert battery.config.operation_mode is BatteryOperationMode.IDLE
-    assert battery.display_name == "Home"
+    assert battery.information is not None
+    assert battery.information.site_name == "Home"
     assert battery.information is not None
     assert battery.information.vendor_id == "vendor-b"
     assert battery.information.installation_date == datetime(2020, 5, 1, tzinfo=UTC)

@@ -1,14 +1,22 @@
-"""Package-level guarantees: no Home Assistant imports, typed marker, public names."""
+"""Package-level guarantees: no Home Assistant imports, typed marker, public names, and the
+distribution metadata that makes publishing `aioenode` a release step, not a refactor."""
 
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
+import shutil
+import subprocess
 import sys
+import tomllib
+import zipfile
 
-from custom_components.enode import api
+import aioenode as api
+from tests.api import API_DIR
 
-API_DIR = Path(api.__file__).parent
+PYPROJECT = tomllib.loads((API_DIR / "pyproject.toml").read_text())
+TESTS_DIR = Path(__file__).parent
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -70,3 +78,85 @@ def test_asset_type_helpers() -> None:
     assert {t.value: (t.path, t.payload_key) for t in api.AssetType} == expected
     assert api.AssetType.from_event_segment("hem-system") is api.AssetType.HEM_SYSTEM
     assert api.AssetType.from_event_segment("toaster") is None
+
+
+def test_api_tests_need_neither_home_assistant_nor_the_integration() -> None:
+    for path in sorted(TESTS_DIR.glob("*.py")):
+        roots = {name.split(".")[0] for name in _imported_modules(path)}
+        assert not roots & {"homeassistant", "custom_components"}, path.name
+
+
+def test_distribution_metadata() -> None:
+    project = PYPROJECT["project"]
+    assert project["name"] == "aioenode"
+    assert project["version"] == api.__version__
+    assert [dep.split(">")[0].split("=")[0] for dep in project["dependencies"]] == ["aiohttp"]
+    assert "Typing :: Typed" in project["classifiers"]
+    assert (API_DIR / project["readme"]).is_file()
+    setuptools = PYPROJECT["tool"]["setuptools"]
+    assert setuptools["package-dir"] == {"aioenode": "."}
+    assert setuptools["package-data"] == {"aioenode": ["py.typed"]}
+
+
+def _without_project_paths() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["PYTHONSAFEPATH"] = "1"  # the working directory is not put on sys.path
+    return env
+
+
+def test_importable_on_its_own(tmp_path: Path) -> None:
+    """A copy of the folder imports as `aioenode`, without Home Assistant or the integration."""
+    shutil.copytree(API_DIR, tmp_path / "aioenode", ignore=shutil.ignore_patterns("__pycache__"))
+    code = (
+        "import sys, aioenode\n"
+        "loaded = {name.split('.')[0] for name in sys.modules}\n"
+        "assert not loaded & {'homeassistant', 'custom_components'}, loaded\n"
+        "print(aioenode.__version__, aioenode.EnodeClient.__module__)"
+    )
+    env = _without_project_paths() | {"PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [api.__version__, "aioenode.client"]
+
+
+def test_wheel_builds_from_the_folder(tmp_path: Path) -> None:
+    """`pip wheel custom_components/enode/api` builds a typed `aioenode` wheel (aiohttp only)."""
+    source = tmp_path / "src"
+    shutil.copytree(API_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
+    result = subprocess.run(  # noqa: S603 - our own interpreter and folder
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        check=False,
+        env=_without_project_paths(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    (wheel,) = (tmp_path / "dist").glob("aioenode-*.whl")
+    assert wheel.name.startswith(f"aioenode-{api.__version__}-")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = next(archive.read(n).decode() for n in names if n.endswith("/METADATA"))
+    expected = {f"aioenode/{path.name}" for path in API_DIR.glob("*.py")} | {"aioenode/py.typed"}
+    assert expected <= names
+    assert not {n for n in names if n.startswith("aioenode/") and n.endswith(".toml")}
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    assert requires == ["Requires-Dist: aiohttp>=3.10"]

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from custom_components.enode.api import (
+from aioenode import (
     Action,
     ActionState,
     AssetEvent,

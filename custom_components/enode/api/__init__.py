@@ -4,6 +4,34 @@ This package is self-contained: it depends on aiohttp and the standard library
 only, never on Home Assistant.
 """
 
+__version__ = "0.1.0"  # keep equal to pyproject.toml in this folder (tests/api/test_package.py)
+
+from .actions import Action, SmartOverride
+from .assets import (
+    Asset,
+    AssetInformation,
+    AssetLocation,
+    BaseAsset,
+    Battery,
+    BatteryChargeState,
+    BatteryConfig,
+    Capability,
+    Charger,
+    ChargeState,
+    EnergyState,
+    HemSystem,
+    Hvac,
+    Inverter,
+    Meter,
+    Odometer,
+    ProductionState,
+    SetpointRange,
+    SmartChargingPolicy,
+    TemperatureState,
+    ThermostatState,
+    Vehicle,
+    parse_asset,
+)
 from .client import UNSET, EnodeClient
 from .const import (
     API_VERSION,
@@ -20,6 +48,15 @@ from .const import (
     StatisticsResolution,
     WebhookEventType,
 )
+from .events import (
+    AssetEvent,
+    CredentialsInvalidatedEvent,
+    HeartbeatEvent,
+    VendorActionEvent,
+    WebhookEvent,
+    WebhookTestEvent,
+    parse_event,
+)
 from .exceptions import (
     EnodeAuthenticationError,
     EnodeBadRequestError,
@@ -35,51 +72,15 @@ from .exceptions import (
     EnodeTimeoutError,
     EnodeWebhookPayloadError,
 )
-from .models import (
-    Action,
-    Asset,
-    AssetEvent,
-    AssetInformation,
-    AssetLocation,
-    BaseAsset,
-    Battery,
-    BatteryChargeState,
-    BatteryConfig,
-    Capability,
-    Charger,
-    ChargeState,
+from .statistics import (
     ChargingStatisticsBucket,
-    CredentialsInvalidatedEvent,
-    EnergyState,
-    HeartbeatEvent,
     HemStatistics,
     HemStatisticsSeries,
-    HemSystem,
-    Hvac,
-    Inverter,
     InverterStatistics,
-    LinkedVendor,
-    LinkSession,
-    Meter,
-    Odometer,
-    ProductionState,
-    SetpointRange,
-    SmartChargingPolicy,
-    SmartOverride,
     StatisticsPoint,
-    TemperatureState,
-    ThermostatState,
-    User,
-    Vehicle,
-    VendorActionEvent,
-    Webhook,
-    WebhookAuthentication,
-    WebhookEvent,
-    WebhookTestEvent,
-    WebhookTestResult,
-    parse_asset,
-    parse_event,
 )
+from .subscriptions import Webhook, WebhookAuthentication, WebhookTestResult
+from .users import LinkedVendor, LinkSession, User
 from .webhooks import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,

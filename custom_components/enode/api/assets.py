@@ -382,13 +382,6 @@ class BaseAsset:
         """Return the model name."""
         return self.information.model if self.information else None
 
-    @property
-    def display_name(self) -> str | None:
-        """Return the user's name for the asset, or the site name."""
-        if self.information is None:
-            return None
-        return self.information.display_name or self.information.site_name
-
     def is_capable(self, capability: str) -> bool:
         """Return whether the named capability is present and capable."""
         found = self.capabilities.get(capability)

@@ -14,6 +14,20 @@ from urllib.parse import quote
 
 import aiohttp
 
+from .actions import Action, SmartOverride
+from .assets import (
+    ASSET_MODELS,
+    Asset,
+    BaseAsset,
+    Battery,
+    Charger,
+    HemSystem,
+    Hvac,
+    Inverter,
+    Meter,
+    Vehicle,
+    parse_asset,
+)
 from .auth import TokenManager
 from .const import (
     ACTION_ASSET_TYPES,
@@ -34,30 +48,10 @@ from .exceptions import (
     EnodeTimeoutError,
     error_from_response,
 )
-from .models import (
-    ASSET_MODELS,
-    Action,
-    Asset,
-    BaseAsset,
-    Battery,
-    Charger,
-    ChargingStatisticsBucket,
-    HemStatistics,
-    HemSystem,
-    Hvac,
-    Inverter,
-    InverterStatistics,
-    LinkSession,
-    Meter,
-    SmartOverride,
-    User,
-    Vehicle,
-    Webhook,
-    WebhookAuthentication,
-    WebhookTestResult,
-    parse_asset,
-)
 from .parsing import JsonObject, sub, text
+from .statistics import ChargingStatisticsBucket, HemStatistics, InverterStatistics
+from .subscriptions import Webhook, WebhookAuthentication, WebhookTestResult
+from .users import LinkSession, User
 
 if TYPE_CHECKING:
     from datetime import datetime
