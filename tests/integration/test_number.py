@@ -76,7 +76,7 @@ async def test_max_current_pending_then_confirmed(
 ) -> None:
     """Setting 10 A sends maxCurrent 10; HA shows 10 at once and after Enode confirms."""
     number = entity_id(entity_registry, "number", CHARGER, "max_current")
-    assert hass.states.get(number).state == "16.0"
+    assert hass.states.get(number).state == "16"
     await _set(hass, number, 10)
     assert control_requests(emulator) == [("POST", f"/chargers/{CHARGER}/max-current", 200)]
     [action] = pending_actions(emulator, CHARGER)
@@ -117,7 +117,7 @@ async def test_failed_action_returns_to_real_value(
     await _set(hass, number, 12)
     assert hass.states.get(number).state == "12"
     await settle(hass, emulator)
-    assert hass.states.get(number).state == "16.0"
+    assert hass.states.get(number).state == "16"
     assert [event.data["command"] for event in events] == ["set_max_current"]
 
 
