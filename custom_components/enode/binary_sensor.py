@@ -46,8 +46,10 @@ PLUGGED_IN = EnodeBinarySensorEntityDescription[Vehicle | Charger](
     device_class=BinarySensorDeviceClass.PLUG,
     value_fn=lambda asset: asset.charge_state.is_plugged_in if asset.charge_state else None,
 )
+# The state; the switch of the same key is the control ("Charge").
 CHARGING = EnodeBinarySensorEntityDescription[Vehicle | Charger](
     key="charging",
+    translation_key="charging",
     device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
     value_fn=lambda asset: asset.charge_state.is_charging if asset.charge_state else None,
 )

@@ -21,6 +21,7 @@ from homeassistant.exceptions import ServiceValidationError
 from .api import Hvac, HvacHoldType, HvacMode, SetpointRange
 from .const import DOMAIN
 from .entity import EnodeEntity, async_add_asset_entities
+from .helpers import format_number, validate_setting
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -145,7 +146,12 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
 
     @property
     def hvac_action(self) -> HVACAction | None:
-        """What the unit does now, from isActive and the mode."""
+        """What the unit does now: isActive, and in heat/cool the room against both setpoints.
+
+        Enode reports only whether the unit is active. Inactive is idle. Active in heat/cool is
+        heating below the heat setpoint, cooling above the cool setpoint and idle in between
+        (unknown without a room temperature).
+        """
         hvac = self.hvac
         active = hvac.temperature_state.is_active if hvac and hvac.temperature_state else None
         mode = self.hvac_mode
@@ -158,9 +164,14 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
         if mode is HVACMode.COOL:
             return HVACAction.COOLING
         if mode is HVACMode.HEAT_COOL:
-            current, heat = self.native_current_temperature, self.thermostat.heat
-            if current is not None and heat is not None and current >= heat:
+            current, thermostat = self.native_current_temperature, self.thermostat
+            if current is None:
+                return None
+            if thermostat.heat is not None and current < thermostat.heat:
+                return HVACAction.HEATING
+            if thermostat.cool is not None and current > thermostat.cool:
                 return HVACAction.COOLING
+            return HVACAction.IDLE
         return HVACAction.HEATING
 
     @property
@@ -264,17 +275,11 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
 
     # Commands ------------------------------------------------------------------------------
 
-    def _check_range(self, value: float, bounds: tuple[float, float]) -> None:
-        if not bounds[0] <= value <= bounds[1]:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="temperature_out_of_range",
-                translation_placeholders={
-                    "temperature": f"{value:g}",
-                    "min": f"{bounds[0]:g}",
-                    "max": f"{bounds[1]:g}",
-                },
-            )
+    def _check_setpoint(self, value: float, bounds: tuple[float, float]) -> None:
+        """Within the mode's range and on the entity's own target_temp_step."""
+        validate_setting(
+            value, bounds[0], bounds[1], self.target_temperature_step or 0.5, kind="temperature"
+        )
 
     def _check_difference(self, low: float, high: float) -> None:
         bounds = self._difference_bounds
@@ -282,7 +287,10 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="setpoint_difference_out_of_range",
-                translation_placeholders={"min": f"{bounds[0]:g}", "max": f"{bounds[1]:g}"},
+                translation_placeholders={
+                    "min": format_number(bounds[0]),
+                    "max": format_number(bounds[1]),
+                },
             )
 
     async def _async_hold(self, mode: str, heat: float | None, cool: float | None) -> None:
@@ -342,7 +350,7 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
             if temperature is None:
                 return
             heat_mode = mode == HvacMode.HEAT
-            self._check_range(temperature, self._heat_bounds if heat_mode else self._cool_bounds)
+            self._check_setpoint(temperature, self._heat_bounds if heat_mode else self._cool_bounds)
             await self._async_hold(
                 mode, temperature if heat_mode else None, None if heat_mode else temperature
             )
@@ -354,8 +362,8 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
                 raise ServiceValidationError(
                     translation_domain=DOMAIN, translation_key="temperature_range_required"
                 )
-            self._check_range(low, self._heat_bounds)
-            self._check_range(high, self._cool_bounds)
+            self._check_setpoint(low, self._heat_bounds)
+            self._check_setpoint(high, self._cool_bounds)
             self._check_difference(low, high)
             await self._async_hold(mode, low, high)
             return

@@ -61,3 +61,5 @@ MAX_WEBHOOK_BODY: Final = 1024 * 1024
 
 EVENT_ACTION_FAILED: Final = "enode_action_failed"
 SIGNAL_STATISTICS_UPDATED: Final = "enode_statistics_updated_{entry_id}"
+# Sent by the statistics importer with a HEM system's id when its energy so far today changed.
+SIGNAL_ENERGY_TODAY: Final = "enode_energy_today_{entry_id}"

@@ -52,6 +52,10 @@ async def async_setup_entry(
 class EnodeVehicleTracker(EnodeEntity, TrackerEntity):
     """Where the vehicle is, as Enode last reported it."""
 
+    # Where the car is belongs on dashboards and maps: a primary entity, not the diagnostic
+    # one Home Assistant's tracker base class makes it by default.
+    _attr_entity_category = None  # type: ignore[assignment]
+
     @property
     def latitude(self) -> float | None:
         """Latitude of the vehicle."""

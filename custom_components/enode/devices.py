@@ -60,7 +60,9 @@ def async_sync_devices(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
             identifiers={(DOMAIN, asset.id)},
             name=device_name(asset),
             manufacturer=asset.brand or (asset.vendor.title() if asset.vendor else None),
-            model=asset.model,
+            # Enode reports no model for HEM systems: name the kind, as Home Assistant shows it.
+            model=asset.model
+            or (TYPE_NAMES[asset.asset_type] if asset.asset_type is AssetType.HEM_SYSTEM else None),
             serial_number=(info.vin or info.serial_number) if info else None,
             suggested_area=info.group_name if info else None,
         )

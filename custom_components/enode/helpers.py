@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+import math
 from typing import TYPE_CHECKING
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .api import (
     EnodeAuthenticationError,
@@ -25,6 +26,37 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .models import EnodeConfigEntry
+
+
+def format_number(value: float) -> str:
+    """A number as a person writes it in a message: 6, 32, 22.1, 0.5 (never 32.0)."""
+    return f"{value:g}"
+
+
+def validate_setting(
+    value: float, minimum: float, maximum: float, step: float, *, kind: str = "value"
+) -> None:
+    """Refuse a value outside its range or not a multiple of its step.
+
+    Raises a translated ServiceValidationError before anything reaches Enode: the keys are
+    ``<kind>_out_of_range`` and ``<kind>_not_on_step`` with the placeholders value, min, max
+    and step, each formatted by ``format_number``.
+    """
+    placeholders = {
+        "value": format_number(value),
+        "min": format_number(minimum),
+        "max": format_number(maximum),
+        "step": format_number(step),
+    }
+    if not minimum <= value <= maximum:
+        key = f"{kind}_out_of_range"
+    elif not math.isclose(steps := value / step, round(steps), rel_tol=0.0, abs_tol=1e-6):
+        key = f"{kind}_not_on_step"
+    else:
+        return
+    raise ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
 
 
 def retry_after_text(err: EnodeRateLimitError) -> str:

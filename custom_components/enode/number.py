@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.components.number import (
     NumberDeviceClass,
@@ -14,11 +13,10 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import UnitOfElectricCurrent, UnitOfPower
-from homeassistant.exceptions import ServiceValidationError
 
 from .api import Action, AssetType, Charger, EnodeClient, Vehicle
-from .const import DOMAIN
 from .entity import EnodeEntity, async_add_asset_entities
+from .helpers import validate_setting
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -50,7 +48,7 @@ class EnodeNumberEntityDescription(NumberEntityDescription):
 
 
 def _max_current(amps: int) -> float:
-    return float(amps)
+    return amps  # whole amperes: shown (and in Home Assistant's range errors) as 32, not 32.0
 
 
 def _max_charge_rate_limit(amps: int) -> float:
@@ -138,36 +136,15 @@ class EnodeNumberEntity(EnodeEntity, NumberEntity):
             else None
         )
         value: float | None = self.requested(self.entity_description.key, polled)
+        if value is not None and (self.native_step or 1.0) >= 1 and float(value).is_integer():
+            return int(value)  # whole amperes read 16 A, not 16.0 A
         return value
-
-    def _validate(self, value: float) -> None:
-        minimum, maximum = self.native_min_value, self.native_max_value
-        step = self.native_step or 1.0
-        placeholders: dict[str, Any] = {
-            "value": f"{value:g}",
-            "min": f"{minimum:g}",
-            "max": f"{maximum:g}",
-            "step": f"{step:g}",
-        }
-        if not minimum <= value <= maximum:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="value_out_of_range",
-                translation_placeholders=placeholders,
-            )
-        steps = (value - minimum) / step
-        if not math.isclose(steps, round(steps), abs_tol=1e-6):
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="value_not_on_step",
-                translation_placeholders=placeholders,
-            )
 
     async def async_set_native_value(self, value: float) -> None:
         """Validate range and step, then send the command."""
-        self._validate(value)
-        description = self.entity_description
         step = self.native_step or 1.0
+        validate_setting(value, self.native_min_value, self.native_max_value, step)
+        description = self.entity_description
         target: float = int(value) if step >= 1 else round(value, 1)
         await self.async_send_command(
             description.command,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic
 
 from homeassistant.components.sensor import (
@@ -22,6 +22,8 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfTime,
 )
+from homeassistant.core import callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import StateType
 
 from .api import (
@@ -36,6 +38,7 @@ from .api import (
     PowerDeliveryState,
     Vehicle,
 )
+from .const import SIGNAL_ENERGY_TODAY
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
 
 if TYPE_CHECKING:
@@ -73,6 +76,18 @@ def _positive(value: float | None) -> float | None:
     return value if value > 0 else 0.0
 
 
+def _charge_rate(asset: Vehicle | Charger) -> float | None:
+    """The charge rate in kW; 0 while known not to be charging (Enode sends null then)."""
+    state = asset.charge_state
+    if state is None:
+        return None
+    if state.charge_rate is not None:
+        return state.charge_rate
+    if state.is_charging is False or state.is_plugged_in is False:
+        return 0.0
+    return None
+
+
 def _negative(value: float | None) -> float | None:
     """The magnitude of the value when negative, else 0 (None stays None)."""
     if value is None:
@@ -84,7 +99,7 @@ def _negative(value: float | None) -> float | None:
 class EnodeSensorEntityDescription(SensorEntityDescription, Generic[AssetT_contra]):  # noqa: UP046
     """Describes an Enode sensor: how to read it and whether an asset has it."""
 
-    value_fn: Callable[[AssetT_contra], StateType | datetime]
+    value_fn: Callable[[AssetT_contra], StateType | date | datetime]
     exists_fn: Callable[[AssetT_contra], bool] = lambda _: True
 
 
@@ -104,7 +119,7 @@ CHARGE_RATE = EnodeSensorEntityDescription[Vehicle | Charger](
     state_class=SensorStateClass.MEASUREMENT,
     native_unit_of_measurement=UnitOfPower.KILO_WATT,
     suggested_display_precision=2,
-    value_fn=lambda asset: asset.charge_state.charge_rate if asset.charge_state else None,
+    value_fn=_charge_rate,
 )
 POWER_DELIVERY_STATE = EnodeSensorEntityDescription[Vehicle | Charger](
     key="power_delivery_state",
@@ -120,9 +135,11 @@ POWER_DELIVERY_STATE = EnodeSensorEntityDescription[Vehicle | Charger](
 VEHICLE_SENSORS: tuple[EnodeSensorEntityDescription[Vehicle], ...] = (
     EnodeSensorEntityDescription[Vehicle](
         key="battery_level",
+        translation_key="battery_level",
         device_class=SensorDeviceClass.BATTERY,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
         value_fn=lambda v: v.charge_state.battery_level if v.charge_state else None,
     ),
     EnodeSensorEntityDescription[Vehicle](
@@ -141,6 +158,8 @@ VEHICLE_SENSORS: tuple[EnodeSensorEntityDescription[Vehicle], ...] = (
         device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.MINUTES,
+        # Shown as hours and minutes ("5h 35m"): the frontend formats durations in hours so.
+        suggested_unit_of_measurement=UnitOfTime.HOURS,
         value_fn=lambda v: v.charge_state.charge_time_remaining if v.charge_state else None,
     ),
     EnodeSensorEntityDescription[Vehicle](
@@ -148,6 +167,7 @@ VEHICLE_SENSORS: tuple[EnodeSensorEntityDescription[Vehicle], ...] = (
         translation_key="charge_limit",
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
         value_fn=lambda v: v.charge_state.charge_limit if v.charge_state else None,
     ),
     EnodeSensorEntityDescription[Vehicle](
@@ -155,6 +175,7 @@ VEHICLE_SENSORS: tuple[EnodeSensorEntityDescription[Vehicle], ...] = (
         translation_key="battery_capacity",
         device_class=SensorDeviceClass.ENERGY_STORAGE,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda v: v.charge_state.battery_capacity if v.charge_state else None,
     ),
@@ -181,9 +202,11 @@ CHARGER_SENSORS: tuple[EnodeSensorEntityDescription[Charger], ...] = (
 BATTERY_SENSORS: tuple[EnodeSensorEntityDescription[Battery], ...] = (
     EnodeSensorEntityDescription[Battery](
         key="battery_level",
+        translation_key="battery_level",
         device_class=SensorDeviceClass.BATTERY,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
         value_fn=lambda b: b.charge_state.battery_level if b.charge_state else None,
     ),
     EnodeSensorEntityDescription[Battery](
@@ -218,6 +241,7 @@ BATTERY_SENSORS: tuple[EnodeSensorEntityDescription[Battery], ...] = (
         translation_key="battery_capacity",
         device_class=SensorDeviceClass.ENERGY_STORAGE,
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda b: b.charge_state.battery_capacity if b.charge_state else None,
     ),
@@ -225,6 +249,7 @@ BATTERY_SENSORS: tuple[EnodeSensorEntityDescription[Battery], ...] = (
         key="discharge_limit",
         translation_key="discharge_limit",
         native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda b: b.charge_state.discharge_limit if b.charge_state else None,
     ),
@@ -250,14 +275,19 @@ HVAC_SENSORS: tuple[EnodeSensorEntityDescription[Hvac], ...] = (
         suggested_display_precision=2,
         value_fn=lambda h: h.consumption_rate,
     ),
-    # Read-only HVAC units have no climate entity; show their temperature here instead.
+    # The room temperature of every unit that reports one (with or without a climate entity):
+    # a sensor has history, statistics and can trigger automations.
     EnodeSensorEntityDescription[Hvac](
         key="current_temperature",
+        translation_key="current_temperature",
         device_class=SensorDeviceClass.TEMPERATURE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
         value_fn=lambda h: h.temperature_state.current_temperature if h.temperature_state else None,
-        exists_fn=lambda h: not h.is_capable("setPermanentHold"),
+        exists_fn=lambda h: (
+            h.temperature_state is not None and h.temperature_state.current_temperature is not None
+        ),
     ),
     LAST_SEEN,
 )
@@ -317,8 +347,45 @@ METER_SENSORS: tuple[EnodeSensorEntityDescription[Meter], ...] = (
     LAST_SEEN,
 )
 
-# The HEM system object has no documented flow fields (API.md 4.7): only what every asset has.
-HEM_SENSORS: tuple[EnodeSensorEntityDescription[Asset], ...] = (LAST_SEEN,)
+# The HEM system object has no documented flow fields (API.md 4.7): only its information.
+HEM_SENSORS: tuple[EnodeSensorEntityDescription[Asset], ...] = (
+    EnodeSensorEntityDescription[Asset](
+        key="installation_date",
+        translation_key="installation_date",
+        device_class=SensorDeviceClass.DATE,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda a: (
+            a.information.installation_date.date()
+            if a.information and a.information.installation_date
+            else None
+        ),
+        exists_fn=lambda a: bool(a.information and a.information.installation_date),
+    ),
+    LAST_SEEN,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnodeEnergyTodayEntityDescription(SensorEntityDescription):
+    """A HEM system's energy of one statistics series so far today."""
+
+    series: str
+
+
+# From the statistics the importer fetches anyway (no requests of their own); a counter that
+# starts again at each local midnight, which total_increasing takes as a new cycle.
+ENERGY_TODAY: tuple[EnodeEnergyTodayEntityDescription, ...] = tuple(
+    EnodeEnergyTodayEntityDescription(
+        key=f"today_{series}",
+        translation_key=f"today_{series}",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
+        series=series,
+    )
+    for series in ("generation", "consumption", "import", "export", "charge", "discharge")
+)
 
 SENSORS: dict[AssetType, tuple[EnodeSensorEntityDescription[Any], ...]] = {
     AssetType.VEHICLE: VEHICLE_SENSORS,
@@ -337,15 +404,21 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up sensors for every asset, now and as assets appear."""
-    async_add_asset_entities(
-        entry,
-        async_add_entities,
-        lambda asset: (
+
+    def build(asset: Asset) -> list[EnodeEntity]:
+        entities: list[EnodeEntity] = [
             EnodeSensorEntity(entry, asset, description)
             for description in SENSORS.get(asset.asset_type, ())
             if description.exists_fn(asset)
-        ),
-    )
+        ]
+        # Only with the recorder, which the statistics importer needs.
+        if asset.asset_type is AssetType.HEM_SYSTEM and entry.runtime_data.statistics is not None:
+            entities.extend(
+                EnodeEnergyTodaySensor(entry, asset, description) for description in ENERGY_TODAY
+            )
+        return entities
+
+    async_add_asset_entities(entry, async_add_entities, build)
 
 
 class EnodeSensorEntity(EnodeEntity, SensorEntity):
@@ -354,7 +427,36 @@ class EnodeSensorEntity(EnodeEntity, SensorEntity):
     entity_description: EnodeSensorEntityDescription[Any]
 
     @property
-    def native_value(self) -> StateType | datetime:
+    def native_value(self) -> StateType | date | datetime:
         """The value from the asset's latest state."""
         asset = self.asset
         return None if asset is None else self.entity_description.value_fn(asset)
+
+
+class EnodeEnergyTodaySensor(EnodeEntity, SensorEntity):
+    """Energy so far today as the statistics importer last fetched it; updated by its signal."""
+
+    entity_description: EnodeEnergyTodayEntityDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Re-render when the importer has new totals for this HEM system."""
+        await super().async_added_to_hass()
+
+        @callback
+        def _updated(asset_id: str) -> None:
+            if asset_id == self.asset_id:
+                self.async_write_ha_state()
+
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, SIGNAL_ENERGY_TODAY.format(entry_id=self.entry.entry_id), _updated
+            )
+        )
+
+    @property
+    def native_value(self) -> float | None:
+        """Energy so far on the system's local day; unknown until today's statistics arrive."""
+        asset, statistics = self.asset, self.entry.runtime_data.statistics
+        if asset is None or statistics is None:
+            return None
+        return statistics.energy_today(asset, self.entity_description.series)

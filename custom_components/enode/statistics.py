@@ -35,7 +35,7 @@ from homeassistant.components.recorder.statistics import (
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 from homeassistant.helpers.event import async_call_later, async_track_time_interval
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -56,6 +56,7 @@ from .const import (
     DEFAULT_BACKFILL_DAYS,
     DOMAIN,
     LOGGER,
+    SIGNAL_ENERGY_TODAY,
     SIGNAL_STATISTICS_UPDATED,
 )
 from .devices import device_name
@@ -194,6 +195,26 @@ class Fetched:
     fallback_days: dict[str, set[date]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class EnergyToday:
+    """A HEM system's energy per series so far on one local day (kWh), from the latest run."""
+
+    day: date
+    kwh: dict[str, float]
+
+
+def energy_on(
+    points: Iterable[StatisticsPoint], minutes: float, *, power: bool, day: date, tz: tzinfo
+) -> float | None:
+    """The energy (kWh) of the buckets on local ``day``, the bucket in progress included."""
+    values = [
+        point.value * minutes / 60 if power else point.value
+        for point in points
+        if point.value is not None and point.time.astimezone(tz).date() == day
+    ]
+    return round(sum(values), 6) if values else None
+
+
 class StatisticsImporter:
     """Imports one entry's HEM-system and inverter statistics; one run at a time."""
 
@@ -218,6 +239,35 @@ class StatisticsImporter:
         self.paused_until: datetime | None = None
         self.last_run: datetime | None = None
         self.requests = 0
+        self.today: dict[str, EnergyToday] = {}  # HEM system id -> energy so far today
+
+    def energy_today(self, asset: Asset, series: str) -> float | None:
+        """A HEM system's kWh of one series so far today (its local day); None when unknown."""
+        known = self.today.get(asset.id)
+        if known is None or known.day != dt_util.utcnow().astimezone(self._timezone(asset)).date():
+            return None
+        return known.kwh.get(series)
+
+    @callback
+    def _async_publish_today(self, asset: Asset, fetched: Fetched, tz: tzinfo, today: date) -> None:
+        """Keep today's totals from what this run fetched anyway and tell the sensors."""
+        previous = self.today.get(asset.id)
+        kwh = dict(previous.kwh) if previous and previous.day == today else {}
+        for name in HEM_SERIES:
+            if points := fetched.points.get(name):
+                total = energy_on(
+                    points,
+                    fetched.minutes[name],
+                    power=fetched.power.get(name, True),
+                    day=today,
+                    tz=tz,
+                )
+                if total is not None:
+                    kwh[name] = total
+        self.today[asset.id] = EnergyToday(day=today, kwh=kwh)
+        async_dispatcher_send(
+            self._hass, SIGNAL_ENERGY_TODAY.format(entry_id=self._entry.entry_id), asset.id
+        )
 
     @callback
     def async_start(self) -> None:
@@ -414,6 +464,8 @@ class StatisticsImporter:
         self, asset: Asset, series: Iterable[str], fetched: Fetched, tz: tzinfo, today: date
     ) -> None:
         """Queue the hourly rows of every series, sums continuing from the stored history."""
+        if asset.asset_type == AssetType.HEM_SYSTEM:
+            self._async_publish_today(asset, fetched, tz, today)
         for name in series:
             statistic = statistic_id(asset.id, name)
             status = self.series.setdefault(statistic, SeriesStatus())

@@ -199,7 +199,7 @@ def test_start_charging_is_confirmed_after_the_webhook(
     vehicle = demo_asset(stack, "vehicle", "TESLA")
     tesla = card(page, "My Model 3")
     charging_state = entity_row(tesla, "hui-simple-entity-row", "Charging")
-    charging_switch = entity_row(tesla, "hui-toggle-entity-row", "Charging").get_by_role("switch")
+    charging_switch = entity_row(tesla, "hui-toggle-entity-row", "Charge").get_by_role("switch")
     expect(charging_state).to_contain_text("Not charging")
     events_before = len(delivered_events(stack))
 
@@ -258,5 +258,5 @@ def test_set_hvac_target_temperature(page: Page, stack: StackSettings, shot: Scr
     daikin = card(page, "Daikin heat pump")
     expect(daikin).to_contain_text("21.5 °C")
     # A permanent hold replaced the schedule.
-    expect(daikin).not_to_contain_text("Follow schedule")
+    expect(daikin).not_to_contain_text("Schedule")
     shot(page, "hvac-target-confirmed")

@@ -15,7 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from enode_emulator import Emulator
 
-from .platform_helpers import INVERTER, VEHICLE
+from .platform_helpers import CHARGER, INVERTER, VEHICLE
 
 
 @pytest.fixture
@@ -72,3 +72,20 @@ async def test_flags_follow_pushed_state(
     assert state(INVERTER, "producing") == STATE_ON
     # The reachable sensor itself stays available: it is how the user learns it.
     assert setup_integration.runtime_data.coordinator.last_update_success
+
+
+async def test_charging_state_has_its_own_translated_name(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The state is "Charging" by its own translation key (the switch is "Charge")."""
+    for asset_id, device in ((VEHICLE, "My Model 3"), (CHARGER, "Zaptec Go")):
+        entity_id = entity_registry.async_get_entity_id(
+            "binary_sensor", "enode", f"{asset_id}_charging"
+        )
+        assert entity_id is not None
+        assert entity_registry.async_get(entity_id).translation_key == "charging"
+        state = hass.states.get(entity_id)
+        assert state.attributes["friendly_name"] == f"{device} Charging"
+        assert state.attributes["device_class"] == "battery_charging"

@@ -31,6 +31,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -208,3 +209,84 @@ async def test_failure_schedule_control_and_lost_capability(
     emulator.patch_asset(HVAC, {"capabilities": {"setPermanentHold": {"isCapable": False}}})
     await settle(hass, emulator, 1)
     assert hass.states.get(climate).state == STATE_UNAVAILABLE
+
+
+async def test_temperature_off_its_step_is_refused_before_sending(
+    hass: HomeAssistant, emulator: Emulator, climate: str
+) -> None:
+    """21.3 °C with a 0.5 °C step is a translated validation error; Enode receives nothing."""
+    assert hass.states.get(climate).attributes["target_temp_step"] == 0.5
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(
+            hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 21.3}
+        )
+    assert err.value.translation_key == "temperature_not_on_step"
+    assert err.value.translation_placeholders == {
+        "value": "21.3",
+        "min": "10",
+        "max": "28",
+        "step": "0.5",
+    }
+    assert str(err.value) == "21.3 °C is not a multiple of 0.5 °C"
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(
+            hass,
+            SERVICE_SET_TEMPERATURE,
+            {
+                ATTR_ENTITY_ID: climate,
+                ATTR_HVAC_MODE: "heat_cool",
+                ATTR_TARGET_TEMP_LOW: 19,
+                ATTR_TARGET_TEMP_HIGH: 24.2,
+            },
+        )
+    assert str(err.value) == "24.2 °C is not a multiple of 0.5 °C"
+    # The same helper formats the range error: whole numbers without ".0".
+    entity = hass.data["entity_components"][CLIMATE_DOMAIN].get_entity(climate)
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_set_temperature(temperature=29)
+    assert str(err.value) == "29 °C is outside the allowed range 10 to 28 °C"
+    assert control_requests(emulator) == []
+    await _call(hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 21.5})
+    assert control_requests(emulator) == [HOLD]
+
+
+@pytest.mark.parametrize(
+    ("room", "active", "action"),
+    [
+        (18.0, True, HVACAction.HEATING),  # below the heat setpoint
+        (20.2, True, HVACAction.IDLE),  # between 19 and 24 °C: neither
+        (24.0, True, HVACAction.IDLE),  # at the cool setpoint: not above it
+        (25.5, True, HVACAction.COOLING),  # above the cool setpoint
+        (18.0, False, HVACAction.IDLE),  # Enode says the unit is not running
+    ],
+)
+async def test_heat_cool_action_compares_the_room_with_both_setpoints(  # noqa: PLR0917
+    hass: HomeAssistant,
+    emulator: Emulator,
+    climate: str,
+    room: float,
+    active: bool,
+    action: HVACAction,
+) -> None:
+    """In heat/cool: heating below the heat setpoint, cooling above the cool one, else idle."""
+    emulator.patch_asset(
+        HVAC,
+        {
+            "thermostatState": {"mode": "AUTO", "heatSetpoint": 19.0, "coolSetpoint": 24.0},
+            "temperatureState": {"currentTemperature": room, "isActive": active},
+        },
+    )
+    await settle(hass, emulator, 1)
+    state = hass.states.get(climate)
+    assert state.state == HVACMode.HEAT_COOL
+    assert state.attributes["current_temperature"] == room
+    assert state.attributes[ATTR_HVAC_ACTION] == action
+
+
+async def test_preset_names_are_short(hass: HomeAssistant, climate: str) -> None:
+    """The presets read "Schedule" and "Hold", so a card keeps the entity's name visible."""
+    strings = await async_get_translations(hass, "en", "entity", ["enode"])
+    prefix = "component.enode.entity.climate.thermostat.state_attributes.preset_mode.state"
+    assert hass.states.get(climate).attributes["preset_modes"] == ["follow_schedule", "none"]
+    assert strings[f"{prefix}.follow_schedule"] == "Schedule"
+    assert strings[f"{prefix}.none"] == "Hold"

@@ -65,3 +65,12 @@ async def test_location_moves_and_scope_is_required(
         entity_registry.async_get_entity_id("device_tracker", "enode", f"{private}_location")
         is None
     )
+
+
+async def test_location_is_a_primary_entity(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, setup_integration: MockConfigEntry
+) -> None:
+    """The car's location is for dashboards and maps, not a diagnostic entity."""
+    tracker = entity_id(entity_registry, "device_tracker", VEHICLE, "location")
+    assert entity_registry.async_get(tracker).entity_category is None
+    assert hass.states.get(tracker).attributes["friendly_name"] == "My Model 3 Location"

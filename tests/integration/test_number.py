@@ -76,7 +76,7 @@ async def test_max_current_pending_then_confirmed(
 ) -> None:
     """Setting 10 A sends maxCurrent 10; HA shows 10 at once and after Enode confirms."""
     number = entity_id(entity_registry, "number", CHARGER, "max_current")
-    assert hass.states.get(number).state == "16.0"
+    assert hass.states.get(number).state == "16"
     await _set(hass, number, 10)
     assert control_requests(emulator) == [("POST", f"/chargers/{CHARGER}/max-current", 200)]
     [action] = pending_actions(emulator, CHARGER)
@@ -117,7 +117,7 @@ async def test_failed_action_returns_to_real_value(
     await _set(hass, number, 12)
     assert hass.states.get(number).state == "12"
     await settle(hass, emulator)
-    assert hass.states.get(number).state == "16.0"
+    assert hass.states.get(number).state == "16"
     assert [event.data["command"] for event in events] == ["set_max_current"]
 
 
@@ -179,3 +179,35 @@ async def test_schedule_controlled_and_capability_lost(
     emulator.patch_asset(VEHICLE, {"capabilities": {"setMaxCurrent": {"isCapable": False}}})
     await settle(hass, emulator, 1)
     assert hass.states.get(number).state == STATE_UNAVAILABLE
+
+
+async def test_range_errors_format_numbers_consistently(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Whole-ampere limits read "6 - 32" (not "6 - 32.0"); the state reads 16, not 16.0."""
+    current = entity_id(entity_registry, "number", CHARGER, "max_current")
+    rate_limit = entity_id(entity_registry, "number", CHARGER, "charge_rate_limit")
+    assert hass.states.get(current).state == "16"
+    with pytest.raises(ServiceValidationError) as err:
+        await _set(hass, current, 33)
+    assert str(err.value) == f"Value 33.0 for {current} is outside valid range 6 - 32"
+    with pytest.raises(ServiceValidationError) as err:
+        await _set(hass, rate_limit, 30)
+    assert str(err.value) == f"Value 30.0 for {rate_limit} is outside valid range 1.0 - 22.1"
+    entity = hass.data["entity_components"][NUMBER_DOMAIN].get_entity(current)
+    with pytest.raises(ServiceValidationError) as err:
+        await entity.async_set_native_value(40)
+    assert str(err.value) == "40 is outside the allowed range 6 to 32"
+    with pytest.raises(ServiceValidationError) as err:
+        await _set(hass, current, 10.5)
+    assert err.value.translation_placeholders == {
+        "value": "10.5",
+        "min": "6",
+        "max": "32",
+        "step": "1",
+    }
+    assert str(err.value) == "10.5 is not a multiple of 1"
+    assert control_requests(emulator) == []

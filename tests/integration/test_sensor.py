@@ -21,7 +21,7 @@ from syrupy.assertion import SnapshotAssertion
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER
-from .platform_helpers import BATTERY, METER, VEHICLE
+from .platform_helpers import BATTERY, CHARGER, HVAC, METER, VEHICLE
 
 START = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
 
@@ -173,3 +173,92 @@ async def test_failed_poll_unavailable_only_without_push(
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(level).state == "60.0"
+
+
+async def test_charge_rate_is_zero_when_known_not_charging(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Enode sends null while not charging: 0 kW then, unknown only when nothing is known."""
+    vehicle = entity_id(entity_registry, VEHICLE, "charge_rate")
+    charger = entity_id(entity_registry, CHARGER, "charge_rate")
+    assert emulator.asset(VEHICLE)["chargeState"]["chargeRate"] is None
+    assert emulator.asset(VEHICLE)["chargeState"]["isCharging"] is False
+    assert hass.states.get(vehicle).state == "0.0"
+    assert hass.states.get(charger).state == "0.0"
+    emulator.patch_asset(VEHICLE, {"chargeState": {"isCharging": True, "chargeRate": 7.2}})
+    emulator.patch_asset(
+        CHARGER, {"chargeState": {"isCharging": None, "isPluggedIn": False, "chargeRate": None}}
+    )
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    assert hass.states.get(vehicle).state == "7.2"
+    assert hass.states.get(charger).state == "0.0"  # unplugged: certainly not charging
+    emulator.patch_asset(
+        VEHICLE, {"chargeState": {"isCharging": None, "isPluggedIn": None, "chargeRate": None}}
+    )
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    assert hass.states.get(vehicle).state == STATE_UNKNOWN
+
+
+async def test_thermostat_has_a_room_temperature_sensor(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The heat pump has a climate entity and still a temperature sensor (measurement, °C)."""
+    assert emulator.asset(HVAC)["capabilities"]["setPermanentHold"]["isCapable"] is True
+    sensor = entity_id(entity_registry, HVAC, "current_temperature")
+    state = hass.states.get(sensor)
+    assert state.state == "20.0"
+    assert state.attributes["friendly_name"] == "Daikin heat pump Temperature"
+    assert state.attributes["device_class"] == "temperature"
+    assert state.attributes["state_class"] == "measurement"
+    assert state.attributes["unit_of_measurement"] == "°C"
+    emulator.patch_asset(HVAC, {"temperatureState": {"currentTemperature": 21.4}})
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).state == "21.4"
+    silent = emulator.add_asset(DEMO_USER, {"type": "hvac", "vendor": "DAIKIN"})["id"]
+    emulator.patch_asset(silent, {"temperatureState": {"currentTemperature": None}})
+    await setup_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert silent in setup_integration.runtime_data.coordinator.data.assets
+    assert (
+        entity_registry.async_get_entity_id("sensor", "enode", f"{silent}_current_temperature")
+        is None
+    )
+
+
+async def test_display_precision_and_units_a_person_reads(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Whole percent, one-decimal kWh, and the time remaining in hours (shown as "5h 35m")."""
+
+    def precision(asset_id: str, key: str) -> int | None:
+        entry = entity_registry.async_get(entity_id(entity_registry, asset_id, key))
+        return entry.options["sensor"]["suggested_display_precision"]
+
+    assert precision(VEHICLE, "battery_level") == 0
+    assert precision(BATTERY, "battery_level") == 0
+    assert precision(VEHICLE, "charge_limit") == 0
+    assert precision(VEHICLE, "battery_capacity") == 1
+    assert precision(BATTERY, "battery_capacity") == 1
+    battery = hass.states.get(entity_id(entity_registry, VEHICLE, "battery_level"))
+    assert battery.attributes["friendly_name"] == "My Model 3 Battery"
+    assert entity_registry.async_get(battery.entity_id).translation_key == "battery_level"
+    remaining = entity_id(entity_registry, VEHICLE, "charge_time_remaining")
+    emulator.patch_asset(VEHICLE, {"chargeState": {"chargeTimeRemaining": 335}})
+    await emulator.advance(1)
+    await hass.async_block_till_done()
+    state = hass.states.get(remaining)
+    assert state.attributes["unit_of_measurement"] == "h"
+    assert state.attributes["device_class"] == "duration"
+    assert float(state.state) == pytest.approx(335 / 60)

@@ -144,7 +144,10 @@ async def test_failed_action_returns_to_real_state_and_notifies(
         n["message"]
         for n in persistent_notification._async_get_or_create_notifications(hass).values()
     ]
-    assert any("Start charging did not succeed" in message for message in messages), messages
+    # One sentence each: Enode's detail ends with its own period, no "(...)." around it.
+    assert messages == [
+        "My Model 3: Start charging did not succeed. The device did not respond in time."
+    ]
 
 
 async def test_schedule_controlled_is_a_translated_error(
@@ -181,3 +184,32 @@ async def test_capability_lost_makes_switch_unavailable(
     emulator.patch_asset(CHARGER, {"capabilities": {"startCharging": {"isCapable": True}}})
     await settle(hass, emulator, 1)
     assert hass.states.get(switch).state == STATE_OFF
+
+
+async def test_charge_switch_is_named_apart_from_the_charging_state(
+    hass: HomeAssistant,
+    ha_client: object,
+    entity_registry: er.EntityRegistry,
+    config_entry: MockConfigEntry,
+) -> None:
+    """The control reads "Charge"; an entity registered as "..._charging" keeps its id."""
+    existing = entity_registry.async_get_or_create(
+        "switch",
+        "enode",
+        f"{VEHICLE}_charging",
+        suggested_object_id="my_model_3_charging",
+        config_entry=config_entry,
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert entity_id(entity_registry, "switch", VEHICLE, "charging") == existing.entity_id
+    assert existing.entity_id == "switch.my_model_3_charging"
+    assert hass.states.get(existing.entity_id).attributes["friendly_name"] == "My Model 3 Charge"
+    charger = entity_id(entity_registry, "switch", CHARGER, "charging")
+    assert charger == "switch.zaptec_go_charge"
+    assert entity_registry.async_get(charger).translation_key == "charging"
+    assert hass.states.get(charger).attributes["friendly_name"] == "Zaptec Go Charge"
+    assert sorted(
+        entry.unique_id
+        for entry in er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)
+    ) == sorted([f"{VEHICLE}_charging", f"{CHARGER}_charging"])  # no orphan, no duplicate
