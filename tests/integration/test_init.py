@@ -125,6 +125,21 @@ async def test_restart_reuses_the_enode_webhook(
     assert len(webhooks(emulator)) == 1
 
 
+async def test_data_written_while_running_does_not_reload(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """The entry's own data updates (a webhook moving to a cloudhook) keep it running."""
+    entry = setup_integration
+    running = entry.runtime_data
+    assert not entry.update_listeners
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_CLOUDHOOK_URL: "https://hooks.nabu.casa/x"}
+    )
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is running
+
+
 async def test_restart_recreates_a_deleted_webhook(
     hass: HomeAssistant,
     emulator: Emulator,
