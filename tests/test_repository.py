@@ -86,6 +86,18 @@ def test_manifest_keys_and_order() -> None:
     assert (INTEGRATION / "config_flow.py").is_file()
 
 
+def test_version_and_changelog() -> None:
+    """One version in manifest and pyproject; a Keep a Changelog file with tags vX.Y.Z."""
+    pyproject = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert pyproject is not None
+    assert pyproject.group(1) == MANIFEST["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]" in changelog
+    assert "## [0.1.0]" in changelog
+    assert "`vX.Y.Z`" in changelog
+    assert MANIFEST["version"] in changelog
+
+
 def test_hacs_json() -> None:
     """HACS: only accepted keys, and the minimum Home Assistant version we test."""
     hacs = json.loads((ROOT / "hacs.json").read_text())
@@ -102,7 +114,15 @@ def test_brand_images_are_png() -> None:
 
 def test_repository_files() -> None:
     """The files a HACS repository needs, and no strings.json (core-only)."""
-    for name in ("README.md", "LICENSE", "info.md", "hacs.json", ".gitignore", ".ci/run"):
+    for name in (
+        "README.md",
+        "CHANGELOG.md",
+        "LICENSE",
+        "info.md",
+        "hacs.json",
+        ".gitignore",
+        ".ci/run",
+    ):
         assert (ROOT / name).is_file(), name
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     assert not (INTEGRATION / "strings.json").exists()
