@@ -180,6 +180,7 @@ async def test_link_cancel_shows_enode_error_then_retry(
     assert result["step_id"] == "link"
     assert result["errors"] == {"base": "link_failed"}
     assert result["description_placeholders"]["error"]
+    assert (await error_text(hass, result)).startswith("Linking did not finish: ")
 
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_ASSET_TYPES: ["battery"], CONF_CONTROL: False, CONF_LOCATION: True}
@@ -265,6 +266,7 @@ async def test_link_needs_an_asset_type(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "no_asset_types"}
+    assert await error_text(hass, result) == "Choose at least one device type."
 
 
 async def test_link_session_error_is_shown(
@@ -376,6 +378,7 @@ async def test_wrong_secret_goes_back_to_the_credentials(
         (None, 500, "server_error", "127.0.0.1 is unavailable right now"),
         (None, 429, "server_error", "127.0.0.1 is unavailable right now"),
     ],
+    ids=["unreachable", "not-a-token-endpoint", "403", "503", "500", "429"],
 )
 async def test_token_endpoint_errors_then_recover(
     hass: HomeAssistant,
@@ -423,6 +426,7 @@ async def test_answer_without_a_token_is_not_a_token_endpoint(
         ({CONF_TOKEN_URL: "ftp://127.0.0.1/token"}, {CONF_TOKEN_URL: "invalid_url"}),
         ({CONF_TOKEN_URL: "http://[::1"}, {CONF_TOKEN_URL: "invalid_url"}),
     ],
+    ids=["no-scheme", "ftp", "unparseable"],
 )
 async def test_malformed_urls(
     hass: HomeAssistant, emulator: Emulator, change: dict[str, str], errors: dict[str, str]
