@@ -456,6 +456,35 @@ def test_every_used_translation_key_exists() -> None:
     assert not missing, missing
 
 
+def test_config_flow_errors_have_texts() -> None:
+    """Every error key config_flow.py puts on a form has an English text."""
+    tree = ast.parse((INTEGRATION / "config_flow.py").read_text())
+    keys: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            target = node.targets[0]
+            named_error = isinstance(target, ast.Name) and target.id == "error"
+            item_of_errors = isinstance(target, ast.Subscript) and getattr(
+                target.value, "id", ""
+            ) in {"errors"}
+            if named_error or item_of_errors:
+                keys.add(node.value.value)
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                base = isinstance(key, ast.Constant) and key.value == "base"
+                if base and isinstance(value, ast.Constant):
+                    keys.add(value.value)
+    assert {
+        "invalid_auth",
+        "cannot_connect",
+        "not_token_endpoint",
+        "invalid_url",
+        "link_failed",
+    } <= keys
+    missing = {key for key in keys if key not in EN["config"]["error"]}
+    assert not missing, missing
+
+
 QUALITY_RULES = {
     "bronze": (
         "action-setup appropriate-polling brands common-modules config-flow "
