@@ -46,10 +46,8 @@ TO_REDACT = {
 }
 
 
-def _redact_host(url: Any) -> Any:
+def _redact_host(url: str) -> str:
     """A custom URL without its host and port: which emulator or proxy it is stays private."""
-    if not isinstance(url, str):
-        return url
     try:
         parsed = URL(url)
     except ValueError:
@@ -60,8 +58,8 @@ def _redact_host(url: Any) -> Any:
 def _entry_data(data: dict[str, Any]) -> dict[str, Any]:
     redacted = async_redact_data(data, TO_REDACT)
     for key in (CONF_API_URL, CONF_TOKEN_URL):
-        if key in redacted:
-            redacted[key] = _redact_host(redacted[key])
+        if isinstance(url := redacted.get(key), str):
+            redacted[key] = _redact_host(url)
     return redacted
 
 

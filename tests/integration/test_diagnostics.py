@@ -72,11 +72,14 @@ async def test_diagnostics_environment_and_custom_urls(
 async def test_diagnostics_unparseable_custom_url(
     hass: HomeAssistant, ha_client: TestClient, setup_integration: MockConfigEntry
 ) -> None:
-    """A stored URL yarl cannot parse is redacted whole."""
-    hass.config_entries.async_update_entry(
-        setup_integration,
-        data={**setup_integration.data, "api_url": "http://[::1", "token_url": "proxy.local"},
-    )
+    """A stored URL yarl cannot parse, or one without a scheme, is redacted whole."""
+    data = {**setup_integration.data, "api_url": "http://[::1", "token_url": "proxy.local"}
+    hass.config_entries.async_update_entry(setup_integration, data=data)
     result = await async_get_config_entry_diagnostics(hass, setup_integration)
     assert result["entry"]["data"]["api_url"] == "**REDACTED**"
     assert result["entry"]["data"]["token_url"] == "**REDACTED**"
+    # Production and sandbox entries store no URLs.
+    del data["api_url"], data["token_url"]
+    hass.config_entries.async_update_entry(setup_integration, data=data)
+    result = await async_get_config_entry_diagnostics(hass, setup_integration)
+    assert "api_url" not in result["entry"]["data"]
