@@ -417,7 +417,7 @@ async def add_enode_integration(
     flow = await api.request(
         "POST",
         "/api/config/config_entries/flow",
-        json={"handler": "enode", "show_advanced_options": True},
+        json={"handler": "enode"},
     )
     flow_path = f"/api/config/config_entries/flow/{flow['flow_id']}"
     step = await api.request(
