@@ -417,7 +417,7 @@ async def add_enode_integration(
     flow = await api.request(
         "POST",
         "/api/config/config_entries/flow",
-        json={"handler": "enode", "show_advanced_options": True},
+        json={"handler": "enode"},
     )
     flow_path = f"/api/config/config_entries/flow/{flow['flow_id']}"
     step = await api.request(
@@ -427,10 +427,15 @@ async def add_enode_integration(
             "client_id": EMULATOR_CLIENT_ID,
             "client_secret": EMULATOR_CLIENT_SECRET,
             "environment": "custom",
-            "api_url": emulator_url,
-            "token_url": f"{emulator_url}/oauth2/token",
-            "user_id": DEMO_ENODE_USER,
+            "advanced_options": {"user_id": DEMO_ENODE_USER},
         },
+    )
+    # Only the custom environment asks for its URLs, in a step of its own.
+    _expect_step(step, "form", "custom")
+    step = await api.request(
+        "POST",
+        flow_path,
+        json={"api_url": emulator_url, "token_url": f"{emulator_url}/oauth2/token"},
     )
     _expect_step(step, "menu", "link_menu")
     step = await api.request("POST", flow_path, json={"next_step_id": "link"})

@@ -6,12 +6,19 @@ import ast
 import json
 from pathlib import Path
 import re
+import string
 from typing import Any
+
+from homeassistant.helpers import config_validation as cv
+import pytest
+import voluptuous as vol
+from voluptuous.humanize import humanize_error
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "enode"
 MANIFEST = json.loads((INTEGRATION / "manifest.json").read_text())
 EN = json.loads((INTEGRATION / "translations" / "en.json").read_text())
+ICONS = json.loads((INTEGRATION / "icons.json").read_text())
 
 # The keys HACS's hacs.json schema accepts (extra keys fail validation).
 HACS_KEYS = {
@@ -79,6 +86,18 @@ def test_manifest_keys_and_order() -> None:
     assert (INTEGRATION / "config_flow.py").is_file()
 
 
+def test_version_and_changelog() -> None:
+    """One version in manifest and pyproject; a Keep a Changelog file with tags vX.Y.Z."""
+    pyproject = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert pyproject is not None
+    assert pyproject.group(1) == MANIFEST["version"]
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert "## [Unreleased]" in changelog
+    assert "## [0.1.0]" in changelog
+    assert "`vX.Y.Z`" in changelog
+    assert MANIFEST["version"] in changelog
+
+
 def test_hacs_json() -> None:
     """HACS: only accepted keys, and the minimum Home Assistant version we test."""
     hacs = json.loads((ROOT / "hacs.json").read_text())
@@ -95,7 +114,15 @@ def test_brand_images_are_png() -> None:
 
 def test_repository_files() -> None:
     """The files a HACS repository needs, and no strings.json (core-only)."""
-    for name in ("README.md", "LICENSE", "info.md", "hacs.json", ".gitignore", ".ci/run"):
+    for name in (
+        "README.md",
+        "CHANGELOG.md",
+        "LICENSE",
+        "info.md",
+        "hacs.json",
+        ".gitignore",
+        ".ci/run",
+    ):
         assert (ROOT / name).is_file(), name
     assert "MIT License" in (ROOT / "LICENSE").read_text()
     assert not (INTEGRATION / "strings.json").exists()
@@ -108,44 +135,272 @@ def test_repository_files() -> None:
     assert "`bash scripts/test`" in (ROOT / "README.md").read_text()
 
 
-def test_translations_structure() -> None:
-    """hassfest's translation schema, as far as we use it."""
-    allowed = {
-        "title",
-        "config",
-        "options",
-        "selector",
-        "issues",
-        "entity",
-        "exceptions",
-        "services",
-        "device",
-        "common",
+# hassfest's translation and icon rules (script/hassfest/translations.py and icons.py in Home
+# Assistant core), restated as voluptuous schemas over our en.json and icons.json.
+RE_TRANSLATION_KEY = re.compile(r"^(?!.+[_-]{2})(?![_-])[a-z0-9-_]+(?<![_-])$")
+RE_COMBINED_REFERENCE = re.compile(r"(.+\[%)|(%\].+)")
+RE_QUOTED_PLACEHOLDER = re.compile(r"'{\w+}'")
+RE_URL = re.compile(
+    r"(((ftp|ftps|scp|http|https|mqtt|mqtts|socket|socks5):\/\/|www\.)"
+    r"[a-z0-9]+([\-\.]{1}[a-z0-9]+)*\.[a-z]{2,5}(:[0-9]{1,5})?(\/.*)?)",
+    re.IGNORECASE,
+)
+
+
+def _key(value: Any) -> str:
+    """A translation key: [a-z0-9-_], not starting, ending or doubling - or _."""
+    if not isinstance(value, str) or not RE_TRANSLATION_KEY.match(value):
+        raise vol.Invalid(f"invalid translation key {value!r}")
+    return value
+
+
+def _text(value: Any, *, placeholders: bool = True) -> str:
+    """A translated string: no HTML, URLs, outer spaces, quoted or invalid placeholders."""
+    text = cv.string_with_no_html(value)
+    if RE_QUOTED_PLACEHOLDER.search(text):
+        raise vol.Invalid("placeholder inside single quotes")
+    for _, name, _, _ in string.Formatter().parse(text):
+        if name is not None and not placeholders:
+            raise vol.Invalid("placeholders are not allowed here")
+        if name is not None and not name.isidentifier():
+            raise vol.Invalid(f"placeholder {name!r} is not an identifier")
+    if RE_COMBINED_REFERENCE.search(text):
+        raise vol.Invalid("combined translations")
+    if text != text.strip():
+        raise vol.Invalid("leading or trailing spaces")
+    if RE_URL.search(text):
+        raise vol.Invalid("URL in a translation: use a description placeholder")
+    return text
+
+
+def _state_text(value: Any) -> str:
+    return _text(value, placeholders=False)
+
+
+def _described_fields_exist(flow: dict[str, Any]) -> dict[str, Any]:
+    """data_description keys must be fields in data (of the step, and of each section)."""
+    for step_id, step in flow["step"].items():
+        parts = [step, *step.get("sections", {}).values()]
+        for part in parts:
+            extra = set(part.get("data_description", {})) - set(part.get("data", {}))
+            if extra:
+                raise vol.Invalid(f"step {step_id}: data_description without data: {extra}")
+            if part.get("title") == MANIFEST["name"]:
+                raise vol.Invalid(f"step {step_id}: the title must not be the brand name")
+    return flow
+
+
+FLOW_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Optional("flow_title"): _text,
+            vol.Required("step"): {
+                str: {
+                    vol.Optional("title"): _text,
+                    vol.Optional("description"): _text,
+                    vol.Optional("data"): {str: _text},
+                    vol.Optional("data_description"): {str: _text},
+                    vol.Optional("menu_options"): {str: _text},
+                    vol.Optional("menu_option_descriptions"): {str: _text},
+                    vol.Optional("submit"): _text,
+                    vol.Optional("sections"): {
+                        str: {
+                            vol.Optional("name"): _text,
+                            vol.Optional("description"): _text,
+                            vol.Optional("data"): {str: _text},
+                            vol.Optional("data_description"): {str: _text},
+                        }
+                    },
+                }
+            },
+            vol.Optional("error"): {str: _text},
+            vol.Optional("abort"): {str: _text},
+            vol.Optional("progress"): {str: _text},
+            vol.Optional("create_entry"): {str: _text},
+        }
+    ),
+    _described_fields_exist,
+)
+# A repair issue has a title and either a description (not fixable) or a fix flow whose steps
+# carry the text (fixable) - never both.
+ISSUES_SCHEMA = {
+    str: vol.All(
+        cv.has_at_least_one_key("description", "fix_flow"),
+        vol.Schema(
+            {
+                vol.Required("title"): _text,
+                vol.Exclusive("description", "fixable"): _text,
+                vol.Exclusive("fix_flow", "fixable"): FLOW_SCHEMA,
+            }
+        ),
+    )
+}
+_STATES = cv.schema_with_slug_keys(_state_text, slug_validator=_key)
+TRANSLATIONS_SCHEMA = vol.Schema(
+    {
+        vol.Optional("title"): _text,
+        vol.Optional("config"): FLOW_SCHEMA,
+        vol.Optional("options"): FLOW_SCHEMA,
+        vol.Optional("selector"): cv.schema_with_slug_keys(
+            {vol.Optional("options"): cv.schema_with_slug_keys(_text, slug_validator=_key)},
+            slug_validator=vol.Any("_", cv.slug),
+        ),
+        vol.Optional("issues"): ISSUES_SCHEMA,
+        vol.Optional("device"): cv.schema_with_slug_keys(
+            {vol.Optional("name"): _text}, slug_validator=_key
+        ),
+        vol.Optional("entity"): cv.schema_with_slug_keys(
+            cv.schema_with_slug_keys(
+                {
+                    vol.Optional("name"): _text,
+                    vol.Optional("state"): _STATES,
+                    vol.Optional("state_attributes"): cv.schema_with_slug_keys(
+                        {vol.Optional("name"): _state_text, vol.Optional("state"): _STATES},
+                        slug_validator=_key,
+                    ),
+                    vol.Optional("unit_of_measurement"): _state_text,
+                },
+                slug_validator=_key,
+            ),
+            slug_validator=cv.slug,
+        ),
+        vol.Optional("exceptions"): cv.schema_with_slug_keys(
+            {vol.Optional("message"): _text}, slug_validator=cv.slug
+        ),
+        vol.Optional("common"): vol.Schema({cv.slug: _text}),
     }
-    assert set(EN) <= allowed
-    text = json.dumps(EN)
-    assert "[%key:" not in text, "references only work in core's strings.json"
+)
 
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, f"{path}.{key}")
-        else:
-            assert isinstance(node, str), path
-            assert node == node.strip(), f"{path}: leading or trailing whitespace"
-            assert node, f"{path}: empty string"
-            assert "<" not in node or "</" not in node, f"{path}: HTML"
-            assert not re.search(r"'\{[a-z_]+\}'", node), f"{path}: quoted placeholder"
 
-    walk(EN, "")
-    for section in ("config", "options"):
-        for step_id, step in _lookup(EN, f"{section}.step").items():
-            described = set(step.get("data_description", {}))
-            assert described <= set(step.get("data", {})), f"{section}.step.{step_id}"
-            assert step.get("title") != MANIFEST["name"], f"{section}.step.{step_id}"
-    for issue_id, issue in EN.get("issues", {}).items():
-        assert "title" in issue, issue_id
-        assert "description" in issue or "fix_flow" in issue, issue_id
+def _icon(value: Any) -> str:
+    icon = cv.string_with_no_html(value)
+    if not icon.startswith("mdi:"):
+        raise vol.Invalid(f"{icon!r} is not a Material Design icon (mdi:...)")
+    return icon
+
+
+def _no_state_icon_equals_default(icons: dict[str, Any]) -> dict[str, Any]:
+    """hassfest: a state icon equal to its default icon is redundant and an error."""
+    for key, icon in icons.items():
+        for state, state_icon in icon.get("state", {}).items():
+            if icon.get("default") and state_icon == icon["default"]:
+                raise vol.Invalid(f"{key}.{state}: the same icon as the default")
+    return icons
+
+
+_ICON_STATES = cv.schema_with_slug_keys(_icon, slug_validator=_key)
+_DATA_ENTRY_ICONS = vol.Schema({"step": {str: {"section": {str: _icon}}}})
+ICONS_SCHEMA = vol.Schema(
+    {
+        vol.Optional("config"): _DATA_ENTRY_ICONS,
+        vol.Optional("options"): _DATA_ENTRY_ICONS,
+        vol.Optional("issues"): {str: {"fix_flow": _DATA_ENTRY_ICONS}},
+        vol.Optional("services"): _ICON_STATES,
+        vol.Optional("entity"): cv.schema_with_slug_keys(
+            vol.All(
+                cv.schema_with_slug_keys(
+                    {
+                        vol.Optional("default"): _icon,
+                        vol.Optional("state"): _ICON_STATES,
+                        # Range icons (newer hassfest): number -> icon.
+                        vol.Optional("range"): {str: _icon},
+                        vol.Optional("state_attributes"): vol.All(
+                            cv.schema_with_slug_keys(
+                                {
+                                    vol.Optional("default"): _icon,
+                                    vol.Optional("state"): _ICON_STATES,
+                                },
+                                slug_validator=_key,
+                            ),
+                            _no_state_icon_equals_default,
+                        ),
+                    },
+                    slug_validator=_key,
+                ),
+                _no_state_icon_equals_default,
+            ),
+            slug_validator=cv.slug,
+        ),
+    }
+)
+
+
+def _validate(schema: Any, document: dict[str, Any]) -> None:
+    try:
+        schema(document)
+    except vol.Invalid as err:
+        pytest.fail(humanize_error(document, err))
+
+
+def test_translations_follow_hassfest() -> None:
+    """en.json passes hassfest's translation schema (custom integrations validate en.json)."""
+    _validate(TRANSLATIONS_SCHEMA, EN)
+    assert "[%key:" not in json.dumps(EN), "references only work in core's strings.json"
+
+
+def test_icons_follow_hassfest() -> None:
+    """icons.json passes hassfest's icon schema, no state icon repeating its default."""
+    _validate(ICONS_SCHEMA, ICONS)
+
+
+@pytest.mark.parametrize(
+    ("schema", "document"),
+    [
+        # A fixable issue with a description as well as a fix flow.
+        (
+            TRANSLATIONS_SCHEMA,
+            {"issues": {"x": {"title": "X", "description": "d", "fix_flow": {"step": {}}}}},
+        ),
+        (TRANSLATIONS_SCHEMA, {"issues": {"x": {"title": "X"}}}),
+        (TRANSLATIONS_SCHEMA, {"config": {"step": {"user": {"data_description": {"a": "A"}}}}}),
+        (TRANSLATIONS_SCHEMA, {"exceptions": {"x": {"message": "See https://example.com"}}}),
+        (TRANSLATIONS_SCHEMA, {"exceptions": {"x": {"message": "Bad '{value}'"}}}),
+        (TRANSLATIONS_SCHEMA, {"selector": {"x": {"options": {"Bad_Key": "B"}}}}),
+        # A state (attribute) icon equal to the default icon.
+        (
+            ICONS_SCHEMA,
+            {
+                "entity": {
+                    "climate": {
+                        "t": {
+                            "state_attributes": {
+                                "preset_mode": {"default": "mdi:a", "state": {"none": "mdi:a"}}
+                            }
+                        }
+                    }
+                }
+            },
+        ),
+        (
+            ICONS_SCHEMA,
+            {"entity": {"switch": {"s": {"default": "mdi:a", "state": {"on": "mdi:a"}}}}},
+        ),
+        (ICONS_SCHEMA, {"entity": {"switch": {"s": {"default": "ev-station"}}}}),
+    ],
+)
+def test_hassfest_rules_catch_mistakes(schema: Any, document: dict[str, Any]) -> None:
+    """The restated rules reject what hassfest rejects."""
+    with pytest.raises(vol.Invalid):
+        schema(document)
+
+
+def test_issue_texts_match_fixability() -> None:
+    """Fixable issues in code have a fix flow text, the others a description."""
+    for path in _python_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "").endswith("create_issue")
+            ):
+                continue
+            keywords = {k.arg: k.value for k in node.keywords}
+            key = keywords.get("translation_key")
+            fixable = keywords.get("is_fixable")
+            if not isinstance(key, ast.Constant) or not isinstance(fixable, ast.Constant):
+                continue
+            issue = EN["issues"][key.value]
+            expected = "fix_flow" if fixable.value else "description"
+            assert expected in issue, f"{path.name}: {key.value}"
 
 
 def _used_translation_keys() -> list[tuple[str, str, Path]]:
@@ -198,6 +453,35 @@ def test_every_used_translation_key_exists() -> None:
             )
         if not ok:
             missing.append(f"{kind}:{key} ({path.name})")
+    assert not missing, missing
+
+
+def test_config_flow_errors_have_texts() -> None:
+    """Every error key config_flow.py puts on a form has an English text."""
+    tree = ast.parse((INTEGRATION / "config_flow.py").read_text())
+    keys: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            target = node.targets[0]
+            named_error = isinstance(target, ast.Name) and target.id == "error"
+            item_of_errors = isinstance(target, ast.Subscript) and getattr(
+                target.value, "id", ""
+            ) in {"errors"}
+            if named_error or item_of_errors:
+                keys.add(node.value.value)
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                base = isinstance(key, ast.Constant) and key.value == "base"
+                if base and isinstance(value, ast.Constant):
+                    keys.add(value.value)
+    assert {
+        "invalid_auth",
+        "cannot_connect",
+        "not_token_endpoint",
+        "invalid_url",
+        "link_failed",
+    } <= keys
+    missing = {key for key in keys if key not in EN["config"]["error"]}
     assert not missing, missing
 
 

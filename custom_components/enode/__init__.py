@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
-
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
@@ -100,8 +97,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
 
         entry.runtime_data.statistics = StatisticsImporter(hass, entry, client, coordinator)
         entry.runtime_data.statistics.async_start()
+    # No update listener: the options flow reloads the entry when the settings change
+    # (OptionsFlowWithReload), reauth and reconfigure reload it themselves, and data the
+    # running entry writes (a webhook moving to a cloudhook) needs no reload.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_reload_on_new_options(dict(entry.options))))
     return True
 
 
@@ -110,21 +109,6 @@ def _async_sync_registry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
     """After every update: devices follow assets, repair issues follow vendor links."""
     async_sync_devices(hass, entry)
     async_sync_credentials_issues(hass, entry)
-
-
-def _reload_on_new_options(
-    options_at_setup: dict[str, Any],
-) -> Callable[[HomeAssistant, EnodeConfigEntry], Coroutine[Any, Any, None]]:
-    """An update listener reloading when the settings change so entities pick them up.
-
-    Data changes made while running (a webhook moving to a cloudhook) must not reload.
-    """
-
-    async def _async_entry_updated(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-        if entry.options != options_at_setup:
-            await hass.config_entries.async_reload(entry.entry_id)
-
-    return _async_entry_updated
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:

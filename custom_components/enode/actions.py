@@ -237,7 +237,8 @@ class ActionTracker:
         self, pending: PendingCommand, *, state: str, reason: str | None, detail: str | None
     ) -> None:
         """Make a failed command visible: persistent notification and an event."""
-        device = dr.async_get(self._hass).async_get_device(identifiers={(DOMAIN, pending.asset_id)})
+        devices = dr.async_entries_for_config_entry(dr.async_get(self._hass), self._entry.entry_id)
+        device = next((d for d in devices if (DOMAIN, pending.asset_id) in d.identifiers), None)
         device_name = (device.name_by_user or device.name) if device else None
         strings = await async_get_translations(
             self._hass, self._hass.config.language, "exceptions", [DOMAIN]

@@ -1,13 +1,16 @@
 """Config, options and link flows for Enode.
 
-Step `user` checks the client credentials by fetching a token; step `link` opens an Enode Link
-session as an external step whose redirect comes back to our callback view (see link.py). The
-same link steps serve the options flow ("Link more devices") and the relink repair.
+Step `user` asks for the client credentials and the environment; only the custom environment
+(an emulator or a proxy) continues with step `custom` for its two URLs. The credentials are checked
+by fetching a token. Step `link` opens an Enode Link session as an external step whose redirect
+comes back to our callback view (see link.py). The same link steps serve the options flow ("Link
+more devices") and the relink repair. Reconfigure mirrors the first two steps.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 import uuid
 
@@ -17,10 +20,11 @@ from homeassistant.config_entries import (
     ConfigEntryBaseFlow,
     ConfigFlow,
     ConfigFlowResult,
-    OptionsFlow,
+    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -34,12 +38,14 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 import voluptuous as vol
+from yarl import URL
 
 from .api import (
     EnodeAuthenticationError,
     EnodeClient,
     EnodeConnectionError,
     EnodeError,
+    EnodeRateLimitError,
     EnodeServerError,
     Environment,
     generate_webhook_secret,
@@ -89,70 +95,95 @@ def create_client(hass: HomeAssistant, data: dict[str, Any]) -> EnodeClient:
     )
 
 
-async def _async_validate(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, str]:
-    """Test-before-configure: obtain a token with the credentials."""
-    return (await _async_validated_client(hass, data))[0]
+type CheckResult = tuple[dict[str, str], dict[str, str], EnodeClient | None]
+
+# The optional Enode user ID lives in a collapsed section of the user step.
+SECTION_ADVANCED = "advanced_options"
+URL_KEYS = (CONF_API_URL, CONF_TOKEN_URL)
 
 
-async def _async_validated_client(
-    hass: HomeAssistant, data: dict[str, Any]
-) -> tuple[dict[str, str], EnodeClient | None]:
-    """Errors for the form, or none and the client holding the token it just obtained."""
-    if data[CONF_ENVIRONMENT] == Environment.CUSTOM.value and not (
-        data.get(CONF_API_URL) and data.get(CONF_TOKEN_URL)
-    ):
-        return {"base": "custom_urls_required"}, None
+async def _async_check(hass: HomeAssistant, data: dict[str, Any]) -> CheckResult:
+    """Test-before-configure: obtain a token with the credentials.
+
+    Returns the form errors, the placeholders their texts use ({host}: the token endpoint's
+    host) and, when the credentials work, the client holding the token it just obtained.
+    """
     client = create_client(hass, data)
+    placeholders = {"host": URL(client.token_url).host or client.token_url}
     try:
         await client.async_get_token()
     except EnodeAuthenticationError:
-        return {"base": "invalid_auth"}, None
-    except (EnodeConnectionError, EnodeServerError):
-        return {"base": "cannot_connect"}, None
-    except EnodeError:
-        LOGGER.debug("Unexpected answer from the Enode token endpoint", exc_info=True)
-        return {"base": "cannot_connect"}, None
+        error = "invalid_auth"
+    except EnodeConnectionError as err:
+        LOGGER.debug("Could not reach the Enode token endpoint: %s", err)
+        error = "cannot_connect"
+    except (EnodeServerError, EnodeRateLimitError) as err:
+        LOGGER.debug("The Enode token endpoint is unavailable: %s", err)
+        error = "server_error"
+    except EnodeError as err:
+        # It answered, but not as an OAuth token endpoint does (404, HTML, no access token).
+        LOGGER.debug("Not an Enode token endpoint: %s", err)
+        error = "not_token_endpoint"
     except Exception:  # noqa: BLE001 - test-before-configure reports anything as unknown
         LOGGER.exception("Unexpected error while checking Enode credentials")
-        return {"base": "unknown"}, None
-    return {}, client
+        error = "unknown"
+    else:
+        return {}, placeholders, client
+    return {"base": error}, placeholders, None
 
 
-def _credentials_schema(advanced: bool, defaults: dict[str, Any], *, with_user: bool) -> vol.Schema:
-    environments = [Environment.PRODUCTION.value, Environment.SANDBOX.value]
-    if advanced:
-        environments.append(Environment.CUSTOM.value)
+def _url_errors(urls: dict[str, str]) -> dict[str, str]:
+    """Field errors for custom URLs that are not absolute http(s) URLs."""
+    errors: dict[str, str] = {}
+    for key, value in urls.items():
+        try:
+            url = URL(value)
+        except ValueError:
+            errors[key] = "invalid_url"
+            continue
+        if url.scheme not in ("http", "https") or not url.host:
+            errors[key] = "invalid_url"
+    return errors
+
+
+def _credentials_schema(*, with_user: bool) -> vol.Schema:
+    """Client ID, secret and environment; the config flow adds the optional user ID."""
+    environments = [env.value for env in Environment]
     schema: dict[Any, Any] = {
-        vol.Required(CONF_CLIENT_ID, default=defaults.get(CONF_CLIENT_ID, "")): TextSelector(),
+        vol.Required(CONF_CLIENT_ID): TextSelector(),
         vol.Required(CONF_CLIENT_SECRET): TextSelector(
             TextSelectorConfig(type=TextSelectorType.PASSWORD)
         ),
-        vol.Required(
-            CONF_ENVIRONMENT, default=defaults.get(CONF_ENVIRONMENT, Environment.PRODUCTION.value)
-        ): SelectSelector(
+        vol.Required(CONF_ENVIRONMENT, default=Environment.PRODUCTION.value): SelectSelector(
             SelectSelectorConfig(options=environments, translation_key=CONF_ENVIRONMENT)
         ),
     }
-    if advanced:
-        url = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
-        for key in (CONF_API_URL, CONF_TOKEN_URL):
-            schema[vol.Optional(key, description={"suggested_value": defaults.get(key)})] = url
-        if with_user:
-            schema[vol.Optional(CONF_USER_ID)] = TextSelector()
+    if with_user:
+        schema[vol.Required(SECTION_ADVANCED)] = section(
+            vol.Schema({vol.Optional(CONF_USER_ID): TextSelector()}), {"collapsed": True}
+        )
     return vol.Schema(schema)
 
 
+URLS_SCHEMA = vol.Schema(
+    {
+        vol.Required(key): TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+        for key in URL_KEYS
+    }
+)
+
+
 def _connection_data(user_input: dict[str, Any]) -> dict[str, Any]:
-    """Normalise the credential fields; URLs only matter for the custom environment."""
-    data = {
+    """Normalise the credential fields (leading and trailing spaces are dropped)."""
+    return {
         CONF_CLIENT_ID: user_input[CONF_CLIENT_ID].strip(),
         CONF_CLIENT_SECRET: user_input[CONF_CLIENT_SECRET].strip(),
         CONF_ENVIRONMENT: user_input[CONF_ENVIRONMENT],
     }
-    if user_input[CONF_ENVIRONMENT] == Environment.CUSTOM.value:
-        data[CONF_API_URL] = user_input.get(CONF_API_URL, "").strip()
-        data[CONF_TOKEN_URL] = user_input.get(CONF_TOKEN_URL, "").strip()
-    return data
+
+
+def _is_custom(data: dict[str, Any]) -> bool:
+    return bool(data[CONF_ENVIRONMENT] == Environment.CUSTOM.value)
 
 
 def link_scopes(asset_types: list[str], control: bool, location: bool) -> list[str]:
@@ -257,7 +288,7 @@ class EnodeLinkSteps(ConfigEntryBaseFlow):
 
 
 class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
-    """Set up an Enode user: credentials, then Enode Link."""
+    """Set up an Enode user: credentials (and custom URLs), then Enode Link."""
 
     VERSION = 1
     MINOR_VERSION = 1
@@ -265,7 +296,10 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
 
     def __init__(self) -> None:
         """Start with nothing stored."""
+        # Connection data and user ID so far; the custom URLs typed last (kept when the
+        # flow goes back to the credentials).
         self._data: dict[str, Any] = {}
+        self._urls: dict[str, str] = {}
         # Set with the data by the user step, before any Link step can run.
         self._client: EnodeClient
 
@@ -283,30 +317,83 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
         return str(self._data[CONF_USER_ID])
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the Enode client credentials and check them."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = _connection_data(user_input)
-            data[CONF_USER_ID] = (user_input.get(CONF_USER_ID) or "").strip() or str(uuid.uuid4())
-            await self.async_set_unique_id(f"{data[CONF_CLIENT_ID]}_{data[CONF_USER_ID]}")
-            self._abort_if_unique_id_configured()
-            errors, client = await _async_validated_client(self.hass, data)
-            if client is not None:
-                self._client = client
-                self._data = {
-                    **data,
-                    CONF_WEBHOOK_ID: webhook.async_generate_id(),
-                    CONF_WEBHOOK_SECRET: generate_webhook_secret(),
-                }
-                return await self.async_step_link_menu()
+        """Ask for the Enode client credentials and the environment."""
+        if user_input is None:
+            return self._user_form()
+        data = _connection_data(user_input)
+        user_id = (user_input.get(SECTION_ADVANCED, {}).get(CONF_USER_ID) or "").strip()
+        data[CONF_USER_ID] = user_id or str(uuid.uuid4())
+        await self.async_set_unique_id(f"{data[CONF_CLIENT_ID]}_{data[CONF_USER_ID]}")
+        self._abort_if_unique_id_configured()
+        self._data = data
+        if _is_custom(data):
+            return await self.async_step_custom()
+        errors, placeholders, client = await _async_check(self.hass, data)
+        if client is None:
+            return self._user_form(errors, placeholders)
+        return await self._async_credentials_work(client)
+
+    async def async_step_custom(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Custom environment only: the URLs of the API and of its token endpoint."""
+        return await self._async_urls_step(
+            "custom", user_input, self._user_form, self._async_credentials_work
+        )
+
+    def _user_form(
+        self, errors: dict[str, str] | None = None, placeholders: dict[str, str] | None = None
+    ) -> ConfigFlowResult:
+        suggested = {k: v for k, v in self._data.items() if k != CONF_CLIENT_SECRET}
+        if user_id := suggested.pop(CONF_USER_ID, None):
+            suggested[SECTION_ADVANCED] = {CONF_USER_ID: user_id}
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _credentials_schema(self.show_advanced_options, user_input or {}, with_user=True),
-                user_input or {},
+                _credentials_schema(with_user=True), suggested
             ),
             errors=errors,
+            description_placeholders=placeholders,
         )
+
+    async def _async_urls_step(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        credentials_form: Callable[[dict[str, str], dict[str, str]], ConfigFlowResult],
+        done: Callable[[EnodeClient], Awaitable[ConfigFlowResult]],
+    ) -> ConfigFlowResult:
+        """Ask for the custom URLs and check the credentials with them.
+
+        Refused credentials send the user back to the credentials form; errors of the URLs
+        (malformed, unreachable, not a token endpoint) stay on this form.
+        """
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            self._urls = {key: str(user_input[key]).strip() for key in URL_KEYS}
+            errors = _url_errors(self._urls)
+            if not errors:
+                data = {**self._data, **self._urls}
+                errors, placeholders, client = await _async_check(self.hass, data)
+                if client is not None:
+                    self._data = data
+                    return await done(client)
+                if errors["base"] == "invalid_auth":
+                    return credentials_form(errors, placeholders)
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(URLS_SCHEMA, self._urls),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def _async_credentials_work(self, client: EnodeClient) -> ConfigFlowResult:
+        self._client = client
+        self._data = {
+            **self._data,
+            CONF_WEBHOOK_ID: webhook.async_generate_id(),
+            CONF_WEBHOOK_SECRET: generate_webhook_secret(),
+        }
+        return await self.async_step_link_menu()
 
     async def async_step_link_menu(
         self, user_input: dict[str, Any] | None = None
@@ -336,11 +423,13 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
         """Ask for the new client secret."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
+        placeholders = {"client_id": entry.data[CONF_CLIENT_ID]}
         if user_input is not None:
             data = {**entry.data, CONF_CLIENT_SECRET: user_input[CONF_CLIENT_SECRET].strip()}
-            errors = await _async_validate(self.hass, data)
-            if not errors:
+            errors, found, client = await _async_check(self.hass, data)
+            if client is not None:
                 return self.async_update_reload_and_abort(entry, data=data)
+            placeholders |= found
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(
@@ -351,7 +440,7 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
                 }
             ),
             errors=errors,
-            description_placeholders={"client_id": entry.data[CONF_CLIENT_ID]},
+            description_placeholders=placeholders,
         )
 
     async def async_step_reconfigure(
@@ -359,49 +448,68 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change the credentials or the environment, keeping the same Enode user."""
         entry = self._get_reconfigure_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {**entry.data, **_connection_data(user_input)}
-            if data[CONF_ENVIRONMENT] != Environment.CUSTOM.value:
-                data.pop(CONF_API_URL, None)
-                data.pop(CONF_TOKEN_URL, None)
-            errors = await _async_validate(self.hass, data)
-            if not errors:
-                unique_id = f"{data[CONF_CLIENT_ID]}_{data[CONF_USER_ID]}"
-                if unique_id != entry.unique_id:
-                    await self.async_set_unique_id(unique_id)
-                    self._abort_if_unique_id_configured()
-                if _endpoint(data) != _endpoint(dict(entry.data)):
-                    # The Enode webhook lives in the old client or environment: delete it there
-                    # while the old credentials are at hand, and start afresh.
-                    from .webhook import (  # noqa: PLC0415 - webhook -> repairs -> this module
-                        async_delete_enode_webhook,
-                    )
+        if user_input is None:
+            self._urls = {key: entry.data[key] for key in URL_KEYS if entry.data.get(key)}
+            self._data = dict(entry.data)
+            return self._reconfigure_form()
+        self._data = {**entry.data, **_connection_data(user_input)}
+        if _is_custom(self._data):
+            return await self.async_step_reconfigure_custom()
+        for key in URL_KEYS:
+            self._data.pop(key, None)
+        errors, placeholders, client = await _async_check(self.hass, self._data)
+        if client is None:
+            return self._reconfigure_form(errors, placeholders)
+        return await self._async_reconfigured(client)
 
-                    await async_delete_enode_webhook(self.hass, dict(entry.data))
-                    data.pop(CONF_ENODE_WEBHOOK_ID, None)
-                    data.pop(CONF_ENODE_WEBHOOK_URL, None)
-                return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
-        defaults = {**entry.data, **(user_input or {})}
-        advanced = (
-            self.show_advanced_options or entry.data[CONF_ENVIRONMENT] == Environment.CUSTOM.value
+    async def async_step_reconfigure_custom(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Reconfigure to the custom environment: its URLs, prefilled with the stored ones."""
+        return await self._async_urls_step(
+            "reconfigure_custom", user_input, self._reconfigure_form, self._async_reconfigured
         )
+
+    def _reconfigure_form(
+        self, errors: dict[str, str] | None = None, placeholders: dict[str, str] | None = None
+    ) -> ConfigFlowResult:
         return self.async_show_form(
             step_id=SOURCE_RECONFIGURE,
             data_schema=self.add_suggested_values_to_schema(
-                _credentials_schema(advanced, defaults, with_user=False),
-                {k: v for k, v in defaults.items() if k != CONF_CLIENT_SECRET},
+                _credentials_schema(with_user=False),
+                {k: v for k, v in self._data.items() if k != CONF_CLIENT_SECRET},
             ),
             errors=errors,
+            description_placeholders=placeholders,
         )
+
+    async def _async_reconfigured(self, client: EnodeClient) -> ConfigFlowResult:
+        """The new credentials work: store them (the entry reloads)."""
+        entry = self._get_reconfigure_entry()
+        data = self._data
+        unique_id = f"{data[CONF_CLIENT_ID]}_{data[CONF_USER_ID]}"
+        if unique_id != entry.unique_id:
+            await self.async_set_unique_id(unique_id)
+            self._abort_if_unique_id_configured()
+        if _endpoint(data) != _endpoint(dict(entry.data)):
+            # The Enode webhook lives in the old client or environment: delete it there
+            # while the old credentials are at hand, and start afresh.
+            from .webhook import (  # noqa: PLC0415 - webhook -> repairs -> this module
+                async_delete_enode_webhook,
+            )
+
+            await async_delete_enode_webhook(self.hass, dict(entry.data))
+            data.pop(CONF_ENODE_WEBHOOK_ID, None)
+            data.pop(CONF_ENODE_WEBHOOK_URL, None)
+        return self.async_update_reload_and_abort(entry, unique_id=unique_id, data=data)
 
 
 def _endpoint(data: dict[str, Any]) -> tuple[Any, ...]:
     return (data[CONF_CLIENT_ID], data[CONF_ENVIRONMENT], data.get(CONF_API_URL))
 
 
-class EnodeOptionsFlow(EnodeLinkSteps, OptionsFlow):
-    """Link more devices, or change the integration's settings."""
+class EnodeOptionsFlow(EnodeLinkSteps, OptionsFlowWithReload):
+    """Link more devices, or change the integration's settings (saving them reloads the entry)."""
 
     _link_kind: FlowKind = "options"
 

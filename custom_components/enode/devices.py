@@ -77,4 +77,5 @@ def async_sync_devices(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
         asset_ids = {ident for domain, ident in device.identifiers if domain == DOMAIN}
         if asset_ids and not asset_ids & snapshot.assets.keys():
             LOGGER.info("Removing device %s: its Enode asset is gone", device.name)
-            registry.async_update_device(device.id, remove_config_entry_id=entry.entry_id)
+            # A device belongs to this entry alone (`remove_config_entry_id` is deprecated).
+            registry.async_remove_device(device.id)

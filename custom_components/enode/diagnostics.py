@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.components.diagnostics import REDACTED, async_redact_data
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
+from yarl import URL
 
 from .const import (
+    CONF_API_URL,
     CONF_CLOUDHOOK_URL,
     CONF_ENODE_WEBHOOK_ID,
     CONF_ENODE_WEBHOOK_URL,
+    CONF_TOKEN_URL,
     CONF_USER_ID,
     CONF_WEBHOOK_SECRET,
 )
@@ -41,6 +44,23 @@ TO_REDACT = {
     "latitude",
     "longitude",
 }
+
+
+def _redact_host(url: str) -> str:
+    """A custom URL without its host and port: which emulator or proxy it is stays private."""
+    try:
+        parsed = URL(url)
+    except ValueError:
+        return REDACTED
+    return f"{parsed.scheme}://{REDACTED}{parsed.raw_path}" if parsed.scheme else REDACTED
+
+
+def _entry_data(data: dict[str, Any]) -> dict[str, Any]:
+    redacted = async_redact_data(data, TO_REDACT)
+    for key in (CONF_API_URL, CONF_TOKEN_URL):
+        if isinstance(url := redacted.get(key), str):
+            redacted[key] = _redact_host(url)
+    return redacted
 
 
 def _replace_ids(value: Any, aliases: dict[str, str]) -> Any:
@@ -76,10 +96,10 @@ async def async_get_config_entry_diagnostics(
         pending.append(item)
     return {
         "entry": {
-            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "data": _entry_data(dict(entry.data)),
             "options": dict(entry.options),
         },
-        "environment": str(data.client.environment),
+        "environment": data.client.environment.value,
         "coordinator": {
             "last_update_success": data.coordinator.last_update_success,
             "update_interval": str(data.coordinator.update_interval),

@@ -120,10 +120,16 @@ def test_add_enode_through_the_ui_config_flow(
     dialog.get_by_label("Client ID").fill(EMULATOR_CLIENT_ID)
     dialog.get_by_label("Client secret").fill(EMULATOR_CLIENT_SECRET)
     dialog.get_by_label("Custom (emulator or proxy)").check()
-    dialog.get_by_label("API URL").fill(stack.emulator_url)
-    dialog.get_by_label("Token URL").fill(f"{stack.emulator_url}/oauth2/token")
+    dialog.get_by_text("Advanced options").click()  # the collapsed section with the user ID
     dialog.get_by_label("Enode user ID").fill(DEMO_ENODE_USER)
     shot(page, "credentials")
+    dialog.get_by_role("button", name="Submit").click()
+
+    # The custom environment asks for its URLs next.
+    expect(dialog).to_contain_text("Custom Enode environment")
+    dialog.get_by_label("API URL").fill(stack.emulator_url)
+    dialog.get_by_label("Token URL").fill(f"{stack.emulator_url}/oauth2/token")
+    shot(page, "custom-urls")
     dialog.get_by_role("button", name="Submit").click()
 
     # The credentials work: link devices now, only vehicles this time.

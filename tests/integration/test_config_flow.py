@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 from unittest.mock import patch
 
@@ -10,11 +11,13 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
-from custom_components.enode.config_flow import create_client
+from custom_components.enode.api import EnodeAuthenticationError, EnodeServerError
+from custom_components.enode.config_flow import SECTION_ADVANCED, create_client
 from custom_components.enode.const import (
     CONF_API_URL,
     CONF_ASSET_TYPES,
@@ -33,31 +36,76 @@ from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, browse_link, entry_data, user_assets
 
-ADVANCED = {"source": SOURCE_USER, "show_advanced_options": True}
+USER = {"source": SOURCE_USER}
+SANDBOX = {
+    CONF_CLIENT_ID: "sandbox-client",
+    CONF_CLIENT_SECRET: "s",
+    CONF_ENVIRONMENT: "sandbox",
+    SECTION_ADVANCED: {},
+}
 
 
-def credentials(emulator: Emulator, **overrides: Any) -> dict[str, Any]:
-    """What a person types in the user step for the emulator."""
+def credentials(emulator: Emulator, user_id: str = "", **overrides: Any) -> dict[str, Any]:
+    """What a person types in the user step for the emulator (the custom environment)."""
     return {
         CONF_CLIENT_ID: emulator.client_id,
         CONF_CLIENT_SECRET: emulator.client_secret,
         CONF_ENVIRONMENT: "custom",
-        CONF_API_URL: emulator.base_url,
-        CONF_TOKEN_URL: emulator.token_url,
+        SECTION_ADVANCED: {CONF_USER_ID: user_id} if user_id else {},
         **overrides,
     }
 
 
-async def start_flow(hass: HomeAssistant, emulator: Emulator, **overrides: Any) -> dict[str, Any]:
-    """Run the user step and return the link menu."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+def urls(emulator: Emulator, **overrides: str) -> dict[str, str]:
+    """What a person types in the custom step for the emulator."""
+    return {CONF_API_URL: emulator.base_url, CONF_TOKEN_URL: emulator.token_url, **overrides}
+
+
+def fields(result: Any) -> set[str]:
+    """The top-level fields of a form."""
+    return {str(key) for key in result["data_schema"].schema}
+
+
+async def error_text(hass: HomeAssistant, result: Any, field: str = "base") -> str:
+    """The English error message the form shows, its placeholders filled in.
+
+    Fails when the form does not provide a placeholder that the message uses.
+    """
+    strings = await async_get_translations(hass, "en", "config", [DOMAIN])
+    template = strings[f"component.{DOMAIN}.config.error.{result['errors'][field]}"]
+    placeholders = result["description_placeholders"] or {}
+    wanted = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    assert wanted <= set(placeholders), (template, placeholders)
+    return template.format(**placeholders)
+
+
+async def start_flow(
+    hass: HomeAssistant, emulator: Emulator, user_id: str = "", **url_overrides: str
+) -> dict[str, Any]:
+    """Run the user and custom steps and return the link menu."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=USER)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "user"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(emulator, **overrides)
+        result["flow_id"], credentials(emulator, user_id)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "custom"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], urls(emulator, **url_overrides)
     )
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "link_menu"
+    return result
+
+
+async def custom_step(hass: HomeAssistant, emulator: Emulator, **overrides: Any) -> Any:
+    """Run the user step for the custom environment; returns the custom step's form."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=USER)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], credentials(emulator, **overrides)
+    )
+    assert result["step_id"] == "custom"
     return result
 
 
@@ -132,6 +180,7 @@ async def test_link_cancel_shows_enode_error_then_retry(
     assert result["step_id"] == "link"
     assert result["errors"] == {"base": "link_failed"}
     assert result["description_placeholders"]["error"]
+    assert (await error_text(hass, result)).startswith("Linking did not finish: ")
 
     result = await hass.config_entries.flow.async_configure(
         flow_id, {CONF_ASSET_TYPES: ["battery"], CONF_CONTROL: False, CONF_LOCATION: True}
@@ -195,7 +244,7 @@ async def test_callback_for_ended_flow(
 
 async def test_skip_linking(hass: HomeAssistant, emulator: Emulator) -> None:
     """The user may finish without linking and link later."""
-    result = await start_flow(hass, emulator, **{CONF_USER_ID: "someone"})
+    result = await start_flow(hass, emulator, user_id="someone")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"next_step_id": "finish"}
     )
@@ -217,6 +266,7 @@ async def test_link_needs_an_asset_type(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "no_asset_types"}
+    assert await error_text(hass, result) == "Choose at least one device type."
 
 
 async def test_link_session_error_is_shown(
@@ -235,72 +285,184 @@ async def test_link_session_error_is_shown(
     assert not hass.config_entries.async_entries(DOMAIN)
 
 
-@pytest.mark.parametrize(
-    ("change", "error"),
-    [
-        ({CONF_CLIENT_SECRET: "wrong"}, "invalid_auth"),
-        ({CONF_TOKEN_URL: "http://127.0.0.1:9/oauth2/token"}, "cannot_connect"),
-        ({CONF_API_URL: ""}, "custom_urls_required"),
-    ],
-)
-async def test_user_errors_then_recover(
-    hass: HomeAssistant, emulator: Emulator, change: dict[str, str], error: str
-) -> None:
-    """Each error is shown, nothing is stored, and correct input then works."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+async def test_production_and_sandbox_show_no_urls(hass: HomeAssistant) -> None:
+    """No URL fields for production or sandbox: credentials, environment, collapsed user ID."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=USER)
+    assert fields(result) == {
+        CONF_CLIENT_ID,
+        CONF_CLIENT_SECRET,
+        CONF_ENVIRONMENT,
+        SECTION_ADVANCED,
+    }
+    selector = result["data_schema"].schema[CONF_ENVIRONMENT]
+    assert selector.config["options"] == ["production", "sandbox", "custom"]
+    advanced = result["data_schema"].schema[SECTION_ADVANCED]
+    assert advanced.options == {"collapsed": True}
+    assert {str(key) for key in advanced.schema.schema} == {CONF_USER_ID}
+    # Sandbox goes straight on to linking (the token request is the only stand-in here:
+    # the real sandbox is out of reach in tests).
+    with patch("custom_components.enode.config_flow.EnodeClient.async_get_token", return_value="t"):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], SANDBOX)
+    assert result["type"] is FlowResultType.MENU
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(emulator, **change)
+        result["flow_id"], {"next_step_id": "finish"}
     )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": error}
+    assert result["title"] == "Enode (sandbox)"
+    assert CONF_API_URL not in result["data"]
+    assert CONF_TOKEN_URL not in result["data"]
+
+
+async def test_sandbox_refused_shows_the_host(hass: HomeAssistant) -> None:
+    """Production and sandbox errors name Enode's token host."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=USER)
+    with patch(
+        "custom_components.enode.config_flow.EnodeClient.async_get_token",
+        side_effect=EnodeAuthenticationError("refused", status=401),
+    ):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], SANDBOX)
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert (await error_text(hass, result)).startswith(
+        "oauth.sandbox.enode.io refused these client credentials."
+    )
+
+
+async def test_custom_asks_for_the_urls(hass: HomeAssistant, emulator: Emulator) -> None:
+    """The custom environment continues with a step for exactly its two URLs."""
+    result = await custom_step(hass, emulator)
+    assert fields(result) == {CONF_API_URL, CONF_TOKEN_URL}
     assert not hass.config_entries.async_entries(DOMAIN)
+
+
+async def test_wrong_secret_goes_back_to_the_credentials(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """Refused credentials return to the credentials form; the URLs typed stay filled in."""
+    result = await custom_step(hass, emulator, **{CONF_CLIENT_SECRET: "wrong"})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], urls(emulator))
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["description_placeholders"] == {"host": "127.0.0.1"}
+    assert (await error_text(hass, result)).startswith(
+        "127.0.0.1 refused these client credentials."
+    )
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], credentials(emulator)
     )
+    assert result["step_id"] == "custom"
+    suggested = {
+        str(key): key.description["suggested_value"] for key in result["data_schema"].schema
+    }
+    assert suggested == urls(emulator)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], urls(emulator))
     assert result["type"] is FlowResultType.MENU
 
 
-async def test_token_endpoint_forbidden_is_cannot_connect(
-    hass: HomeAssistant, emulator: Emulator
+@pytest.mark.parametrize(
+    ("token_url", "fault", "error", "message"),
+    [
+        (
+            "http://127.0.0.1:9/oauth2/token",
+            None,
+            "cannot_connect",
+            "Could not reach 127.0.0.1. Check that Home Assistant can connect to it",
+        ),
+        (
+            "{base}/not-a-token-endpoint",
+            None,
+            "not_token_endpoint",
+            "127.0.0.1 answered, but it is not an Enode token endpoint.",
+        ),
+        (None, 403, "not_token_endpoint", "127.0.0.1 answered, but it is not an Enode"),
+        (None, 503, "server_error", "127.0.0.1 is unavailable right now"),
+        (None, 500, "server_error", "127.0.0.1 is unavailable right now"),
+        (None, 429, "server_error", "127.0.0.1 is unavailable right now"),
+    ],
+    ids=["unreachable", "not-a-token-endpoint", "403", "503", "500", "429"],
+)
+async def test_token_endpoint_errors_then_recover(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    *,
+    token_url: str | None,
+    fault: int | None,
+    error: str,
+    message: str,
 ) -> None:
-    """Other Enode errors from the token endpoint read as a connection problem."""
-    emulator.add_fault(path="/oauth2/token", status=403, count=1)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    """What went wrong with the token URL is said, on the URL form, and nothing is stored."""
+    if fault is not None:
+        emulator.add_fault(path="/oauth2/token", status=fault, count=1)
+    result = await custom_step(hass, emulator)
+    change = {CONF_TOKEN_URL: token_url.format(base=emulator.base_url)} if token_url else {}
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(emulator)
+        result["flow_id"], urls(emulator, **change)
     )
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "custom"
+    assert result["errors"] == {"base": error}
+    assert result["description_placeholders"] == {"host": "127.0.0.1"}
+    assert (await error_text(hass, result)).startswith(message)
+    assert not hass.config_entries.async_entries(DOMAIN)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], urls(emulator))
+    assert result["type"] is FlowResultType.MENU
+
+
+async def test_answer_without_a_token_is_not_a_token_endpoint(
+    hass: HomeAssistant, emulator: Emulator, ha_client: TestClient
+) -> None:
+    """A URL that answers 200 without an access token (here Home Assistant's webhook API)."""
+    result = await custom_step(hass, emulator)
+    webhook_url = f"http://127.0.0.1:{ha_client.server.port}/api/webhook/nothing"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], urls(emulator, **{CONF_TOKEN_URL: webhook_url})
+    )
+    assert result["errors"] == {"base": "not_token_endpoint"}
+
+
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        ({CONF_API_URL: "emulator"}, {CONF_API_URL: "invalid_url"}),
+        ({CONF_TOKEN_URL: "ftp://127.0.0.1/token"}, {CONF_TOKEN_URL: "invalid_url"}),
+        ({CONF_TOKEN_URL: "http://[::1"}, {CONF_TOKEN_URL: "invalid_url"}),
+    ],
+    ids=["no-scheme", "ftp", "unparseable"],
+)
+async def test_malformed_urls(
+    hass: HomeAssistant, emulator: Emulator, change: dict[str, str], errors: dict[str, str]
+) -> None:
+    """URLs must be absolute http(s) URLs; the field says so before any request."""
+    result = await custom_step(hass, emulator)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], urls(emulator, **change)
+    )
+    assert result["step_id"] == "custom"
+    assert result["errors"] == errors
+    assert await error_text(hass, result, next(iter(errors))) == (
+        "Enter an absolute URL with the scheme http or https and a host."
+    )
+    assert not [e for e in emulator.request_log if e.path == "/oauth2/token"]
 
 
 async def test_unexpected_error_is_unknown(hass: HomeAssistant, emulator: Emulator) -> None:
     """A bug while validating shows `unknown` (the only mock: an impossible failure)."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    result = await custom_step(hass, emulator)
     with patch(
         "custom_components.enode.config_flow.EnodeClient.async_get_token",
         side_effect=RuntimeError("boom"),
     ):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], credentials(emulator)
-        )
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], urls(emulator))
     assert result["errors"] == {"base": "unknown"}
-
-
-async def test_basic_form_offers_production_and_sandbox(hass: HomeAssistant) -> None:
-    """Without advanced mode there are no URL or user fields and no custom environment."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    fields = {str(key) for key in result["data_schema"].schema}
-    assert fields == {CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_ENVIRONMENT}
-    selector = result["data_schema"].schema[CONF_ENVIRONMENT]
-    assert selector.config["options"] == ["production", "sandbox"]
+    assert await error_text(hass, result) == "Unexpected error. See the logs for details."
 
 
 async def test_duplicate_aborts(
     hass: HomeAssistant, emulator: Emulator, config_entry: MockConfigEntry
 ) -> None:
     """The same client ID and user ID cannot be added twice."""
-    result = await hass.config_entries.flow.async_init(DOMAIN, context=ADVANCED)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context=USER)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(emulator, **{CONF_USER_ID: DEMO_USER})
+        result["flow_id"], credentials(emulator, DEMO_USER)
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
@@ -320,12 +482,42 @@ async def test_reauth(hass: HomeAssistant, emulator: Emulator, ha_client: TestCl
         result["flow_id"], {CONF_CLIENT_SECRET: "still-wrong"}
     )
     assert result["errors"] == {"base": "invalid_auth"}
+    assert result["description_placeholders"]["client_id"] == emulator.client_id
+    assert (await error_text(hass, result)).startswith("127.0.0.1 refused")
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_CLIENT_SECRET: emulator.client_secret}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_CLIENT_SECRET] == emulator.client_secret
+
+
+def reconfigure_input(emulator: Emulator, **overrides: str) -> dict[str, str]:
+    """The reconfigure form for the emulator (the user ID is not on it)."""
+    return {
+        CONF_CLIENT_ID: emulator.client_id,
+        CONF_CLIENT_SECRET: emulator.client_secret,
+        CONF_ENVIRONMENT: "custom",
+        **overrides,
+    }
+
+
+async def reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, emulator: Emulator, **overrides: str
+) -> Any:
+    """Reconfigure to the emulator: credentials, then the URLs step (prefilled) submitted."""
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    assert fields(result) == {CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_ENVIRONMENT}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], reconfigure_input(emulator, **overrides)
+    )
+    assert result["step_id"] == "reconfigure_custom"
+    suggested = {
+        str(key): key.description["suggested_value"] for key in result["data_schema"].schema
+    }
+    assert suggested == {CONF_API_URL: emulator.base_url, CONF_TOKEN_URL: emulator.token_url}
+    return await hass.config_entries.flow.async_configure(result["flow_id"], urls(emulator))
 
 
 async def test_reconfigure(hass: HomeAssistant, emulator: Emulator, ha_client: TestClient) -> None:
@@ -338,21 +530,43 @@ async def test_reconfigure(hass: HomeAssistant, emulator: Emulator, ha_client: T
         ),
     )
     entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
+    result = await reconfigure(hass, entry, emulator, **{CONF_CLIENT_SECRET: "wrong"})
+    # Refused: back to the credentials, which now work (the URLs stay as entered).
     assert result["step_id"] == "reconfigure"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(emulator, **{CONF_CLIENT_SECRET: "wrong"})
-    )
     assert result["errors"] == {"base": "invalid_auth"}
+    assert (await error_text(hass, result)).startswith("127.0.0.1 refused")
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(emulator)
+        result["flow_id"], reconfigure_input(emulator)
     )
+    assert result["step_id"] == "reconfigure_custom"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], urls(emulator))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.unique_id == f"{emulator.client_id}_{DEMO_USER}"
     assert entry.data[CONF_CLIENT_ID] == emulator.client_id
     assert entry.data[CONF_USER_ID] == DEMO_USER
     assert CONF_ENODE_WEBHOOK_ID not in entry.data
+
+
+async def test_reconfigure_url_error_stays_on_the_urls(
+    hass: HomeAssistant, emulator: Emulator
+) -> None:
+    """An unreachable token URL is reported on the URL form of reconfigure."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, unique_id=f"{emulator.client_id}_{DEMO_USER}", data=entry_data(emulator)
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], reconfigure_input(emulator)
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], urls(emulator, **{CONF_TOKEN_URL: "http://127.0.0.1:9/token"})
+    )
+    assert result["step_id"] == "reconfigure_custom"
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert (await error_text(hass, result)).startswith("Could not reach 127.0.0.1.")
+    assert entry.data[CONF_TOKEN_URL] == emulator.token_url
 
 
 async def test_reconfigure_to_sandbox_drops_custom_urls(
@@ -371,14 +585,19 @@ async def test_reconfigure_to_sandbox_drops_custom_urls(
     )
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
+    with patch(
+        "custom_components.enode.config_flow.EnodeClient.async_get_token",
+        side_effect=EnodeServerError("down", status=503),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], reconfigure_input(emulator, **{CONF_ENVIRONMENT: "sandbox"})
+        )
+    # Errors of production and sandbox stay on the credentials form (it has no URLs).
+    assert result["step_id"] == "reconfigure"
+    assert (await error_text(hass, result)).startswith("oauth.sandbox.enode.io is unavailable")
     with patch("custom_components.enode.config_flow.EnodeClient.async_get_token", return_value="t"):
         result = await hass.config_entries.flow.async_configure(
-            result["flow_id"],
-            {
-                CONF_CLIENT_ID: emulator.client_id,
-                CONF_CLIENT_SECRET: emulator.client_secret,
-                CONF_ENVIRONMENT: "sandbox",
-            },
+            result["flow_id"], reconfigure_input(emulator, **{CONF_ENVIRONMENT: "sandbox"})
         )
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_ENVIRONMENT] == "sandbox"
@@ -397,10 +616,7 @@ async def test_reconfigure_same_endpoint_keeps_webhook(
         data=entry_data(emulator, **{CONF_ENODE_WEBHOOK_ID: "hook-1"}),
     )
     entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(emulator)
-    )
+    result = await reconfigure(hass, entry, emulator)
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_ENODE_WEBHOOK_ID] == "hook-1"
 
@@ -418,10 +634,7 @@ async def test_reconfigure_onto_another_entry_aborts(
         data=entry_data(emulator, **{CONF_CLIENT_ID: "other"}),
     )
     entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], credentials(emulator)
-    )
+    result = await reconfigure(hass, entry, emulator)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
     assert entry.data[CONF_CLIENT_ID] == "other"
@@ -430,6 +643,8 @@ async def test_reconfigure_onto_another_entry_aborts(
 async def test_options_settings(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
     """Settings are stored in the options; the reload brings them to the entities."""
     entry = setup_integration
+    running = entry.runtime_data
+    assert not entry.update_listeners  # OptionsFlowWithReload reloads; no listener of ours
     assert hass.states.get("number.zaptec_go_max_current").attributes["max"] == 32
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
@@ -443,7 +658,20 @@ async def test_options_settings(hass: HomeAssistant, setup_integration: MockConf
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_MAX_CHARGE_CURRENT: 40, CONF_BACKFILL_DAYS: 60}
     await hass.async_block_till_done()
+    assert entry.runtime_data is not running  # reloaded
     assert hass.states.get("number.zaptec_go_max_current").attributes["max"] == 40
+
+
+async def test_options_max_current_text_covers_vehicles(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """The highest current caps vehicles too, not only chargers (issue #18)."""
+    strings = await async_get_translations(hass, "en", "options", [DOMAIN])
+    text = strings[
+        f"component.{DOMAIN}.options.step.settings.data_description.{CONF_MAX_CHARGE_CURRENT}"
+    ]
+    assert "vehicles and chargers" in text
+    assert "a charger's maximum current" not in text
 
 
 async def test_options_link_more_devices(
@@ -454,8 +682,10 @@ async def test_options_link_more_devices(
 ) -> None:
     """Link more devices from the options; they appear without a reload."""
     entry = setup_integration
+    running = entry.runtime_data
     before = user_assets(emulator, DEMO_USER)
     await link_more_devices(hass, ha_client, entry)
+    assert entry.runtime_data is running  # options unchanged: no reload
     after = user_assets(emulator, DEMO_USER)
     assert len(after) > len(before)
     assert set(after) == set(entry.runtime_data.coordinator.data.assets)

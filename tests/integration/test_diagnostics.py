@@ -7,6 +7,7 @@ import json
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from yarl import URL
 
 from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
 from enode_emulator import Emulator
@@ -50,3 +51,35 @@ async def test_diagnostics(
         location = asset.get("location") or {}
         assert location.get("latitude") in (None, "**REDACTED**")
         assert location.get("longitude") in (None, "**REDACTED**")
+
+
+async def test_diagnostics_environment_and_custom_urls(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The environment reads `custom`; custom URLs keep scheme and path, not host and port."""
+    result = await async_get_config_entry_diagnostics(hass, setup_integration)
+    assert result["environment"] == "custom"
+    data = result["entry"]["data"]
+    assert data["api_url"] == "http://**REDACTED**/"
+    assert data["token_url"] == "http://**REDACTED**/oauth2/token"
+    port = str(URL(emulator.base_url).port)
+    assert port not in json.dumps(result["entry"])
+
+
+async def test_diagnostics_unparseable_custom_url(
+    hass: HomeAssistant, ha_client: TestClient, setup_integration: MockConfigEntry
+) -> None:
+    """A stored URL yarl cannot parse, or one without a scheme, is redacted whole."""
+    data = {**setup_integration.data, "api_url": "http://[::1", "token_url": "proxy.local"}
+    hass.config_entries.async_update_entry(setup_integration, data=data)
+    result = await async_get_config_entry_diagnostics(hass, setup_integration)
+    assert result["entry"]["data"]["api_url"] == "**REDACTED**"
+    assert result["entry"]["data"]["token_url"] == "**REDACTED**"
+    # Production and sandbox entries store no URLs.
+    del data["api_url"], data["token_url"]
+    hass.config_entries.async_update_entry(setup_integration, data=data)
+    result = await async_get_config_entry_diagnostics(hass, setup_integration)
+    assert "api_url" not in result["entry"]["data"]

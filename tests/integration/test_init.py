@@ -35,6 +35,14 @@ def webhooks(emulator: Emulator) -> list[dict[str, object]]:
     return [hook.to_json() for hook in emulator.core.webhooks.webhooks.values()]
 
 
+def asset_device(
+    registry: dr.DeviceRegistry, entry: MockConfigEntry, asset_id: str
+) -> dr.DeviceEntry | None:
+    """The entry's device of an asset, looked up per entry (async_get_device is deprecated)."""
+    devices = dr.async_entries_for_config_entry(registry, entry.entry_id)
+    return next((d for d in devices if (DOMAIN, asset_id) in d.identifiers), None)
+
+
 def requests(emulator: Emulator, method: str, path: str) -> int:
     """How many requests with this method and path the emulator saw."""
     return sum(1 for e in emulator.request_log if e.method == method and e.path == path)
@@ -72,8 +80,8 @@ async def test_devices_follow_assets(
     entry = setup_integration
     devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
     assert len(devices) == len(user_assets(emulator, DEMO_USER))
-    hem = device_registry.async_get_device(identifiers={(DOMAIN, HEM)})
-    battery = device_registry.async_get_device(identifiers={(DOMAIN, BATTERY)})
+    hem = asset_device(device_registry, entry, HEM)
+    battery = asset_device(device_registry, entry, BATTERY)
     assert hem is not None
     assert battery is not None
     assert battery.via_device_id == hem.id
@@ -85,8 +93,9 @@ async def test_devices_follow_assets(
     emulator.remove_asset(BATTERY)
     await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert device_registry.async_get_device(identifiers={(DOMAIN, added["id"])}) is not None
-    assert device_registry.async_get_device(identifiers={(DOMAIN, BATTERY)}) is None
+    assert asset_device(device_registry, entry, added["id"]) is not None
+    assert asset_device(device_registry, entry, BATTERY) is None
+    assert device_registry.async_get(battery.id) is None  # removed, not only detached
 
 
 async def test_remove_stale_device(
@@ -97,7 +106,7 @@ async def test_remove_stale_device(
     """Only devices whose asset Enode no longer reports can be removed by the user."""
     entry = setup_integration
     assert await async_setup_component(hass, "config", {})
-    live = device_registry.async_get_device(identifiers={(DOMAIN, HEM)})
+    live = asset_device(device_registry, entry, HEM)
     assert live is not None
     stale = device_registry.async_get_or_create(
         config_entry_id=entry.entry_id, identifiers={(DOMAIN, "gone")}
@@ -123,6 +132,21 @@ async def test_restart_reuses_the_enode_webhook(
     assert requests(emulator, "POST", "/webhooks") == 1
     assert requests(emulator, "POST", f"/webhooks/{hook_id}/test") == 2
     assert len(webhooks(emulator)) == 1
+
+
+async def test_data_written_while_running_does_not_reload(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """The entry's own data updates (a webhook moving to a cloudhook) keep it running."""
+    entry = setup_integration
+    running = entry.runtime_data
+    assert not entry.update_listeners
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_CLOUDHOOK_URL: "https://hooks.nabu.casa/x"}
+    )
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data is running
 
 
 async def test_restart_recreates_a_deleted_webhook(

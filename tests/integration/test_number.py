@@ -154,6 +154,8 @@ async def test_option_raises_the_maximum(
     hass.config_entries.async_update_entry(
         setup_integration, options={**setup_integration.options, CONF_MAX_CHARGE_CURRENT: 40}
     )
+    # The options flow reloads the entry after saving (OptionsFlowWithReload, tested there).
+    assert await hass.config_entries.async_reload(setup_integration.entry_id)
     await hass.async_block_till_done()
     number = entity_id(entity_registry, "number", CHARGER, "max_current")
     assert hass.states.get(number).attributes[ATTR_MAX] == 40
