@@ -325,14 +325,11 @@ class SmartCharging:
                 return self._end(vehicle, smart, now, "PLAN:ENDED:FAILED", smart.failure)
             else:
                 return self._execute(vehicle, smart, now)
-        if (
-            smart.state.startswith("PLAN:ENDED:")
-            and smart.state != "PLAN:ENDED:DEADLINE_CHANGED"
-            and charge["isPluggedIn"]
-            and site is not None
-        ):
-            # An ended plan stays visible until the vehicle is unplugged or leaves.
-            return smart.state
+        here = bool(charge["isPluggedIn"]) and site is not None
+        if smart.state == "PLAN:ENDED:UNPLUGGED" and not here:
+            return smart.state  # visible until the vehicle is plugged in again
+        if smart.state in ("PLAN:ENDED:FINISHED", "PLAN:ENDED:FAILED") and here:
+            return smart.state  # visible until the vehicle is unplugged or leaves
         smart.plan = None
         if not charge["isPluggedIn"] or site is None:
             return "CONSIDERING"
@@ -549,10 +546,15 @@ class SmartCharging:
             "plan": copy.deepcopy(smart.plan) if smart.state.startswith("PLAN:") else None,
             "smartOverride": self._override_status(vehicle.id),
         }
-        previous = smart.status
+        # The first evaluation compares against the default DISABLED status.
+        previous = smart.status or {
+            **status,
+            "state": "DISABLED",
+            "consideration": None,
+            "plan": None,
+            "smartOverride": None,
+        }
         smart.status = status
-        if previous is None:
-            return
         fields = [name for name in changed_fields(previous, status) if name != "updatedAt"]
         if fields:
             self.store.bus.emit(
