@@ -326,7 +326,7 @@ class SmartCharging:
             else:
                 return self._execute(vehicle, smart, now)
         here = bool(charge["isPluggedIn"]) and site is not None
-        if smart.state == "PLAN:ENDED:UNPLUGGED" and not here:
+        if smart.state == "PLAN:ENDED:UNPLUGGED" and not charge["isPluggedIn"]:
             return smart.state  # visible until the vehicle is plugged in again
         if smart.state in ("PLAN:ENDED:FINISHED", "PLAN:ENDED:FAILED") and here:
             return smart.state  # visible until the vehicle is unplugged or leaves

@@ -293,3 +293,32 @@ async def test_status_events_by_webhook(api: Api, emulator: Emulator, receiver: 
         )
         == count
     )
+
+
+async def test_replug_makes_a_new_plan_and_away_is_considering(
+    api: Api, emulator: Emulator
+) -> None:
+    await _enable(api)
+    first = (await api.get(STATUS))["plan"]["id"]
+    emulator.plug_vehicle(VEHICLE, False)
+    assert (await api.get(STATUS))["state"] == "PLAN:ENDED:UNPLUGGED"
+    emulator.plug_vehicle(VEHICLE, True)
+    status = await api.get(STATUS)
+    assert status["state"] == "PLAN:EXECUTING:STOPPED"
+    assert status["plan"]["id"] != first
+    emulator.plug_vehicle(VEHICLE, False)
+    emulator.move_vehicle(VEHICLE, 60.5, 9.1)  # away from every Location
+    emulator.plug_vehicle(VEHICLE, True)
+    status = await api.get(STATUS)
+    assert status["state"] == "CONSIDERING"
+    assert status["consideration"]["atChargingLocation"] is False
+    emulator.move_vehicle(VEHICLE, 59.9139, 10.7522)
+    assert (await api.get(STATUS))["state"] == "PLAN:EXECUTING:STOPPED"
+
+
+async def test_no_prices_at_location_is_unknown(api: Api, emulator: Emulator) -> None:
+    await _enable(api)
+    emulator.plug_vehicle(VEHICLE, False)
+    emulator.set_prices(SITE, None)
+    emulator.plug_vehicle(VEHICLE, True)
+    assert (await api.get(STATUS))["state"] == "UNKNOWN"
