@@ -322,3 +322,40 @@ async def test_no_prices_at_location_is_unknown(api: Api, emulator: Emulator) ->
     emulator.set_prices(SITE, None)
     emulator.plug_vehicle(VEHICLE, True)
     assert (await api.get(STATUS))["state"] == "UNKNOWN"
+
+
+async def test_vendor_refusing_fails_the_plan_at_the_deadline(api: Api, emulator: Emulator) -> None:
+    await api.call("PUT", f"/_emulator/assets/{VEHICLE}/action-outcome", json={"outcome": "fail"})
+    await _enable(api, deadline="10:30", minimumChargeLimit=60)  # 10:30 Oslo = 08:30 UTC tomorrow
+    await emulator.advance(10)
+    assert (await api.get(STATUS))["state"] == "PLAN:EXECUTING:START_FAILED"
+    await emulator.advance(5 * 60)  # retried after 5 minutes
+    assert (await api.get(STATUS))["state"] == "PLAN:EXECUTING:STARTING"
+    await emulator.advance(23 * 3600)
+    await api.authenticate()
+    status = await api.get(STATUS)
+    assert status["state"] == "PLAN:ENDED:FAILED"
+    assert status["plan"]["failureCondition"] == "START_FAILED"
+
+
+async def test_stop_failed_and_charge_interrupted(api: Api, emulator: Emulator) -> None:
+    await api.post(f"/vehicles/{VEHICLE}/charging", {"action": "START"})
+    await emulator.advance(10)
+    await api.call("PUT", f"/_emulator/assets/{VEHICLE}/action-outcome", json={"outcome": "fail"})
+    await _enable(api)
+    assert (await api.get(STATUS))["state"] == "PLAN:EXECUTING:STOPPING"
+    await emulator.advance(10)
+    assert (await api.get(STATUS))["state"] == "PLAN:EXECUTING:STOP_FAILED"
+    await api.call("PUT", f"/_emulator/assets/{VEHICLE}/action-outcome", json={"outcome": None})
+    await api.call("PUT", POLICY, json={"isEnabled": False})
+    await _enable(api, minimumChargeLimit=70)
+    assert (await api.get(STATUS))["state"] == "PLAN:EXECUTING:STARTED"
+    # Charging stops at the car although the plan wants it.
+    emulator.patch_asset(VEHICLE, {"chargeState": {"isCharging": False}})
+    await emulator.advance(60)
+    assert (await api.get(STATUS))["state"] == "PLAN:EXECUTING:CHARGE_INTERRUPTED"
+    await emulator.advance(5 * 60)
+    assert (await api.get(STATUS))["state"] in (
+        "PLAN:EXECUTING:STARTING",
+        "PLAN:EXECUTING:STARTED",
+    )
