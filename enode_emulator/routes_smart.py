@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+
 from aiohttp import web
 
+from .catalog import TYPE_OF_PATH, AssetType
+from .clock import iso
 from .pagination import paginate
+from .problems import ProblemError
 from .web import core_of, json_body, no_content, ok
 
 routes = web.RouteTableDef()
@@ -61,6 +66,35 @@ async def delete_location(request: web.Request) -> web.Response:
     site = core.pricing.delete_location(request.match_info["locationId"])
     core.smart.tick(core.clock.now())
     return ok(site.to_json())
+
+
+@routes.put("/{kind:chargers|hvacs}/{assetId}")
+async def set_asset_location(request: web.Request) -> web.Response:
+    """Assign a charger or HVAC unit to a Location (`{locationId: uuid|null}`, SMART.md 6.3).
+
+    [?] [O] has this route; whether it survives in 2024-10-01 is not known (API.md 6.9).
+    """
+    core = core_of(request)
+    kind: AssetType = TYPE_OF_PATH[request.match_info["kind"]]
+    asset = core.store.get_asset(kind, request.match_info["assetId"])
+    body = await json_body(request)
+    if not isinstance(body, dict) or "locationId" not in body:
+        raise ProblemError(400, '"locationId" is required', "Payload validation failed")
+    location_id = body["locationId"]
+    if location_id is not None:
+        if not isinstance(location_id, str):
+            raise ProblemError(
+                400, '"locationId" must be a string or null', "Payload validation failed"
+            )
+        site = core.pricing.location(location_id)
+        if site.user_id != asset.user_id:
+            raise ProblemError(404, f"Location {location_id} not found", "Entity Not Found")
+    before = copy.deepcopy(asset.data)
+    if asset.data["location"].get("id") != location_id:
+        asset.data["location"]["id"] = location_id
+        asset.data["location"]["lastUpdated"] = iso(core.clock.now())
+    core.store.commit(asset, before)
+    return ok(asset.data)
 
 
 # Tariffs (SMART.md 7)

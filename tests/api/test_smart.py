@@ -347,3 +347,17 @@ def test_event_without_status() -> None:
     assert isinstance(event, SmartChargingStatusEvent)
     assert event.status is None
     assert event.updated_fields == ()
+
+
+async def test_assign_charger_location(client: EnodeClient) -> None:
+    cabin = await client.create_location(USER, name="Cabin", latitude=60.5, longitude=9.1)
+    charger = await client.set_asset_location(AssetType.CHARGER, CHARGER, cabin.id)
+    assert charger.location is not None
+    assert charger.location.id == cabin.id
+    charger = await client.set_asset_location(AssetType.CHARGER, CHARGER, None)
+    assert charger.location is not None
+    assert charger.location.id is None
+    with pytest.raises(EnodeNotFoundError):
+        await client.set_asset_location(AssetType.CHARGER, CHARGER, "nope")
+    with pytest.raises(ValueError, match="location assignment"):
+        await client.set_asset_location(AssetType.VEHICLE, VEHICLE, cabin.id)

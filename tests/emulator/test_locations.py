@@ -96,3 +96,20 @@ async def test_vehicle_follows_geofence(api: Api) -> None:
     assert (await api.get(f"/vehicles/{VEHICLE}"))["location"]["id"] is None
     await api.call("DELETE", f"/locations/{SITE}")
     assert (await api.get(f"/chargers/{CHARGER}"))["location"]["id"] is None
+
+
+async def test_assign_charger_location(api: Api) -> None:
+    cabin = await api.post("/users/demo-user/locations", CABIN)
+    status, charger, _ = await api.call(
+        "PUT", f"/chargers/{CHARGER}", json={"locationId": cabin["id"]}
+    )
+    assert status == 200
+    assert charger["location"]["id"] == cabin["id"]
+    assert (await api.get(f"/chargers/{CHARGER}"))["location"]["id"] == cabin["id"]
+    status, body, _ = await api.call("PUT", f"/chargers/{CHARGER}", json={})
+    assert status == 400
+    assert body["title"] == "Payload validation failed"
+    status, _, _ = await api.call("PUT", f"/chargers/{CHARGER}", json={"locationId": "nope"})
+    assert status == 404
+    status, _, _ = await api.call("PUT", f"/vehicles/{VEHICLE}", json={"locationId": None})
+    assert status == 405

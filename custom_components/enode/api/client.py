@@ -595,6 +595,26 @@ class EnodeClient:
         data = await self._request("DELETE", f"/locations/{_seg(location_id)}")
         return Location.from_dict(data) if isinstance(data, dict) else None
 
+    async def set_asset_location(
+        self, asset_type: AssetType, asset_id: str, location_id: str | None
+    ) -> Asset:
+        """Assign a charger or HVAC unit to a Location (None clears it).
+
+        These assets report no GPS, so their Location is set by the client
+        (``PUT /{chargers|hvacs}/{id}`` with ``{locationId}``, SMART.md 6.3; [?] seen in
+        2024-01-01 only). Vehicles follow the geofences instead.
+
+        Raises:
+            ValueError: The asset type is not a charger or HVAC unit.
+        """
+        asset_type = _require(
+            asset_type, frozenset({AssetType.CHARGER, AssetType.HVAC}), "location assignment"
+        )
+        data = await self._request_object(
+            "PUT", f"/{asset_type.path}/{_seg(asset_id)}", json_body={"locationId": location_id}
+        )
+        return parse_asset(asset_type, data)
+
     async def set_tariff(
         self, tariff_id: str, rates: Sequence[TariffRate | Mapping[str, str]]
     ) -> None:
