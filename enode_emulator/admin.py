@@ -137,6 +137,72 @@ async def schedule_controlled(request: web.Request) -> web.Response:
     return no_content()
 
 
+@routes.put(f"{P}/locations/{{locationId}}/prices")
+async def prices(request: web.Request) -> web.Response:
+    """Set a Location's hourly market price curve (24 numbers) or null (no price area)."""
+    body = _dict(await json_body(request))
+    core_of(request).set_prices(
+        request.match_info["locationId"], body.get("prices"), body.get("currency")
+    )
+    return no_content()
+
+
+@routes.post(f"{P}/vehicles/{{vehicleId}}/plug")
+async def plug(request: web.Request) -> web.Response:
+    """Plug a vehicle in or unplug it (`{pluggedIn: bool}`, default true)."""
+    body = _dict(await json_body(request, required=False) or {})
+    vehicle = core_of(request).plug_vehicle(
+        request.match_info["vehicleId"], bool(body.get("pluggedIn", True))
+    )
+    return ok(vehicle.data)
+
+
+@routes.post(f"{P}/vehicles/{{vehicleId}}/unplug")
+async def unplug(request: web.Request) -> web.Response:
+    """Unplug a vehicle (charging stops)."""
+    return ok(core_of(request).plug_vehicle(request.match_info["vehicleId"], False).data)
+
+
+@routes.put(f"{P}/vehicles/{{vehicleId}}/position")
+async def position(request: web.Request) -> web.Response:
+    """Move a vehicle (`{latitude, longitude}`); `location.id` follows the geofences."""
+    body = _dict(await json_body(request))
+    vehicle = core_of(request).move_vehicle(
+        request.match_info["vehicleId"], body.get("latitude"), body.get("longitude")
+    )
+    return ok(vehicle.data)
+
+
+@routes.put(f"{P}/vehicles/{{vehicleId}}/smart-charging-claimed")
+async def smart_claimed(request: web.Request) -> web.Response:
+    """Pretend another user has smart charging enabled for the vehicle (`{claimed}`)."""
+    body = _dict(await json_body(request))
+    core_of(request).set_smart_charging_claimed(
+        request.match_info["vehicleId"], bool(body.get("claimed", True))
+    )
+    return no_content()
+
+
+@routes.get(f"{P}/vehicles/{{vehicleId}}/smart-charging")
+async def smart_internals(request: web.Request) -> web.Response:
+    """Return the engine's hidden view of a vehicle: planned charging slots and minimum."""
+    core = core_of(request)
+    vehicle = core.store.get_asset("vehicle", request.match_info["vehicleId"])
+    smart = core.smart.vehicles.get(vehicle.id)
+    return ok(
+        {
+            "state": smart.state if smart else "DISABLED",
+            "active": bool(smart and smart.active),
+            "slots": [
+                {"from": iso(start), "to": iso(end)}
+                for start, end in (smart.slots if smart else [])
+            ],
+            "minimumChargeLimit": smart.minimum if smart else 0,
+            "deadlineAt": iso(smart.deadline_at) if smart and smart.deadline_at else None,
+        }
+    )
+
+
 @routes.get(f"{P}/requests")
 async def requests_log(request: web.Request) -> web.Response:
     """Return the request log."""

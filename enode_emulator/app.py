@@ -13,6 +13,7 @@ from . import (
     routes_auth,
     routes_control,
     routes_link,
+    routes_smart,
     routes_stats,
     routes_webhooks,
 )
@@ -87,6 +88,7 @@ def build_app(core: Core) -> web.Application:
         routes_control,
         routes_webhooks,
         routes_link,
+        routes_smart,
         routes_stats,
         admin,
     ):

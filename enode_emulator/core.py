@@ -16,10 +16,12 @@ from .events import EventBus
 from .faults import FaultInjector, FaultRule
 from .history import History
 from .links import LinkManager
-from .models import JSON, Asset
+from .locations import Pricing
+from .models import JSON, Asset, set_value
 from .physics import step
 from .problems import ProblemError
 from .scenario import ScenarioError, add_asset_from_spec, load_scenario, parse_outcome
+from .smart import SmartCharging
 from .state import Store
 from .statistics import StatisticsSource, solar_energy
 from .tokens import TokenStore
@@ -62,7 +64,8 @@ class Core:
         self.tokens = TokenStore(self.clock, config.token_lifetime)
         self.stats = StatisticsSource(self.history, config.seed, self.clock.start)
         self.request_log: list[RequestLogEntry] = []
-        self.overrides: dict[str, JSON] = {}
+        self.pricing = Pricing(self.store)
+        self.smart = SmartCharging(self.store, self.actions, self.pricing)
         self._lock = asyncio.Lock()
         self._physics_at = self.clock.now()
         load_scenario(self.store, config.scenario)
@@ -81,6 +84,9 @@ class Core:
                     retry = self.webhooks.next_due()
                     if retry is not None:
                         dues.append(retry)
+                    boundary = self.smart.next_due()
+                    if boundary is not None:
+                        dues.append(boundary)
                     moment = min(dues)
                     if moment > target:
                         break
@@ -88,6 +94,7 @@ class Core:
                     if self._physics_at + interval <= moment:
                         self._physics_step(self._physics_at + interval, interval.total_seconds())
                     self.actions.resolve_due(moment)
+                    self.smart.tick(moment)
                     await self.webhooks.process(moment)
                 self.clock.pinned = target
                 await self.webhooks.process(target)
@@ -197,6 +204,80 @@ class Core:
     def set_schedule_controlled(self, asset_id: str, controlled: bool) -> None:
         """Mark an asset as controlled by a schedule (controls then answer 422)."""
         self.store.find_asset(asset_id).schedule_controlled = controlled
+
+    def set_prices(self, location_id: str, prices: Any, currency: Any = None) -> None:
+        """Set a Location's hourly market prices (24 numbers, local hours) or None = none."""
+        site = self.pricing.location(location_id)
+        if prices is not None and (
+            not isinstance(prices, list)
+            or len(prices) != 24
+            or any(isinstance(p, bool) or not isinstance(p, int | float) for p in prices)
+        ):
+            raise ProblemError(400, "'prices' must be 24 numbers (local hours 0-23) or null")
+        if currency is not None and not isinstance(currency, str):
+            raise ProblemError(400, "'currency' must be a string")
+        site.prices = None if prices is None else [float(p) for p in prices]
+        if currency is not None:
+            site.currency = currency
+        self.smart.tick(self.clock.now())
+
+    def plug_vehicle(self, vehicle_id: str, plugged_in: bool) -> Asset:
+        """Plug a vehicle in (at its charger, if paired) or unplug it (charging stops)."""
+        vehicle = self.store.get_asset("vehicle", vehicle_id)
+        now = self.clock.now()
+        before = copy.deepcopy(vehicle.data)
+        state = vehicle.data["chargeState"]
+        charger_id = state.get("pluggedInChargerId") or vehicle.sim.get("chargerId")
+        if plugged_in:
+            full = float(vehicle.sim["level"]) >= float(state["chargeLimit"] or 100)
+            delivery = "PLUGGED_IN:COMPLETE" if full else "PLUGGED_IN:STOPPED"
+            updates: JSON = {"isPluggedIn": True, "powerDeliveryState": delivery}
+            updates["pluggedInChargerId"] = charger_id
+        else:
+            if state.get("pluggedInChargerId"):
+                vehicle.sim["chargerId"] = state["pluggedInChargerId"]
+            updates = {
+                "isPluggedIn": False,
+                "isCharging": False,
+                "chargeRate": None,
+                "chargeTimeRemaining": None,
+                "powerDeliveryState": "UNPLUGGED",
+                "pluggedInChargerId": None,
+            }
+        for key, value in updates.items():
+            set_value(vehicle, "chargeState", key, value, now)
+        self.store.commit(vehicle, before)
+        charger = self.store.assets.get(str(charger_id)) if charger_id else None
+        if charger is not None and charger.kind == "charger":
+            before = copy.deepcopy(charger.data)
+            for key, value in (
+                ("isPluggedIn", plugged_in),
+                ("pluggedInVehicleId", vehicle.id if plugged_in else None),
+                ("powerDeliveryState", "PLUGGED_IN:STOPPED" if plugged_in else "UNPLUGGED"),
+                *((("isCharging", False), ("chargeRate", None)) if not plugged_in else ()),
+            ):
+                set_value(charger, "chargeState", key, value, now)
+            self.store.commit(charger, before)
+        self.smart.tick(now)
+        return vehicle
+
+    def move_vehicle(self, vehicle_id: str, latitude: Any, longitude: Any) -> Asset:
+        """Move a vehicle to coordinates; its `location.id` follows the geofences."""
+        vehicle = self.store.get_asset("vehicle", vehicle_id)
+        for value in (latitude, longitude):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ProblemError(400, "'latitude' and 'longitude' must be numbers")
+        self.pricing.move_vehicle(vehicle, float(latitude), float(longitude))
+        self.smart.tick(self.clock.now())
+        return vehicle
+
+    def set_smart_charging_claimed(self, vehicle_id: str, claimed: bool) -> None:
+        """Pretend another user enabled smart charging for this vehicle (policy PUT → 400)."""
+        vehicle = self.store.get_asset("vehicle", vehicle_id)
+        if claimed:
+            self.smart.claimed.add(vehicle.id)
+        else:
+            self.smart.claimed.discard(vehicle.id)
 
     async def reset(self) -> Core:
         """Return a fresh core from the same scenario, keeping the clock and tokens."""

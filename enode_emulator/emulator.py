@@ -154,6 +154,24 @@ class Emulator:
         """Mark an asset as schedule-controlled."""
         self.core.set_schedule_controlled(asset_id, controlled)
 
+    def set_prices(
+        self, location_id: str, prices: list[float] | None, currency: str | None = None
+    ) -> None:
+        """Set a Location's hourly market prices (24 values, local hours) or None = none."""
+        self.core.set_prices(location_id, prices, currency)
+
+    def plug_vehicle(self, vehicle_id: str, plugged_in: bool = True) -> JSON:
+        """Plug a vehicle in or unplug it; return the vehicle."""
+        return self.core.plug_vehicle(vehicle_id, plugged_in).data
+
+    def move_vehicle(self, vehicle_id: str, latitude: float, longitude: float) -> JSON:
+        """Move a vehicle; its `location.id` follows the geofences."""
+        return self.core.move_vehicle(vehicle_id, latitude, longitude).data
+
+    def set_smart_charging_claimed(self, vehicle_id: str, claimed: bool = True) -> None:
+        """Pretend another user enabled smart charging for the vehicle."""
+        self.core.set_smart_charging_claimed(vehicle_id, claimed)
+
     def asset(self, asset_id: str) -> JSON:
         """Return an asset's API object."""
         return self.core.store.find_asset(asset_id).data

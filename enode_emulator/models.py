@@ -11,6 +11,13 @@ from .clock import iso
 
 JSON = dict[str, Any]
 
+#: The market price curve of a Location without a tariff (price per kWh by local hour 0..23,
+#: NOK): cheap at night (lowest 03:00-04:00), morning peak 08:00, evening peak 18:00.
+DEFAULT_PRICES: tuple[float, ...] = (
+    0.62, 0.58, 0.55, 0.54, 0.56, 0.65, 0.90, 1.25, 1.40, 1.20, 1.05, 0.98,
+    0.95, 0.92, 0.95, 1.05, 1.30, 1.65, 1.80, 1.55, 1.25, 1.00, 0.85, 0.72,
+)  # fmt: skip
+
 
 @dataclass
 class Site:
@@ -26,6 +33,13 @@ class Site:
     seq: int
     base_load_kw: float = 0.4
     outdoor_temperature: float = 8.0
+    # Deleted through the API: hidden from every Location route and the geofence, but kept as
+    # the physics household of the assets that were created there.
+    deleted: bool = False
+    # Hourly market price curve (local hours 0..23, price per kWh) used when no tariff
+    # interval covers a moment; None = the location has no price area (SMART.md 7.4).
+    prices: list[float] | None = field(default_factory=lambda: list(DEFAULT_PRICES))
+    currency: str = "NOK"
 
     def to_json(self) -> JSON:
         """Return the Location object of the API."""

@@ -1,4 +1,4 @@
-"""Read endpoints: assets, users, locations, health; user and vendor removal."""
+"""Read endpoints: assets, users, health; user and vendor removal (locations: routes_smart)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from aiohttp import web
 
 from .catalog import TYPE_OF_PATH, AssetType
 from .pagination import paginate
-from .problems import ProblemError
 from .web import core_of, no_content, ok
 
 routes = web.RouteTableDef()
@@ -80,31 +79,6 @@ async def delete_vendor_type(request: web.Request) -> web.Response:
     info = request.match_info
     core_of(request).store.disconnect_vendor(info["userId"], info["vendor"], info["vendorType"])
     return no_content()
-
-
-@routes.get("/locations")
-async def list_locations(request: web.Request) -> web.Response:
-    """List every location."""
-    sites = core_of(request).store.sites.values()
-    return ok(paginate([(s.seq, s.to_json()) for s in sites], request.query))
-
-
-@routes.get("/users/{userId}/locations")
-async def list_user_locations(request: web.Request) -> web.Response:
-    """List a user's locations."""
-    store = core_of(request).store
-    user = store.get_user(request.match_info["userId"])
-    sites = [site for site in store.sites.values() if site.user_id == user.id]
-    return ok(paginate([(s.seq, s.to_json()) for s in sites], request.query))
-
-
-@routes.get("/locations/{locationId}")
-async def get_location(request: web.Request) -> web.Response:
-    """Return one location."""
-    site = core_of(request).store.sites.get(request.match_info["locationId"])
-    if site is None:
-        raise ProblemError(404, "Location not found", "Entity Not Found")
-    return ok(site.to_json())
 
 
 @routes.get("/users/{userId}/schedules")

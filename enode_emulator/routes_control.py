@@ -9,7 +9,6 @@ from aiohttp import web
 from .actions import Action
 from .assets import BATTERY_MODES, HVAC_MODES
 from .catalog import TYPE_OF_PATH, AssetType
-from .clock import iso
 from .core import Core
 from .models import JSON, Asset
 from .problems import ProblemError
@@ -70,7 +69,17 @@ async def charging(request: web.Request) -> web.Response:
     if command not in ("START", "STOP"):
         raise ProblemError(400, '"action" must be START or STOP', "Payload validation failed")
     _not_controlled(asset)
-    return ok(_charge_action(core, asset, command).data)
+    if asset.kind == "vehicle" and core.smart.controls(asset):
+        # SMART.md 3.4: an active smart charging plan answers 422 (an override lifts it [?]).
+        raise ProblemError(
+            422,
+            "The vehicle has an active smart charging plan. "
+            "Disable smart charging or use smart override.",
+        )
+    action = _charge_action(core, asset, command)
+    if asset.kind == "vehicle":
+        core.smart.evaluate(asset, core.clock.now())
+    return ok(action.data)
 
 
 def _charge_action(core: Core, asset: Asset, command: str) -> Action:
@@ -207,34 +216,16 @@ async def follow_schedule(request: web.Request) -> web.Response:
 
 @routes.post(f"/{_CHARGEABLE}/{{assetId}}/smart-override")
 async def create_override(request: web.Request) -> web.Response:
-    """Force charging now even when a schedule controls the asset."""
+    """Force charging now even when smart charging or a schedule controls the asset."""
     core, asset = _target(request)
-    _require(asset, "startCharging")
-    action = None
-    if not asset.data["chargeState"]["isCharging"]:
-        action = core.actions.create(asset, "charging", "START")
-    override: JSON = {
-        "createdAt": iso(core.clock.now()),
-        "endedAt": None,
-        "targetType": asset.kind,
-        "targetId": asset.id,
-        "vendorActionId": action.data["id"] if action else None,
-        "userId": asset.user_id,
-        "vendor": asset.vendor,
-    }
-    core.overrides[asset.id] = override
-    return ok(override)
+    return ok(core.smart.create_override(asset))
 
 
 @routes.delete(f"/{_CHARGEABLE}/{{assetId}}/smart-override")
 async def end_override(request: web.Request) -> web.Response:
-    """End a smart override (charging continues)."""
+    """End a smart override (charging continues; 404 "No Smart Override Exists")."""
     core, asset = _target(request)
-    override = core.overrides.pop(asset.id, None)
-    if override is None:
-        raise ProblemError(404, f"No smart override for {asset.id}", "Entity Not Found")
-    override["endedAt"] = iso(core.clock.now())
-    return ok(override)
+    return ok(core.smart.end_override(asset))
 
 
 @routes.get(f"/{_ACTIONABLE}/actions/{{actionId}}")

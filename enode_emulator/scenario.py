@@ -9,7 +9,7 @@ from typing import Any
 
 from .assets import build_asset, default_scopes
 from .catalog import HEM_VENDORS, VENDOR_TYPES, product
-from .models import JSON, ActionOutcome
+from .models import DEFAULT_PRICES, JSON, ActionOutcome
 from .state import Store
 
 DEMO: JSON = {
@@ -24,6 +24,10 @@ DEMO: JSON = {
                 "timezone": "Europe/Oslo",
                 "baseLoadKw": 0.5,
                 "installedDaysAgo": 400,
+                # The home Location's market price curve (NOK/kWh by local hour): the
+                # default curve, spelled out so smart charging works out of the box.
+                "prices": list(DEFAULT_PRICES),
+                "currency": "NOK",
             },
             "assets": [
                 {
@@ -102,6 +106,10 @@ def load_scenario(store: Store, source: str | Path | JSON) -> None:
             created_at=now - timedelta(days=float(site_spec.get("installedDaysAgo", 365))),
             base_load_kw=float(site_spec.get("baseLoadKw", 0.4)),
         )
+        if "prices" in site_spec:
+            prices = site_spec["prices"]
+            site.prices = None if prices is None else [float(value) for value in prices]
+        site.currency = str(site_spec.get("currency", site.currency))
         for spec in user_spec.get("assets", []):
             add_asset_from_spec(store, user_id, spec, site_id=site.id)
         vendors = {asset.vendor for asset in store.assets.values() if asset.site_id == site.id}

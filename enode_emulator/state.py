@@ -82,7 +82,7 @@ class Store:
     def home_site(self, user_id: str) -> Site:
         """Return the user's first site, creating a default one if needed."""
         for site in self.sites.values():
-            if site.user_id == user_id:
+            if site.user_id == user_id and not site.deleted:
                 return site
         return self.add_site(user_id)
 

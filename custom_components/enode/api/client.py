@@ -25,6 +25,7 @@ from .assets import (
     Hvac,
     Inverter,
     Meter,
+    SmartChargingPolicy,
     Vehicle,
     parse_asset,
 )
@@ -42,13 +43,25 @@ from .const import (
     StatisticsResolution,
 )
 from .exceptions import (
+    EnodeBadRequestError,
     EnodeConnectionError,
     EnodeInvalidResponseError,
+    EnodeNotFoundError,
     EnodeServerError,
+    EnodeSmartChargingPolicyError,
     EnodeTimeoutError,
     error_from_response,
 )
 from .parsing import JsonObject, sub, text
+from .smart import (
+    Location,
+    LocationTariffInterval,
+    SmartChargingPlan,
+    SmartChargingStatus,
+    TariffInterval,
+    TariffRate,
+    parse_location_tariff,
+)
 from .statistics import ChargingStatisticsBucket, HemStatistics, InverterStatistics
 from .subscriptions import Webhook, WebhookAuthentication, WebhookTestResult
 from .users import LinkSession, User
@@ -462,6 +475,184 @@ class EnodeClient:
         )
         return SmartOverride.from_dict(data)
 
+    # --- smart charging (SMART.md 1-3) ----------------------------------------------------
+
+    async def get_vehicle_smart_charging_policy(self, vehicle_id: str) -> SmartChargingPolicy:
+        """Return a vehicle's smart charging policy.
+
+        [?] SMART.md 1.2: the GET route was seen in 2024-01-01 only; if it answers 404 the
+        policy is read from the vehicle object (which raises 404 for an unknown vehicle).
+        """
+        path = f"/vehicles/{_seg(vehicle_id)}/smart-charging-policy"
+        try:
+            return SmartChargingPolicy.from_dict(await self._request_object("GET", path))
+        except EnodeNotFoundError:
+            vehicle = await self._request_object("GET", f"/vehicles/{_seg(vehicle_id)}")
+            return SmartChargingPolicy.from_dict(sub(vehicle, "smartChargingPolicy"))
+
+    async def set_vehicle_smart_charging_policy(
+        self,
+        vehicle_id: str,
+        *,
+        is_enabled: bool | None = None,
+        deadline: str | Literal[_Unset.UNSET] | None = UNSET,
+        minimum_charge_limit: float | None = None,
+    ) -> SmartChargingPolicy:
+        """Update a vehicle's smart charging policy; only the given fields change.
+
+        ``deadline`` is local HH:MM of the charging Location (``None`` sends null, whose
+        effect is undocumented [?]).
+
+        Raises:
+            EnodeSmartChargingPolicyError: Enode refused the policy; ``cause`` says why.
+        """
+        body: dict[str, Any] = {}
+        if is_enabled is not None:
+            body["isEnabled"] = is_enabled
+        if deadline is not UNSET:
+            body["deadline"] = deadline
+        if minimum_charge_limit is not None:
+            body["minimumChargeLimit"] = minimum_charge_limit
+        try:
+            data = await self._request_object(
+                "PUT", f"/vehicles/{_seg(vehicle_id)}/smart-charging-policy", json_body=body
+            )
+        except EnodeBadRequestError as err:
+            raise EnodeSmartChargingPolicyError.from_bad_request(err) from err
+        return SmartChargingPolicy.from_dict(data)
+
+    async def get_vehicle_smart_charging_status(self, vehicle_id: str) -> SmartChargingStatus:
+        """Return a vehicle's smart charging status (state, consideration, plan, override)."""
+        data = await self._request_object(
+            "GET", f"/vehicles/{_seg(vehicle_id)}/smart-charging-status"
+        )
+        return SmartChargingStatus.from_dict(data)
+
+    async def get_vehicle_smart_charging_plan(
+        self, vehicle_id: str, plan_id: str = "latest"
+    ) -> SmartChargingPlan:
+        """Return a smart charging plan by id, or the most recent one (``latest``)."""
+        data = await self._request_object(
+            "GET", f"/vehicles/{_seg(vehicle_id)}/smart-charging-plans/{_seg(plan_id)}"
+        )
+        return SmartChargingPlan.from_dict(data)
+
+    # --- locations and tariffs (SMART.md 6, 7) ---------------------------------------------
+
+    async def list_locations(self, user_id: str | None = None) -> list[Location]:
+        """Return a user's Locations, or every Location of the client."""
+        path = "/locations" if user_id is None else f"/users/{_seg(user_id)}/locations"
+        return [Location.from_dict(item) for item in await self._paginate(path)]
+
+    async def get_location(self, location_id: str) -> Location:
+        """Return one Location."""
+        return Location.from_dict(
+            await self._request_object("GET", f"/locations/{_seg(location_id)}")
+        )
+
+    async def create_location(
+        self,
+        user_id: str,
+        *,
+        name: str,
+        latitude: float,
+        longitude: float,
+        timezone_name: str = "UTC",
+    ) -> Location:
+        """Create a Location (Enode rejects one within 200 m of another: 400)."""
+        body = _location_body(name, latitude, longitude, timezone_name)
+        data = await self._request_object(
+            "POST", f"/users/{_seg(user_id)}/locations", json_body=body
+        )
+        return Location.from_dict(data)
+
+    async def update_location(
+        self,
+        location_id: str,
+        *,
+        name: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        timezone_name: str | None = None,
+    ) -> Location:
+        """Update a Location; omitted fields keep their values.
+
+        Enode requires all four keys on PUT (SMART.md 6.1), so a partial update reads the
+        Location first.
+        """
+        if None in (name, latitude, longitude, timezone_name):
+            current = await self.get_location(location_id)
+            name = current.name if name is None else name
+            latitude = current.latitude if latitude is None else latitude
+            longitude = current.longitude if longitude is None else longitude
+            timezone_name = current.timezone_name if timezone_name is None else timezone_name
+        body = _location_body(name, latitude, longitude, timezone_name)
+        data = await self._request_object("PUT", f"/locations/{_seg(location_id)}", json_body=body)
+        return Location.from_dict(data)
+
+    async def delete_location(self, location_id: str) -> Location | None:
+        """Delete a Location; returns the deleted Location (None if Enode sent no body)."""
+        data = await self._request("DELETE", f"/locations/{_seg(location_id)}")
+        return Location.from_dict(data) if isinstance(data, dict) else None
+
+    async def set_asset_location(
+        self, asset_type: AssetType, asset_id: str, location_id: str | None
+    ) -> Asset:
+        """Assign a charger or HVAC unit to a Location (None clears it).
+
+        These assets report no GPS, so their Location is set by the client
+        (``PUT /{chargers|hvacs}/{id}`` with ``{locationId}``, SMART.md 6.3; [?] seen in
+        2024-01-01 only). Vehicles follow the geofences instead.
+
+        Raises:
+            ValueError: The asset type is not a charger or HVAC unit.
+        """
+        asset_type = _require(
+            asset_type, frozenset({AssetType.CHARGER, AssetType.HVAC}), "location assignment"
+        )
+        data = await self._request_object(
+            "PUT", f"/{asset_type.path}/{_seg(asset_id)}", json_body={"locationId": location_id}
+        )
+        return parse_asset(asset_type, data)
+
+    async def set_tariff(
+        self, tariff_id: str, rates: Sequence[TariffRate | Mapping[str, str]]
+    ) -> None:
+        """Create or replace a tariff's named rates (cost: decimal string per kWh)."""
+        body = [rate.as_dict() if isinstance(rate, TariffRate) else dict(rate) for rate in rates]
+        await self._request("PUT", f"/tariffs/{_seg(tariff_id)}", json_body=body)
+
+    async def get_tariff(self, tariff_id: str) -> list[TariffRate]:
+        """Return a tariff's rates."""
+        data = await self._request("GET", f"/tariffs/{_seg(tariff_id)}")
+        # Documented as a bare array; tolerate a {data: [...]} envelope too.
+        if isinstance(data, dict) and isinstance(data.get("data"), list):
+            data = data["data"]
+        if not isinstance(data, list):
+            raise EnodeInvalidResponseError("Tariff response is not a list")
+        return [TariffRate.from_dict(item) for item in data if isinstance(item, dict)]
+
+    async def set_location_tariff(
+        self,
+        location_id: str,
+        tariff_id: str,
+        intervals: Sequence[TariffInterval | Mapping[str, Any]],
+    ) -> None:
+        """Replace the tariff schedule of a Location (local times; no overlaps: 400)."""
+        body = {
+            "tariffId": tariff_id,
+            "tariffIntervals": [
+                item.as_dict() if isinstance(item, TariffInterval) else dict(item)
+                for item in intervals
+            ],
+        }
+        await self._request("PUT", f"/locations/{_seg(location_id)}/tariff", json_body=body)
+
+    async def get_location_tariff(self, location_id: str) -> list[LocationTariffInterval]:
+        """Return the tariff schedule of a Location, one row per weekday."""
+        data = await self._request("GET", f"/locations/{_seg(location_id)}/tariff")
+        return parse_location_tariff(data)
+
     async def get_action(self, asset_type: AssetType, action_id: str) -> Action:
         """Return an action of a vehicle, charger, battery or HVAC unit."""
         asset_type = _require(asset_type, ACTION_ASSET_TYPES, "actions")
@@ -614,6 +805,18 @@ def _require(
     if asset_type not in allowed:
         raise ValueError(f"{asset_type} does not support {operation}")
     return asset_type
+
+
+def _location_body(
+    name: str | None, latitude: float | None, longitude: float | None, timezone_name: str | None
+) -> dict[str, Any]:
+    """Return the request form of a Location (all four keys, as Enode requires)."""
+    return {
+        "name": name,
+        "latitude": latitude,
+        "longitude": longitude,
+        "timezoneName": timezone_name,
+    }
 
 
 def _authentication_body(authentication: Authentication) -> dict[str, str]:

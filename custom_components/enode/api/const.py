@@ -205,3 +205,53 @@ class WebhookEventType(StrEnum):
     TEST = "enode:webhook:test"
     VENDOR_ACTION_UPDATED = "user:vendor-action:updated"
     CREDENTIALS_INVALIDATED = "user:credentials:invalidated"
+    SMART_CHARGING_STATUS_UPDATED = "user:vehicle:smart-charging-status-updated"
+
+
+class SmartChargingState(StrEnum):
+    """State of a vehicle's smart charging (SMART.md 2.2); unversioned, may grow."""
+
+    DISABLED = "DISABLED"
+    CONSIDERING = "CONSIDERING"
+    UNKNOWN = "UNKNOWN"
+    FULLY_CHARGED = "FULLY_CHARGED"
+    PLAN_EXECUTING_STOPPING = "PLAN:EXECUTING:STOPPING"
+    PLAN_EXECUTING_STOP_FAILED = "PLAN:EXECUTING:STOP_FAILED"
+    PLAN_EXECUTING_STOPPED = "PLAN:EXECUTING:STOPPED"
+    PLAN_EXECUTING_STOPPED_AWAITING_PRICES = "PLAN:EXECUTING:STOPPED:AWAITING_PRICES"
+    PLAN_EXECUTING_STARTING = "PLAN:EXECUTING:STARTING"
+    PLAN_EXECUTING_START_FAILED = "PLAN:EXECUTING:START_FAILED"
+    PLAN_EXECUTING_STARTED = "PLAN:EXECUTING:STARTED"
+    PLAN_EXECUTING_CHARGE_INTERRUPTED = "PLAN:EXECUTING:CHARGE_INTERRUPTED"
+    PLAN_EXECUTING_OVERRIDDEN = "PLAN:EXECUTING:OVERRIDDEN"
+    PLAN_ENDED_FINISHED = "PLAN:ENDED:FINISHED"
+    PLAN_ENDED_UNPLUGGED = "PLAN:ENDED:UNPLUGGED"
+    PLAN_ENDED_FAILED = "PLAN:ENDED:FAILED"
+    PLAN_ENDED_DISABLED = "PLAN:ENDED:DISABLED"
+    PLAN_ENDED_DEADLINE_CHANGED = "PLAN:ENDED:DEADLINE_CHANGED"
+
+
+class SmartChargingFailureCondition(StrEnum):
+    """Why a smart charging plan ended ``PLAN:ENDED:FAILED`` (SMART.md 2.3)."""
+
+    STOP_FAILED = "STOP_FAILED"
+    START_FAILED = "START_FAILED"
+    FINISHED_LATE = "FINISHED_LATE"
+    UNKNOWN = "UNKNOWN"
+    CHARGE_INTERRUPTED = "CHARGE_INTERRUPTED"
+
+
+class SmartChargingErrorCause(StrEnum):
+    """Why Enode refused a smart charging policy (the 400 causes of SMART.md 1.1).
+
+    The values are snake_case so an integration can use them directly as translation keys.
+    """
+
+    ENABLED_BY_OTHER_USER = "enabled_by_other_user"
+    DEADLINE_MISSING = "deadline_missing"
+    INVALID_DEADLINE = "invalid_deadline"
+    MINIMUM_ABOVE_CHARGE_LIMIT = "minimum_above_charge_limit"
+    MINIMUM_BELOW_VENDOR_THRESHOLD = "minimum_below_vendor_threshold"
+    NO_PRICE_AREA_OR_TARIFF = "no_price_area_or_tariff"
+    NOT_CAPABLE = "not_capable"
+    UNKNOWN = "unknown"

@@ -9,6 +9,7 @@ from .actions import Action
 from .assets import Asset, parse_asset
 from .const import AssetType, WebhookEventType
 from .parsing import JsonObject, integer, obj, strings, sub, text, timestamp
+from .smart import SmartChargingStatus
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -74,6 +75,14 @@ class WebhookTestEvent(WebhookEvent):
     """``enode:webhook:test``, sent by ``POST /webhooks/{id}/test``."""
 
 
+@dataclass(frozen=True, slots=True)
+class SmartChargingStatusEvent(WebhookEvent):
+    """``user:vehicle:smart-charging-status-updated``: a vehicle's smart charging changed."""
+
+    status: SmartChargingStatus | None
+    updated_fields: tuple[str, ...]
+
+
 def parse_event(data: Mapping[str, Any]) -> WebhookEvent:
     """Parse one event object; never raises on unknown or incomplete events."""
     event_type = text(data, "event") or ""
@@ -97,6 +106,13 @@ def parse_event(data: Mapping[str, Any]) -> WebhookEvent:
         )
     if event_type == WebhookEventType.CREDENTIALS_INVALIDATED:
         return CredentialsInvalidatedEvent(**common, vendor=text(data, "vendor"))
+    if event_type == WebhookEventType.SMART_CHARGING_STATUS_UPDATED:
+        status = obj(data.get("smartChargingStatus"))
+        return SmartChargingStatusEvent(
+            **common,
+            status=None if status is None else SmartChargingStatus.from_dict(status),
+            updated_fields=strings(data, "updatedFields"),
+        )
     parts = event_type.split(":")
     if len(parts) == 3 and parts[0] == "user" and parts[2] in _ASSET_CHANGES:
         asset_type = AssetType.from_event_segment(parts[1])

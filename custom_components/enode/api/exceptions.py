@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import json
+import re
 from typing import TYPE_CHECKING, Any
+
+from .const import SmartChargingErrorCause
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -51,7 +54,51 @@ class EnodeNotFoundError(EnodeError):
 
 
 class EnodeBadRequestError(EnodeError):
-    """Enode rejected the request (HTTP 400); ``detail`` explains why."""
+    """Enode rejected the request (HTTP 400); ``detail`` explains why.
+
+    Attributes:
+        cause: Set on errors of calls that know their documented 400 causes (smart charging
+            policy: `EnodeSmartChargingPolicyError`), else None.
+    """
+
+    cause: SmartChargingErrorCause | None = None
+
+
+class EnodeSmartChargingPolicyError(EnodeBadRequestError):
+    """Enode refused a vehicle smart charging policy (HTTP 400).
+
+    ``cause`` says which documented rule failed; its value is a translation key.
+    """
+
+    cause: SmartChargingErrorCause
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        cause: SmartChargingErrorCause,
+        status: int | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        problem_type: str | None = None,
+    ) -> None:
+        """Initialise the error with its cause."""
+        super().__init__(
+            message, status=status, title=title, detail=detail, problem_type=problem_type
+        )
+        self.cause = cause
+
+    @classmethod
+    def from_bad_request(cls, error: EnodeBadRequestError) -> EnodeSmartChargingPolicyError:
+        """Classify a 400 of the policy endpoint."""
+        return cls(
+            str(error),
+            cause=smart_charging_error_cause(error.title, error.detail),
+            status=error.status,
+            title=error.title,
+            detail=error.detail,
+            problem_type=error.problem_type,
+        )
 
 
 class EnodeConflictError(EnodeError):
@@ -104,6 +151,35 @@ class EnodeInvalidResponseError(EnodeError):
 
 class EnodeWebhookPayloadError(EnodeError):
     """A webhook delivery body is malformed, too large or not a JSON array of objects."""
+
+
+# Enode's wording of the policy 400s is not captured (SMART.md 1.1 lists the causes, not the
+# texts), so the causes are recognised by keywords of the documented descriptions, in this one
+# place; the order matters (the first match wins).
+_SMART_CAUSES: tuple[tuple[re.Pattern[str], SmartChargingErrorCause], ...] = (
+    (re.compile(r"another user|other user|already (been )?enabled", re.I),
+     SmartChargingErrorCause.ENABLED_BY_OTHER_USER),
+    (re.compile(r"price area|tariff", re.I), SmartChargingErrorCause.NO_PRICE_AREA_OR_TARIFF),
+    (re.compile(r"threshold|vendor minimum|not below|at least \d+", re.I),
+     SmartChargingErrorCause.MINIMUM_BELOW_VENDOR_THRESHOLD),
+    (re.compile(r"maxChargeLimit\s*<\s*minChargeLimit|above the .*charge limit|exceed", re.I),
+     SmartChargingErrorCause.MINIMUM_ABOVE_CHARGE_LIMIT),
+    (re.compile(r"deadline.*(required|missing)|(missing|no|without) .*deadline", re.I),
+     SmartChargingErrorCause.DEADLINE_MISSING),
+    (re.compile(r"deadline", re.I), SmartChargingErrorCause.INVALID_DEADLINE),
+    (re.compile(r"scope|capab|control", re.I), SmartChargingErrorCause.NOT_CAPABLE),
+)  # fmt: skip
+
+
+def smart_charging_error_cause(title: str | None, detail: str | None) -> SmartChargingErrorCause:
+    """Return the documented cause of a smart charging policy 400 from its title and detail."""
+    for text in (detail, title):
+        if not text:
+            continue
+        for pattern, cause in _SMART_CAUSES:
+            if pattern.search(text):
+                return cause
+    return SmartChargingErrorCause.UNKNOWN
 
 
 _STATUS_ERRORS: dict[int, type[EnodeError]] = {
