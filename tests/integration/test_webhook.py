@@ -13,16 +13,20 @@ from aiohttp.test_utils import TestClient
 from homeassistant.components import webhook
 from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.aiohttp import MockRequest
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.enode.const import DOMAIN, MAX_WEBHOOK_BODY
+from custom_components.enode.api import EnodeClient, Environment
+from custom_components.enode.config_flow import DEFAULT_OPTIONS
+from custom_components.enode.const import CONF_ENVIRONMENT, DOMAIN, MAX_WEBHOOK_BODY
 from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, browse_link, event, post_webhook, sign
+from .conftest import DEMO_USER, browse_link, entry_data, event, post_webhook, sign
 from .platform_helpers import BATTERY, CHARGER, VEHICLE
 
 VEHICLE_BATTERY = "sensor.my_model_3_battery"
@@ -431,3 +435,60 @@ async def test_cloudhook_delivery_is_applied(
     assert response.status == 200
     assert hass.states.get("sensor.huawei_luna2000_battery").state == "42.0"
     assert setup_integration.runtime_data.webhook.health.deliveries >= 1
+
+
+@pytest.mark.parametrize(
+    ("external_url", "push"),
+    [
+        ("http://ha.example.org", False),
+        ("https://ha.example.org:8443", False),
+        ("http://ha.example.org:443", False),
+        ("https://127.0.0.1", True),
+        ("https://127.0.0.1:443", True),
+    ],
+)
+async def test_production_urls_need_https_on_443(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    external_url: str,
+    push: bool,
+) -> None:
+    """Outside the custom environment only an https URL on port 443 is given to Enode."""
+    await async_process_ha_core_config(hass, {"external_url": external_url})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Enode (sandbox)",
+        unique_id=f"{emulator.client_id}_{DEMO_USER}",
+        data=entry_data(emulator, **{CONF_ENVIRONMENT: "sandbox"}),
+        options=DEFAULT_OPTIONS,
+    )
+    entry.add_to_hass(hass)
+
+    def sandbox_at_the_emulator(hass: HomeAssistant, data: dict[str, Any]) -> EnodeClient:
+        """The sandbox environment, its URLs pointing at the emulator."""
+        assert data[CONF_ENVIRONMENT] == "sandbox"
+        return EnodeClient(
+            async_get_clientsession(hass),
+            data["client_id"],
+            data["client_secret"],
+            environment=Environment.SANDBOX,
+            api_url=emulator.base_url,
+            token_url=emulator.token_url,
+        )
+
+    with patch("custom_components.enode.create_client", sandbox_at_the_emulator):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    manager = entry.runtime_data.webhook
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"webhook_unavailable_{entry.entry_id}")
+    created = [e for e in emulator.request_log if (e.method, e.path) == ("POST", "/webhooks")]
+    if push:
+        assert (manager.health.mode, manager.health.url_kind) == ("push", "external")
+        assert issue is None
+        assert len(created) == 1
+    else:
+        assert manager.health.mode == "poll"
+        assert issue is not None
+        assert issue.translation_key == "webhook_unavailable"
+        assert created == []
