@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 import aiohttp
@@ -24,7 +25,7 @@ from custom_components.enode.api import AssetType
 from custom_components.enode.const import EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
-from .conftest import CHARGER, start_charging
+from .conftest import CHARGER, event, post_webhook, start_charging
 
 
 def notifications(hass: HomeAssistant) -> dict[str, dict[str, str]]:
@@ -46,6 +47,13 @@ async def test_confirmed_by_push(
     """While pending the requested value shows; the webhook confirms; no action polling."""
     tracker = setup_integration.runtime_data.actions
     action_id = await start_charging(setup_integration)
+    assert tracker.requested(CHARGER, "charging") == (True, True)
+    # Home Assistant's clock passes the first poll times: push is healthy, so nothing is polled.
+    for seconds in (6, 16, 36, 76):
+        fire_timers(hass, seconds)
+        await hass.async_block_till_done()
+    assert setup_integration.runtime_data.webhook.push_healthy
+    assert action_polls(emulator, action_id) == 0
     assert tracker.requested(CHARGER, "charging") == (True, True)
     await emulator.advance(25)
     await hass.async_block_till_done()
@@ -247,3 +255,37 @@ async def test_asynchronous_failure_event_carries_the_reason(
     assert failed.data["reason"] == detail
     shown = notifications(hass)[f"enode_action_{failed.data['action_id']}"]
     assert shown["message"] == f"Zaptec Go: Start charging did not succeed ({detail})."
+
+
+async def test_asset_update_before_the_confirmation(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Asset data newer than the confirmation arrived first: the real state shows at once."""
+    switch = "switch.zaptec_go_charging"
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert hass.states.get(switch).state == "on"  # the requested value while pending
+    [action] = [a for a in emulator.core.actions.actions.values() if a.asset_id == CHARGER]
+    confirmed = dt_util.utcnow()
+    vendor_action = {
+        **action.data,
+        "state": "CONFIRMED",
+        "completedAt": confirmed.isoformat(),
+        "updatedAt": confirmed.isoformat(),
+    }
+    # The charger reports, after the confirmation, that it is not charging after all.
+    later = (confirmed + timedelta(seconds=1)).isoformat()
+    charger = copy.deepcopy(emulator.asset(CHARGER))
+    charger["lastSeen"] = later
+    charger["chargeState"].update(isCharging=False, lastUpdated=later)
+    payload = [
+        event("user:charger:updated", charger),
+        event("user:vendor-action:updated", vendorAction=vendor_action, updatedFields=["state"]),
+    ]
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(switch).state == "off"
