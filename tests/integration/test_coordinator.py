@@ -14,11 +14,12 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.enode.api import AssetType, parse_asset
 from custom_components.enode.const import DOMAIN
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, event, post_webhook
-from .platform_helpers import BATTERY, HEM, VEHICLE
+from .platform_helpers import BATTERY, CHARGER, HEM, VEHICLE
 
 BATTERY_LEVEL = "sensor.huawei_luna2000_battery"
 VEHICLE_BATTERY = "sensor.my_model_3_battery"
@@ -221,3 +222,39 @@ async def test_poll_remembers_the_types_it_has_seen(
     await poll_now(hass, VEHICLE_BATTERY)
     assert f"GET /users/{DEMO_USER}/vehicles" in api_requests(emulator, start)
     assert hass.states.get(VEHICLE_BATTERY).state == "42.0"
+
+
+async def test_poll_reporting_an_id_under_another_type(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Enode lists a known vehicle id as a charger: the poll wins, vehicle entities go unavailable.
+
+    The vehicle's entities never see a charger object (which lacks their attributes).
+    """
+    coordinator = setup_integration.runtime_data.coordinator
+    stored = emulator.core.store.find_asset(VEHICLE)
+    stored.kind = "charger"
+    await poll_now(hass, VEHICLE_BATTERY)
+    assert coordinator.last_update_success
+    assert coordinator.data.assets[VEHICLE].asset_type is AssetType.CHARGER
+    assert hass.states.get(VEHICLE_BATTERY).state == "unavailable"
+    assert hass.states.get(BATTERY_LEVEL).state != "unavailable"
+
+
+async def test_push_of_another_type_is_refused_by_the_coordinator(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Whoever hands the coordinator an asset of another type under a known id: refused."""
+    coordinator = setup_integration.runtime_data.coordinator
+    before = hass.states.get(VEHICLE_BATTERY).state
+    impostor = copy.deepcopy(emulator.asset(CHARGER))
+    impostor.update(id=VEHICLE, lastSeen="2031-01-01T00:00:00Z")
+    assert coordinator.async_apply_asset(parse_asset(AssetType.CHARGER, impostor)) is False
+    assert coordinator.data.assets[VEHICLE].asset_type is AssetType.VEHICLE
+    assert hass.states.get(VEHICLE_BATTERY).state == before
