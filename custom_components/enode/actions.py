@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components import persistent_notification
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.translation import async_get_translations
@@ -31,6 +32,9 @@ from .const import (
     EVENT_ACTION_FAILED,
     LOGGER,
 )
+
+# The event's state when Enode refused the command at once or could not be reached (no action).
+STATE_ERROR = "ERROR"
 
 if TYPE_CHECKING:
     from .coordinator import EnodeCoordinator
@@ -233,8 +237,40 @@ class ActionTracker:
         delay = min(ACTION_POLL_FIRST * 2 ** max(pending.polls, 1), ACTION_POLL_MAX)
         self._schedule_poll(pending, delay)
 
+    async def async_report_rejected(
+        self, *, asset_type: AssetType, asset_id: str, command: str, error: HomeAssistantError
+    ) -> None:
+        """A command failed before Enode created an action: fire the event, no notification.
+
+        The caller saw the error already (it is raised to the UI or the script); the event lets
+        automations see this failure like every other one.
+        """
+        command_failed = PendingCommand(
+            action_id="",
+            asset_type=asset_type,
+            asset_id=asset_id,
+            command=command,
+            value_key="",
+            target=None,
+        )
+        cause = error.__cause__
+        detail = (cause.detail or cause.title) if isinstance(cause, EnodeError) else None
+        await self._async_report_failure(
+            command_failed,
+            state=STATE_ERROR,
+            reason=error.translation_key,
+            detail=detail,
+            error=error,
+        )
+
     async def _async_report_failure(
-        self, pending: PendingCommand, *, state: str, reason: str | None, detail: str | None
+        self,
+        pending: PendingCommand,
+        *,
+        state: str,
+        reason: str | None,
+        detail: str | None,
+        error: HomeAssistantError | None = None,
     ) -> None:
         """Make a failed command visible: persistent notification and an event."""
         devices = dr.async_entries_for_config_entry(dr.async_get(self._hass), self._entry.entry_id)
@@ -248,7 +284,10 @@ class ActionTracker:
         )
         prefix = f"component.{DOMAIN}"
         command_name = common.get(f"{prefix}.common.command_{pending.command}", pending.command)
-        if state == "TIMEOUT":
+        if error is not None:
+            # What the caller was shown (translated now that the translations are loaded).
+            reason_text = str(error)
+        elif state == "TIMEOUT":
             reason_text = strings.get(f"{prefix}.exceptions.action_timeout.message", state)
         else:
             reason_text = detail or reason or state
@@ -260,22 +299,25 @@ class ActionTracker:
         message = template.format(
             device=device_name or pending.asset_id, command=command_name, reason=reason_text
         )
-        LOGGER.warning("%s", message)
-        persistent_notification.async_create(
-            self._hass,
-            message,
-            title=title,
-            notification_id=f"{DOMAIN}_action_{pending.action_id}",
-        )
+        if error is None:
+            # Only failures the user could not have seen: a synchronous one was raised to them.
+            LOGGER.warning("%s", message)
+            persistent_notification.async_create(
+                self._hass,
+                message,
+                title=title,
+                notification_id=f"{DOMAIN}_action_{pending.action_id}",
+            )
         self._hass.bus.async_fire(
             EVENT_ACTION_FAILED,
             {
                 "device_id": device.id if device else None,
                 "asset_id": pending.asset_id,
                 "asset_type": str(pending.asset_type),
-                "action_id": pending.action_id,
+                "action_id": pending.action_id or None,
                 "command": pending.command,
                 "state": state,
+                "reason": reason_text,
                 "failure_reason": reason,
                 "failure_detail": detail,
             },

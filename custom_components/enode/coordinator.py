@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -51,6 +51,32 @@ def is_older(candidate: Asset, held: Asset | None) -> bool:
     if held is None or candidate.last_updated is None or held.last_updated is None:
         return False
     return candidate.last_updated < held.last_updated
+
+
+def is_other_type(candidate: Asset, held: Asset | None) -> bool:
+    """True when an asset of another type is already held under the candidate's id."""
+    return held is not None and held.asset_type is not candidate.asset_type
+
+
+def merge_poll(
+    held: Mapping[str, Asset], polled: Mapping[str, Asset], polled_types: Iterable[AssetType]
+) -> dict[str, Asset]:
+    """The assets after a poll: what it listed, never older than what push already applied.
+
+    Assets of types the poll did not list (e.g. HEM disabled mid-way) are kept. An asset the
+    poll reports under another type than the held one replaces it: the poll is Enode's truth.
+    """
+    listed = set(polled_types)
+    merged: dict[str, Asset] = {
+        asset_id: asset for asset_id, asset in held.items() if asset.asset_type not in listed
+    }
+    for asset_id, asset in polled.items():
+        current = held.get(asset_id)
+        keep = (
+            current is not None and not is_other_type(asset, current) and is_older(asset, current)
+        )
+        merged[asset_id] = current if keep and current is not None else asset
+    return merged
 
 
 class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
@@ -152,22 +178,19 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
     def _merge_poll(
         self, user: User, polled: dict[str, Asset], polled_types: Iterable[AssetType]
     ) -> EnodeSnapshot:
-        held = self.data.assets if self.data else {}
-        listed = set(polled_types)
-        # Keep assets of types we did not list this time (e.g. HEM disabled mid-way).
-        merged: dict[str, Asset] = {
-            asset_id: asset for asset_id, asset in held.items() if asset.asset_type not in listed
-        }
-        for asset_id, asset in polled.items():
-            current = held.get(asset_id)
-            merged[asset_id] = current if current and is_older(asset, current) else asset
+        merged = merge_poll(self.data.assets if self.data else {}, polled, polled_types)
         self._seen_types.update(a.asset_type for a in merged.values())
         return EnodeSnapshot(user=user, assets=merged)
 
     def async_apply_asset(self, asset: Asset) -> bool:
-        """Merge a pushed asset; returns False when it was older than what is held."""
+        """Merge a pushed asset; False when it is older than, or of another type than, the held."""
         snapshot = self.data or EnodeSnapshot(user=None)
         held = snapshot.assets.get(asset.id)
+        if is_other_type(asset, held):
+            LOGGER.debug(
+                "Ignoring a %s update of %s, held as another type", asset.asset_type, asset.id
+            )
+            return False
         if is_older(asset, held):
             LOGGER.debug("Ignoring an out-of-order update of %s", asset.id)
             return False

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from homeassistant.core import callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -56,9 +57,11 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
 
     @property
     def asset(self) -> Asset | None:
-        """The asset as the coordinator holds it now (None when it is gone)."""
+        """The asset as the coordinator holds it now (None when it is gone or of another type)."""
         data = self.coordinator.data
-        return data.assets.get(self.asset_id) if data else None
+        asset = data.assets.get(self.asset_id) if data else None
+        # Never hand a vehicle entity a charger: its attributes would not be there.
+        return asset if asset is not None and asset.asset_type is self.asset_type else None
 
     @property
     def available(self) -> bool:
@@ -110,9 +113,20 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
     async def async_send_command(
         self, command: str, value_key: str, target: Any, request: Awaitable[Action]
     ) -> None:
-        """Send a control to Enode and show the requested value while its action is pending."""
-        action = await async_call_enode(self.hass, self.entry, request)
-        self.entry.runtime_data.actions.async_track(
+        """Send a control to Enode and show the requested value while its action is pending.
+
+        A command Enode refuses at once (or that cannot reach Enode) raises the translated error
+        to the caller and fires ``enode_action_failed`` like an action that fails later.
+        """
+        tracker = self.entry.runtime_data.actions
+        try:
+            action = await async_call_enode(self.hass, self.entry, request)
+        except HomeAssistantError as err:
+            await tracker.async_report_rejected(
+                asset_type=self.asset_type, asset_id=self.asset_id, command=command, error=err
+            )
+            raise
+        tracker.async_track(
             action,
             asset_type=self.asset_type,
             asset_id=self.asset_id,

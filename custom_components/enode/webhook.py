@@ -29,6 +29,8 @@ from homeassistant.util import dt as dt_util
 from yarl import URL
 
 from .api import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
     Asset,
     AssetEvent,
     CredentialsInvalidatedEvent,
@@ -63,6 +65,25 @@ if TYPE_CHECKING:
     from .models import EnodeConfigEntry
 
 STATISTICS_EVENTS = frozenset({"user:hem-system:updated", "user:inverter:statistics-updated"})
+# Bytes per read while streaming a delivery body (Content-Length or chunked).
+READ_CHUNK = 64 * 1024
+
+
+async def async_read_body(request: web.Request, limit: int) -> bytes | None:
+    """The whole request body, or None as soon as it exceeds ``limit`` bytes.
+
+    ``request.content.read(n)`` returns only what has arrived so far, so one read can hand back
+    part of a large (or chunked) body: read until the end of the stream instead.
+    """
+    content = request.content  # once: a cloudhook's MockRequest makes a new reader per access
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await content.read(READ_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @dataclass(slots=True)
@@ -77,7 +98,12 @@ class WebhookHealth:
     rejected: int = 0
     foreign_user_events: int = 0
     ignored_events: int = 0
+    # Events of a delivery that could not be applied (the rest of the batch still was).
+    stale_events: int = 0  # older than the asset held (updates never go backwards)
+    mismatched_events: int = 0  # asset id already held under another asset type
+    failed_events: int = 0  # an exception while applying
     last_error: str | None = None
+    last_event_error: str | None = None  # "<event type>: <exception type>", no payload
     counts_by_event: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -91,7 +117,11 @@ class WebhookHealth:
             "rejected": self.rejected,
             "foreign_user_events": self.foreign_user_events,
             "ignored_events": self.ignored_events,
+            "stale_events": self.stale_events,
+            "mismatched_events": self.mismatched_events,
+            "failed_events": self.failed_events,
             "last_error": self.last_error,
+            "last_event_error": self.last_event_error,
             "counts_by_event": dict(self.counts_by_event),
         }
 
@@ -159,6 +189,9 @@ class EnodeWebhookManager:
         # True from a valid delivery until PUSH_STALE_AFTER passes without one.
         self._fresh = False
         self._cancel_stale: CALLBACK_TYPE | None = None
+        # What was logged already, so a repeating bad event is logged once (and counted).
+        self._failures_logged: set[str] = set()
+        self._mismatches_logged: set[tuple[str, str]] = set()
         entry.async_on_unload(self._cancel_stale_timer)
 
     @property
@@ -290,23 +323,53 @@ class EnodeWebhookManager:
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
         """Verify, parse and apply a delivery; answer quickly and make no Enode request."""
-        if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
+        # Refuse a declared oversized body before reading it; stream the rest with a bound.
+        # HA Cloud relays cloudhook deliveries as a MockRequest, which has no content_length.
+        declared: int | None = getattr(request, "content_length", None)
+        if declared is not None and declared > MAX_WEBHOOK_BODY:
             return self._reject("oversized", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        raw = await request.content.read(MAX_WEBHOOK_BODY + 1)
-        if len(raw) > MAX_WEBHOOK_BODY:
+        raw = await async_read_body(request, MAX_WEBHOOK_BODY)
+        if raw is None:
             return self._reject("oversized", HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        if not verify_signature(self._secret, raw, request.headers.get("x-enode-signature")):
+        if not verify_signature(self._secret, raw, request.headers.get(SIGNATURE_HEADER)):
             return self._reject("bad_signature", HTTPStatus.UNAUTHORIZED)
         try:
             events = parse_events(raw, max_bytes=MAX_WEBHOOK_BODY)
-        except EnodeWebhookPayloadError:
+        except EnodeWebhookPayloadError as err:
+            LOGGER.debug("Malformed Enode webhook delivery: %s", err)
             return self._reject("malformed", HTTPStatus.BAD_REQUEST)
         self.health.deliveries += 1
         self._mark_delivery()
-        for event in events:
-            self._apply(event)
+        self.async_apply_events(events, request.headers.get(DELIVERY_HEADER))
         self._set_mode(self.health.mode)
         return web.Response(status=HTTPStatus.OK)
+
+    @callback
+    def async_apply_events(self, events: list[WebhookEvent], delivery: str | None = None) -> None:
+        """Apply every event of a delivery; one that cannot be applied never stops the rest."""
+        for event in events:
+            try:
+                self._apply(event)
+            except Exception as err:  # noqa: BLE001 - one bad event must not stop the batch
+                self._event_failed(event, err, delivery)
+
+    def _event_failed(self, event: WebhookEvent, err: Exception, delivery: str | None) -> None:
+        """Count an event that raised while applying; log each kind of failure once."""
+        self.health.failed_events += 1
+        kind = f"{event.event_type or '<no event type>'}: {type(err).__name__}"
+        self.health.last_event_error = kind
+        first = kind not in self._failures_logged
+        self._failures_logged.add(kind)
+        asset = event.asset if isinstance(event, AssetEvent) else None
+        (LOGGER.error if first else LOGGER.debug)(
+            "Could not apply an Enode %s event (asset %s, delivery %s); the rest of the "
+            "delivery was applied: %s",
+            event.event_type,
+            asset.id if asset is not None else None,
+            delivery,
+            err,
+            exc_info=first,
+        )
 
     def _mark_delivery(self) -> None:
         self.health.last_delivery = dt_util.utcnow()
@@ -359,16 +422,36 @@ class EnodeWebhookManager:
             self.health.ignored_events += 1
 
     def _apply_asset_event(self, event: AssetEvent, asset: Asset) -> None:
+        held = self._coordinator.data.assets if self._coordinator.data else {}
+        current = held.get(asset.id)
+        if current is not None and current.asset_type is not asset.asset_type:
+            # Enode ids are unique across types: this event cannot be about the held asset.
+            self._mismatched(event, current)
+            return
         if event.change == "deleted":
             self._coordinator.async_remove_asset(asset.id)
             return
-        held = self._coordinator.data.assets if self._coordinator.data else {}
         # A discovered event carries only `information`; never let it blank a known asset.
         if event.change == "discovered" and asset.id in held:
             return
-        self._coordinator.async_apply_asset(asset)
+        if not self._coordinator.async_apply_asset(asset):
+            self.health.stale_events += 1
         if event.event_type in STATISTICS_EVENTS:
             self._signal_statistics()
+
+    def _mismatched(self, event: AssetEvent, held: Asset) -> None:
+        """Ignore an event whose asset type differs from the asset held under its id."""
+        self.health.mismatched_events += 1
+        key = (held.id, str(event.asset_type))
+        if key in self._mismatches_logged:
+            return
+        self._mismatches_logged.add(key)
+        LOGGER.warning(
+            "Ignoring Enode %s events for %s: that id belongs to a %s",
+            event.event_type,
+            held.id,
+            held.asset_type,
+        )
 
     def _signal_statistics(self) -> None:
         async_dispatcher_send(

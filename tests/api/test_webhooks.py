@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from unittest.mock import patch
 
 import pytest
 
@@ -186,3 +187,43 @@ def test_size_limit() -> None:
         parse_events(body, max_bytes=len(body) - 1)
     with pytest.raises(EnodeWebhookPayloadError):
         parse_events(b"[" + b" " * (2 * 1024 * 1024) + b"]")
+
+
+def test_empty_secret_is_rejected_even_with_its_own_hmac() -> None:
+    """An empty secret never verifies, not even against the HMAC keyed with the empty string."""
+    header = "sha1=" + hmac.new(b"", DOC_BODY, hashlib.sha1).hexdigest()
+    assert not verify_signature("", DOC_BODY, header)
+
+
+@pytest.mark.parametrize("prefix", ["sha2=", "sha256=", "md5=", "=sha1", "sha1:"])
+def test_other_prefix_with_the_correct_hmac_is_rejected(prefix: str) -> None:
+    """Only `sha1=` is Enode's format: the right hex behind another prefix is refused."""
+    correct_hex = DOC_SIGNATURE.removeprefix("sha1=")
+    assert verify_signature(DOC_SECRET, DOC_BODY, "sha1=" + correct_hex)
+    assert not verify_signature(DOC_SECRET, DOC_BODY, prefix + correct_hex)
+
+
+def test_deep_nesting_is_a_payload_error() -> None:
+    """[[[[...]]]] deeper than the parser can go is EnodeWebhookPayloadError, not RecursionError."""
+    with pytest.raises(EnodeWebhookPayloadError, match="RecursionError"):
+        parse_events(b"[" * 20_000 + b"]" * 20_000)
+
+
+def test_numbers_beyond_a_float_are_not_numbers() -> None:
+    """An integer too large for a float (or NaN) is an unknown value, never an exception."""
+    body = b'[{"event": "system:heartbeat", "pendingEvents": 1' + b"0" * 400 + b"}]"
+    [heartbeat] = parse_events(body)
+    assert isinstance(heartbeat, HeartbeatEvent)
+    assert heartbeat.pending_events is None
+    [nan] = parse_events(b'[{"event": "system:heartbeat", "pendingEvents": NaN}]')
+    assert isinstance(nan, HeartbeatEvent)
+    assert nan.pending_events is None
+
+
+def test_anything_an_event_parser_raises_is_a_payload_error() -> None:
+    """Should an event ever defeat the lenient readers, the body is malformed, not a crash."""
+    with (
+        patch("custom_components.enode.api.webhooks.parse_event", side_effect=TypeError("x")),
+        pytest.raises(EnodeWebhookPayloadError, match="TypeError"),
+    ):
+        parse_events(b'[{"event": "system:heartbeat"}]')

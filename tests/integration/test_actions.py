@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from homeassistant.components import persistent_notification
+from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -19,7 +25,7 @@ from custom_components.enode.api import AssetType
 from custom_components.enode.const import EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
-from .conftest import CHARGER, start_charging
+from .conftest import CHARGER, event, post_webhook, start_charging
 
 
 def notifications(hass: HomeAssistant) -> dict[str, dict[str, str]]:
@@ -41,6 +47,13 @@ async def test_confirmed_by_push(
     """While pending the requested value shows; the webhook confirms; no action polling."""
     tracker = setup_integration.runtime_data.actions
     action_id = await start_charging(setup_integration)
+    assert tracker.requested(CHARGER, "charging") == (True, True)
+    # Home Assistant's clock passes the first poll times: push is healthy, so nothing is polled.
+    for seconds in (6, 16, 36, 76):
+        fire_timers(hass, seconds)
+        await hass.async_block_till_done()
+    assert setup_integration.runtime_data.webhook.push_healthy
+    assert action_polls(emulator, action_id) == 0
     assert tracker.requested(CHARGER, "charging") == (True, True)
     await emulator.advance(25)
     await hass.async_block_till_done()
@@ -157,3 +170,122 @@ async def test_newer_command_replaces_overlay(
         )
     assert data.actions.requested(CHARGER, "max_current") == (True, 12)
     assert len(data.actions.pending) == 1
+
+
+SYNC_FAILURES = {
+    "503": ("server_error", "Enode had a problem: {error}"),
+    "422": (
+        "controlled_entity",
+        (
+            "The device is controlled by a schedule or smart charging in Enode. Turn that off "
+            "where it was set up (for example in the app that uses Enode), then try again"
+        ),
+    ),
+    "timeout": ("cannot_connect", "Could not reach Enode: {error}"),
+}
+
+
+@pytest.mark.parametrize("fault", list(SYNC_FAILURES))
+async def test_synchronous_failure_fires_the_event(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_integration: MockConfigEntry,
+    fault: str,
+) -> None:
+    """A command Enode refuses at once raises the translated error and fires the event."""
+    assert await async_setup_component(hass, "persistent_notification", {})
+    events = async_capture_events(hass, EVENT_ACTION_FAILED)
+    key, message = SYNC_FAILURES[fault]
+    switch = "switch.zaptec_go_charging"
+    if fault == "503":
+        emulator.add_fault(path=f"/chargers/{CHARGER}/charging", status=503, count=1)
+    elif fault == "422":
+        emulator.set_schedule_controlled(CHARGER)
+    else:
+        setup_integration.runtime_data.client._timeout = aiohttp.ClientTimeout(total=0.2)
+        emulator.add_fault(path=f"/chargers/{CHARGER}/charging", latency=1.0, count=1)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
+        )
+    await hass.async_block_till_done()
+    placeholders = err.value.translation_placeholders or {}
+    expected = message.format(**placeholders)
+    assert err.value.translation_key == key
+    assert str(err.value) == expected
+    if fault != "422":
+        assert placeholders["error"]
+    assert len(events) == 1
+    data = events[0].data
+    assert data["state"] == "ERROR"
+    assert data["reason"] == expected
+    assert data["failure_reason"] == key
+    assert (data["command"], data["asset_id"], data["action_id"]) == (
+        "start_charging",
+        CHARGER,
+        None,
+    )
+    assert data["device_id"]
+    # The caller saw the error already: no notification for it.
+    assert not [n for n in notifications(hass) if n.startswith("enode_action")]
+    assert hass.states.get(switch).state == "off"
+
+
+async def test_asynchronous_failure_event_carries_the_reason(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A FAILED action's event has the same `reason` the notification shows."""
+    assert await async_setup_component(hass, "persistent_notification", {})
+    events = async_capture_events(hass, EVENT_ACTION_FAILED)
+    emulator.set_action_outcome(
+        CHARGER, {"state": "FAILED", "failureType": "NO_RESPONSE", "failureDetail": "Offline"}
+    )
+    switch = "switch.zaptec_go_charging"
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    await emulator.advance(25)
+    await hass.async_block_till_done()
+    [failed] = events
+    assert failed.data["state"] == "FAILED"
+    detail = failed.data["failure_detail"]
+    assert detail
+    assert failed.data["reason"] == detail
+    shown = notifications(hass)[f"enode_action_{failed.data['action_id']}"]
+    assert shown["message"] == f"Zaptec Go: Start charging did not succeed ({detail})."
+
+
+async def test_asset_update_before_the_confirmation(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Asset data newer than the confirmation arrived first: the real state shows at once."""
+    switch = "switch.zaptec_go_charging"
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert hass.states.get(switch).state == "on"  # the requested value while pending
+    [action] = [a for a in emulator.core.actions.actions.values() if a.asset_id == CHARGER]
+    confirmed = dt_util.utcnow()
+    vendor_action = {
+        **action.data,
+        "state": "CONFIRMED",
+        "completedAt": confirmed.isoformat(),
+        "updatedAt": confirmed.isoformat(),
+    }
+    # The charger reports, after the confirmation, that it is not charging after all.
+    later = (confirmed + timedelta(seconds=1)).isoformat()
+    charger = copy.deepcopy(emulator.asset(CHARGER))
+    charger["lastSeen"] = later
+    charger["chargeState"].update(isCharging=False, lastUpdated=later)
+    payload = [
+        event("user:charger:updated", charger),
+        event("user:vendor-action:updated", vendorAction=vendor_action, updatedFields=["state"]),
+    ]
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(switch).state == "off"

@@ -8,6 +8,7 @@ import itertools
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.models import StatisticMeanType
@@ -35,9 +36,9 @@ from custom_components.enode.statistics import (
     statistic_id,
 )
 from enode_emulator import Emulator, routes_stats
-from enode_emulator.statistics import NO_DATA, hem_statistics
+from enode_emulator.statistics import NO_DATA, hem_statistics, inverter_statistics
 
-from .conftest import entry_data
+from .conftest import entry_data, event, post_webhook
 from .platform_helpers import HEM, INVERTER
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -479,3 +480,118 @@ async def test_removal_clears_statistics(
         lambda: get_metadata(hass, statistic_source="enode")
     )
     assert set(remaining) == {other}
+
+
+@pytest.mark.parametrize(
+    "kind", ["user:inverter:statistics-updated", "user:hem-system:updated"], ids=["inverter", "hem"]
+)
+@pytest.mark.usefixtures("importer")
+async def test_webhook_event_triggers_an_import(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    emulator: Emulator,
+    freezer: FrozenDateTimeFactory,
+    kind: str,
+) -> None:
+    """A signed statistics event delivered over HTTP schedules one import after the cooldown."""
+
+    async def tick(seconds: float) -> None:
+        freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await async_wait_recording_done(hass)
+
+    await tick(31)  # the first import
+    first = stat_requests(emulator, "hem")
+    assert first == BACKFILL_DAYS + 1
+    entry = hass.config_entries.async_entries("enode")[0]
+    if kind == "user:hem-system:updated":
+        item = event(kind, emulator.asset(HEM), updatedFields=["lastSeen"])
+    else:
+        item = event(kind, statistics={"resolutions": {}}, inverter={"id": INVERTER})
+    assert await post_webhook(ha_client, entry, [item]) == 200
+    await tick(601)
+    assert stat_requests(emulator, "hem") == first + 2  # one incremental run
+    await tick(2000)  # nothing more until the hourly run
+    assert stat_requests(emulator, "hem") == first + 2
+
+
+def expected_inverter(emulator: Emulator, days: list[date]) -> dict[datetime, float]:
+    """kWh per UTC hour, added up here from the emulator's quarter-hour kWh buckets."""
+    core = emulator.core
+    inverter = core.store.find_asset(INVERTER)
+    site = core.store.sites[inverter.site_id]
+    hourly: dict[datetime, float] = defaultdict(float)
+    for day in days:
+        query = {"year": str(day.year), "month": str(day.month), "day": str(day.day)}
+        body = inverter_statistics(inverter, site, query, core.clock.now(), core.config.seed)
+        for item in body["resolutions"]["QUARTER_HOUR"]["data"]:
+            if item["value"] is not None:
+                start = datetime.fromisoformat(item["date"]).astimezone(UTC).replace(minute=0)
+                hourly[start] += item["value"]
+    return hourly
+
+
+async def test_inverter_kwh_buckets_are_added_not_integrated(
+    hass: HomeAssistant, emulator: Emulator, importer: StatisticsImporter
+) -> None:
+    """Inverter quarter hours are kWh: an hour is the sum of its four, not a quarter of it."""
+    await run(hass, importer)
+    days = [date(2025, 10, 23) + timedelta(days=n) for n in range(BACKFILL_DAYS + 2)]
+    expected = expected_inverter(emulator, days)
+    found = await rows(hass, statistic_id(INVERTER, "production"))
+    assert len(found) == 24 + 24 + 25 + 13
+    assert {hour(row): row["state"] for row in found} == pytest.approx(
+        {moment: expected[moment] for moment in map(hour, found)}, abs=1e-5
+    )
+    assert max(row["state"] for row in found) > 1.0  # a sunny hour: well above a quarter's kWh
+
+
+async def test_bucket_length_from_the_gaps_without_a_resolution(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Enode sends no sampling resolution: the 5-minute spacing of the points decides."""
+
+    def without_resolution(*args: Any, **kwargs: Any) -> Any:
+        body = hem_statistics(*args, **kwargs)
+        for item in body["timeseries"].values():
+            item.pop("sampling", None)
+        return body
+
+    monkeypatch.setattr(routes_stats, "hem_statistics", without_resolution)
+    await run(hass, importer)
+    days = [date(2025, 10, 24) + timedelta(days=n) for n in range(BACKFILL_DAYS + 1)]
+    expected = expected_hem(emulator, days)
+    found = await rows(hass, statistic_id(HEM, "consumption"))
+    assert_continuous(found)
+    assert len(found) == 24 + 24 + 25 + 13
+    assert {hour(row): row["state"] for row in found} == pytest.approx(
+        expected["consumption"], abs=1e-5
+    )
+
+
+async def test_monthly_fallback_takes_only_kwh(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A month series in kW (not daily kWh) is never imported as a day's energy."""
+
+    def month_in_kw(*args: Any, **kwargs: Any) -> Any:
+        body = hem_statistics(*args, **kwargs)
+        if len(kwargs["interval"]) == 10:  # YYYY-MM-DD: no fine discharge data
+            body["timeseries"]["discharge"] = {"isAvailable": False, "reason": "daily only"}
+        else:  # YYYY-MM: daily buckets, but in kW
+            body["timeseries"]["discharge"]["unit"] = "kW"
+            body["timeseries"]["discharge"]["unitType"] = "Power"
+        return body
+
+    monkeypatch.setattr(routes_stats, "hem_statistics", month_in_kw)
+    await run(hass, importer)
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1 + 1  # the month was asked for
+    assert await rows(hass, statistic_id(HEM, "discharge")) == []
+    assert len(await rows(hass, statistic_id(HEM, "charge"))) == 24 + 24 + 25 + 13

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 import copy
+import json
 from typing import Any
+from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
+from homeassistant.components import webhook
+from homeassistant.const import CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util.aiohttp import MockRequest
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.enode.const import DOMAIN, MAX_WEBHOOK_BODY
+from custom_components.enode.api import EnodeClient, Environment
+from custom_components.enode.config_flow import DEFAULT_OPTIONS
+from custom_components.enode.const import CONF_ENVIRONMENT, DOMAIN, MAX_WEBHOOK_BODY
+from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, browse_link, event, post_webhook
-from .platform_helpers import BATTERY
+from .conftest import DEMO_USER, browse_link, entry_data, event, post_webhook, sign
+from .platform_helpers import BATTERY, CHARGER, VEHICLE
+
+VEHICLE_BATTERY = "sensor.my_model_3_battery"
 
 
 def battery_level(entry: MockConfigEntry) -> float | None:
@@ -192,3 +207,288 @@ async def test_credentials_invalidated_repair_relinks(
     user = setup_integration.runtime_data.coordinator.data.user
     assert user is not None
     assert all(v.is_valid for v in user.linked_vendors if v.vendor == "HUAWEI")
+
+
+# --- Large, chunked and hostile deliveries (issue #12) -------------------------------------
+
+
+def vehicle_events(emulator: Emulator, count: int, *, pad: int = 0) -> list[dict[str, Any]]:
+    """`count` vehicle updates, each newer than the last; the last one sets the battery to 77 %."""
+    events = []
+    for index in range(count):
+        vehicle = copy.deepcopy(emulator.asset(VEHICLE))
+        stamp = f"2030-01-01T00:{index // 60:02d}:{index % 60:02d}Z"
+        vehicle["lastSeen"] = stamp
+        level = 77.0 if index == count - 1 else 10.0 + index % 50
+        vehicle["chargeState"].update(batteryLevel=level, lastUpdated=stamp)
+        item = event("user:vehicle:updated", vehicle, updatedFields=["chargeState.batteryLevel"])
+        if pad:
+            item["padding"] = "x" * pad  # unknown keys are tolerated, as Enode's may grow
+        events.append(item)
+    return events
+
+
+async def pieces(body: bytes, size: int) -> AsyncIterator[bytes]:
+    """The body in pieces with a pause between them, as TCP segments arrive over time."""
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+        await asyncio.sleep(0.001)
+
+
+async def post_streamed(
+    ha_client: TestClient,
+    entry: MockConfigEntry,
+    body: bytes,
+    *,
+    chunked: bool,
+    piece: int = 16 * 1024,
+    signature: str | None = None,
+) -> int:
+    """POST a signed body in pieces: with Content-Length, or with chunked transfer encoding."""
+    headers = {
+        "Content-Type": "application/json",
+        "x-enode-signature": signature if signature is not None else sign(body),
+        "x-enode-delivery": "streamed-delivery",
+    }
+    if not chunked:
+        headers["Content-Length"] = str(len(body))
+    response = await ha_client.post(
+        f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}",
+        data=pieces(body, piece),
+        headers=headers,
+        chunked=True if chunked else None,
+    )
+    return response.status
+
+
+async def test_signed_100_event_delivery_is_applied(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Enode's largest batch (100 vehicle events, ~175 kB) arriving in segments is applied."""
+    body = json.dumps(vehicle_events(emulator, 100)).encode()
+    assert 150_000 < len(body) < 200_000
+    assert await post_streamed(ha_client, setup_integration, body, chunked=False) == 200
+    assert hass.states.get(VEHICLE_BATTERY).state == "77.0"
+    health = setup_integration.runtime_data.webhook.health
+    assert health.rejected == 0
+    assert health.counts_by_event["user:vehicle:updated"] == 100
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_signed_600_kb_delivery_is_applied(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+    chunked: bool,
+) -> None:
+    """A ~600 kB signed delivery, with Content-Length or chunked, is verified over all of it."""
+    body = json.dumps(vehicle_events(emulator, 100, pad=4300)).encode()
+    assert 580_000 < len(body) < 620_000 < MAX_WEBHOOK_BODY
+    assert await post_streamed(ha_client, setup_integration, body, chunked=chunked) == 200
+    assert hass.states.get(VEHICLE_BATTERY).state == "77.0"
+    assert setup_integration.runtime_data.webhook.health.rejected == 0
+
+
+async def test_chunked_delivery_over_the_limit_is_refused(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Without Content-Length the body is read with a bound: over MAX_WEBHOOK_BODY is 413."""
+    before = hass.states.get(VEHICLE_BATTERY).state
+    events = vehicle_events(emulator, 1, pad=MAX_WEBHOOK_BODY)
+    body = json.dumps(events).encode()
+    status = await post_streamed(ha_client, setup_integration, body, chunked=True, piece=64 * 1024)
+    assert status == 413
+    health = setup_integration.runtime_data.webhook.health
+    assert (health.rejected, health.last_error) == (1, "oversized")
+    assert hass.states.get(VEHICLE_BATTERY).state == before
+
+
+async def test_deeply_nested_json_is_malformed(
+    hass: HomeAssistant,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A signed [[[[...]]]] 20,000 levels deep is a malformed body (400), not a traceback."""
+    health = setup_integration.runtime_data.webhook.health
+    accepted = health.deliveries
+    body = b"[" * 20_000 + b"]" * 20_000
+    assert await post_webhook(ha_client, setup_integration, None, raw=body) == 400
+    assert (health.rejected, health.last_error, health.deliveries) == (1, "malformed", accepted)
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
+
+
+async def test_event_of_another_asset_type_is_ignored(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A vehicle id sent as a charger changes nothing; the rest of the batch is applied."""
+    vehicle_before = hass.states.get(VEHICLE_BATTERY).state
+    impostor = copy.deepcopy(emulator.asset(CHARGER))
+    impostor["id"] = VEHICLE
+    impostor["lastSeen"] = "2031-01-01T00:00:00Z"
+    impostor["chargeState"]["lastUpdated"] = "2031-01-01T00:00:00Z"
+    battery = newer(emulator.asset(BATTERY), batteryLevel=42.0)
+    payload = [event("user:charger:updated", impostor), event("user:battery:updated", battery)]
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    assert hass.states.get("sensor.huawei_luna2000_battery").state == "42.0"
+    vehicle_state = hass.states.get(VEHICLE_BATTERY)
+    assert vehicle_state.state == vehicle_before != "unavailable"
+    # Later deliveries keep working; the impostor is counted each time and logged once.
+    payload[1] = event("user:battery:updated", newer(battery, batteryLevel=43.0))
+    payload[1]["battery"]["lastSeen"] = "2030-01-02T00:00:00Z"
+    payload[1]["battery"]["chargeState"]["lastUpdated"] = "2030-01-02T00:00:00Z"
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    assert hass.states.get("sensor.huawei_luna2000_battery").state == "43.0"
+    health = setup_integration.runtime_data.webhook.health
+    assert (health.mismatched_events, health.failed_events) == (2, 0)
+    assert caplog.text.count(f"Ignoring Enode user:charger:updated events for {VEHICLE}") == 1
+    # A deleted event of the wrong type does not remove the vehicle either.
+    deleted = [event("user:charger:deleted", impostor)]
+    assert await post_webhook(ha_client, setup_integration, deleted) == 200
+    assert hass.states.get(VEHICLE_BATTERY).state == vehicle_before
+
+
+async def test_exception_while_applying_is_counted_and_the_batch_goes_on(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An event that raises is logged once with context and counted; later events still apply."""
+    tracker = setup_integration.runtime_data.actions
+    broken = event(
+        "user:vendor-action:updated",
+        vendorAction={"id": "a-1", "state": "CONFIRMED", "kind": "START"},
+    )
+    battery = newer(emulator.asset(BATTERY), batteryLevel=42.0)
+    payload = [broken, event("user:battery:updated", battery)]
+    with patch.object(tracker, "async_handle_action", side_effect=KeyError("boom")):
+        assert await post_webhook(ha_client, setup_integration, payload) == 200
+        assert hass.states.get("sensor.huawei_luna2000_battery").state == "42.0"
+        assert await post_webhook(ha_client, setup_integration, [broken]) == 200
+    health = setup_integration.runtime_data.webhook.health
+    assert health.failed_events == 2
+    assert health.last_event_error == "user:vendor-action:updated: KeyError"
+    logged = [r for r in caplog.records if r.name == "custom_components.enode"]
+    errors = [r for r in logged if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert errors[0].exc_info is not None
+    assert "Could not apply an Enode user:vendor-action:updated event" in errors[0].getMessage()
+    assert "delivery test-delivery" in caplog.text
+    diagnostics = await async_get_config_entry_diagnostics(hass, setup_integration)
+    assert diagnostics["webhook"]["failed_events"] == 2
+
+
+async def test_signature_with_another_prefix_is_rejected(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """`sha2=<the correct HMAC-SHA1 hex>` is not Enode's signature: 401, nothing applied."""
+    before = hass.states.get("sensor.huawei_luna2000_battery").state
+    payload = [event("user:battery:updated", newer(emulator.asset(BATTERY), batteryLevel=1.0))]
+    body = json.dumps(payload).encode()
+    wrong_prefix = "sha2=" + sign(body).removeprefix("sha1=")
+    status = await post_webhook(
+        ha_client, setup_integration, None, raw=body, signature=wrong_prefix
+    )
+    assert status == 401
+    assert hass.states.get("sensor.huawei_luna2000_battery").state == before
+    health = setup_integration.runtime_data.webhook.health
+    assert (health.rejected, health.last_error) == (1, "bad_signature")
+    # The same body with Enode's prefix is accepted (the HMAC itself was right).
+    assert await post_webhook(ha_client, setup_integration, None, raw=body) == 200
+    assert hass.states.get("sensor.huawei_luna2000_battery").state == "1.0"
+
+
+async def test_cloudhook_delivery_is_applied(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """HA Cloud relays deliveries as a MockRequest (no content_length): verified and applied."""
+    payload = [event("user:battery:updated", newer(emulator.asset(BATTERY), batteryLevel=42.0))]
+    body = json.dumps(payload).encode()
+    request = MockRequest(
+        content=body,
+        mock_source="cloud",
+        method="POST",
+        headers={"Content-Type": "application/json", "x-enode-signature": sign(body)},
+    )
+    response = await webhook.async_handle_webhook(
+        hass, setup_integration.data[CONF_WEBHOOK_ID], request
+    )
+    assert response.status == 200
+    assert hass.states.get("sensor.huawei_luna2000_battery").state == "42.0"
+    assert setup_integration.runtime_data.webhook.health.deliveries >= 1
+
+
+@pytest.mark.parametrize(
+    ("external_url", "push"),
+    [
+        ("http://ha.example.org", False),
+        ("https://ha.example.org:8443", False),
+        ("http://ha.example.org:443", False),
+        ("https://127.0.0.1", True),
+        ("https://127.0.0.1:443", True),
+    ],
+)
+async def test_production_urls_need_https_on_443(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    external_url: str,
+    push: bool,
+) -> None:
+    """Outside the custom environment only an https URL on port 443 is given to Enode."""
+    await async_process_ha_core_config(hass, {"external_url": external_url})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Enode (sandbox)",
+        unique_id=f"{emulator.client_id}_{DEMO_USER}",
+        data=entry_data(emulator, **{CONF_ENVIRONMENT: "sandbox"}),
+        options=DEFAULT_OPTIONS,
+    )
+    entry.add_to_hass(hass)
+
+    def sandbox_at_the_emulator(hass: HomeAssistant, data: dict[str, Any]) -> EnodeClient:
+        """The sandbox environment, its URLs pointing at the emulator."""
+        assert data[CONF_ENVIRONMENT] == "sandbox"
+        return EnodeClient(
+            async_get_clientsession(hass),
+            data["client_id"],
+            data["client_secret"],
+            environment=Environment.SANDBOX,
+            api_url=emulator.base_url,
+            token_url=emulator.token_url,
+        )
+
+    with patch("custom_components.enode.create_client", sandbox_at_the_emulator):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    manager = entry.runtime_data.webhook
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"webhook_unavailable_{entry.entry_id}")
+    created = [e for e in emulator.request_log if (e.method, e.path) == ("POST", "/webhooks")]
+    if push:
+        assert (manager.health.mode, manager.health.url_kind) == ("push", "external")
+        assert issue is None
+        assert len(created) == 1
+    else:
+        assert manager.health.mode == "poll"
+        assert issue is not None
+        assert issue.translation_key == "webhook_unavailable"
+        assert created == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,11 +30,18 @@ def text(data: Mapping[str, Any] | None, key: str) -> str | None:
 
 
 def number(data: Mapping[str, Any] | None, key: str) -> float | None:
-    """Return the number at ``key`` as a float, or None (booleans are not numbers)."""
+    """Return the number at ``key`` as a finite float, or None.
+
+    Booleans are not numbers; NaN, infinities and integers too large for a float are unusable.
+    """
     value = data.get(key) if data is not None else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    try:
+        result = float(value)
+    except OverflowError:
+        return None
+    return result if math.isfinite(result) else None
 
 
 def integer(data: Mapping[str, Any] | None, key: str) -> int | None:

@@ -54,20 +54,31 @@ def parse_events(
         One event per array item; unknown event types come back as ``WebhookEvent``.
 
     Raises:
-        EnodeWebhookPayloadError: The body is too large, not JSON, not an array,
-            or holds an item that is not an object.
+        EnodeWebhookPayloadError: The body is too large, not JSON (including nesting too deep
+            for the parser), not an array, or holds an item that is not an object. This is the
+            only exception it raises, whatever the bytes.
     """
     if len(raw_body) > max_bytes:
         raise EnodeWebhookPayloadError(f"Webhook body exceeds {max_bytes} bytes")
     try:
         data: Any = json.loads(raw_body)
-    except ValueError as err:
-        raise EnodeWebhookPayloadError("Webhook body is not valid JSON") from err
+    except (ValueError, RecursionError) as err:
+        # ValueError covers bad JSON, bad UTF-8 and over-long integers; RecursionError deep
+        # nesting such as [[[[...]]]].
+        raise EnodeWebhookPayloadError(
+            f"Webhook body is not valid JSON ({type(err).__name__})"
+        ) from err
     if not isinstance(data, list):
         raise EnodeWebhookPayloadError("Webhook body is not a JSON array")
     if not all(isinstance(item, dict) for item in data):
         raise EnodeWebhookPayloadError("Webhook body holds an item that is not an object")
-    return [parse_event(item) for item in data]
+    try:
+        return [parse_event(item) for item in data]
+    except Exception as err:
+        # parse_event is lenient by design; anything it still raises makes the body malformed.
+        raise EnodeWebhookPayloadError(
+            f"Webhook body holds an event that cannot be parsed ({type(err).__name__})"
+        ) from err
 
 
 def generate_webhook_secret() -> str:
