@@ -14,14 +14,16 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .actions import ActionTracker
-from .config_flow import create_client
+from .client_factory import create_client
 from .const import CONF_ENVIRONMENT, CONF_USER_ID, CONF_WEBHOOK_SECRET, DOMAIN
 from .coordinator import EnodeCoordinator
 from .devices import async_sync_devices
 from .link import async_register_view
 from .models import EnodeConfigEntry, EnodeData
+from .push import PushState
 from .repairs import async_sync_credentials_issues
-from .webhook import EnodeWebhookManager, async_remove_webhooks
+from .subscription import EnodeWebhookSubscription, async_remove_webhooks
+from .webhook import WebhookIntake
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -80,23 +82,30 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="foreign_entry")
     ir.async_delete_issue(hass, DOMAIN, f"foreign_entry_{entry.entry_id}")
     client = create_client(hass, dict(entry.data))
-    coordinator = EnodeCoordinator(hass, entry, client, entry.data[CONF_USER_ID])
+    push = PushState(hass)
+    entry.async_on_unload(push.async_shutdown)
+    coordinator = EnodeCoordinator(hass, entry, client, entry.data[CONF_USER_ID], push)
     await coordinator.async_config_entry_first_refresh()
-    manager = EnodeWebhookManager(hass, entry, client, coordinator)
-    tracker = ActionTracker(hass, entry, coordinator, lambda: manager.push_healthy)
-    manager.tracker = tracker
-    coordinator.push_healthy = lambda: manager.push_healthy
-    entry.runtime_data = EnodeData(
-        client=client, coordinator=coordinator, webhook=manager, actions=tracker
-    )
-    _async_sync_registry(hass, entry)
-    entry.async_on_unload(coordinator.async_add_listener(lambda: _async_sync_registry(hass, entry)))
-    await manager.async_start()
+    tracker = ActionTracker(hass, entry, coordinator, push)
+    intake = WebhookIntake(hass, entry, coordinator, tracker, push)
+    statistics = None
     if "recorder" in hass.config.components:
         from .statistics import StatisticsImporter  # noqa: PLC0415 - needs the recorder
 
-        entry.runtime_data.statistics = StatisticsImporter(hass, entry, client, coordinator)
-        entry.runtime_data.statistics.async_start()
+        statistics = StatisticsImporter(hass, entry, client, coordinator)
+    entry.runtime_data = EnodeData(
+        client=client,
+        coordinator=coordinator,
+        push=push,
+        webhook=intake,
+        actions=tracker,
+        statistics=statistics,
+    )
+    _async_sync_registry(hass, entry)
+    entry.async_on_unload(coordinator.async_add_listener(lambda: _async_sync_registry(hass, entry)))
+    await EnodeWebhookSubscription(hass, entry, client, push, intake.async_handle).async_start()
+    if statistics is not None:
+        statistics.async_start()
     # No update listener: the options flow reloads the entry when the settings change
     # (OptionsFlowWithReload), reauth and reconfigure reload it themselves, and data the
     # running entry writes (a webhook moving to a cloudhook) needs no reload.

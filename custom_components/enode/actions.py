@@ -3,23 +3,20 @@
 While an action is pending, entities show the requested value (no flip-back when a poll still
 reports the old state). The outcome arrives by push (`user:vendor-action:updated`) while webhooks
 are healthy; otherwise the action is polled with backoff for about ten minutes. A failure puts the
-entity back on the real state and is made visible: a translated persistent notification and an
-`enode_action_failed` event for automations.
+entity back on the real state and is made visible through reporting.py. Entities of the asset
+re-render through a per-asset dispatcher signal when its overlay starts or ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.components import persistent_notification
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from .api import Action, ActionState, AssetType, EnodeError
@@ -29,16 +26,15 @@ from .const import (
     ACTION_TIMEOUT,
     CONFIRMED_HOLD,
     DOMAIN,
-    EVENT_ACTION_FAILED,
     LOGGER,
+    SIGNAL_OVERLAY_CHANGED,
 )
-
-# The event's state when Enode refused the command at once or could not be reached (no action).
-STATE_ERROR = "ERROR"
+from .reporting import STATE_ERROR, STATE_TIMEOUT, CommandFailure, async_report_command_failure
 
 if TYPE_CHECKING:
     from .coordinator import EnodeCoordinator
     from .models import EnodeConfigEntry
+    from .push import PushState
 
 
 @dataclass(slots=True)
@@ -80,15 +76,14 @@ class ActionTracker:
         hass: HomeAssistant,
         entry: EnodeConfigEntry,
         coordinator: EnodeCoordinator,
-        push_healthy: Callable[[], bool],
+        push: PushState,
     ) -> None:
-        """Create the tracker; push_healthy tells whether webhooks currently deliver."""
+        """Create the tracker; while push is healthy, outcomes arrive by webhook (no polling)."""
         self._hass = hass
         self._entry = entry
         self._coordinator = coordinator
-        self._push_healthy = push_healthy
+        self._push = push
         self._pending: dict[str, PendingCommand] = {}
-        self._listeners: list[CALLBACK_TYPE] = []
         entry.async_on_unload(coordinator.async_add_listener(self._async_release_confirmed))
         entry.async_on_unload(self.async_shutdown)
 
@@ -98,24 +93,21 @@ class ActionTracker:
         return list(self._pending.values())
 
     def requested(self, asset_id: str, value_key: str) -> tuple[bool, Any]:
-        """(True, value) when a command overlays this value of this asset."""
-        newest: PendingCommand | None = None
+        """(True, value) when a command overlays this value of this asset.
+
+        At most one command per value is pending: a newer one replaces the older (async_track).
+        """
         for command in self._pending.values():
-            if (command.asset_id, command.value_key) == (asset_id, value_key) and (
-                newest is None or command.created >= newest.created
-            ):
-                newest = command
-        return (False, None) if newest is None else (True, newest.target)
+            if (command.asset_id, command.value_key) == (asset_id, value_key):
+                return True, command.target
+        return False, None
 
-    @callback
-    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Entities re-render when an overlay starts or ends."""
-        self._listeners.append(update)
-        return lambda: self._listeners.remove(update)
-
-    def _notify(self) -> None:
-        for update in list(self._listeners):
-            update()
+    def _notify(self, asset_id: str) -> None:
+        """Only the entities of this asset re-render."""
+        async_dispatcher_send(
+            self._hass,
+            SIGNAL_OVERLAY_CHANGED.format(entry_id=self._entry.entry_id, asset_id=asset_id),
+        )
 
     @callback
     def async_track(
@@ -142,7 +134,7 @@ class ActionTracker:
             target=target,
         )
         self._pending[action.id] = pending
-        self._notify()
+        self._notify(asset_id)
         if action.state != ActionState.PENDING:
             self.async_handle_action(action)
             return
@@ -169,7 +161,7 @@ class ActionTracker:
             return
         self._drop(action.id)
         self._hass.async_create_task(
-            self._async_report_failure(
+            self._async_report(
                 pending,
                 state=str(state),
                 reason=action.failure_reason_type,
@@ -195,7 +187,7 @@ class ActionTracker:
         pending = self._pending.pop(action_id, None)
         if pending is not None:
             self._cancel_poll(pending)
-            self._notify()
+            self._notify(pending.asset_id)
 
     @staticmethod
     def _cancel_poll(pending: PendingCommand) -> None:
@@ -219,10 +211,10 @@ class ActionTracker:
             return
         if pending.waited >= ACTION_TIMEOUT.total_seconds():
             self._drop(pending.action_id)
-            await self._async_report_failure(pending, state="TIMEOUT", reason=None, detail=None)
+            await self._async_report(pending, state=STATE_TIMEOUT, reason=None, detail=None)
             return
         # While push is healthy the webhook brings the outcome: no request needed.
-        if not self._push_healthy():
+        if not self._push.healthy:
             pending.polls += 1
             try:
                 action = await self._coordinator.client.get_action(
@@ -245,82 +237,38 @@ class ActionTracker:
         The caller saw the error already (it is raised to the UI or the script); the event lets
         automations see this failure like every other one.
         """
-        command_failed = PendingCommand(
-            action_id="",
-            asset_type=asset_type,
-            asset_id=asset_id,
-            command=command,
-            value_key="",
-            target=None,
-        )
         cause = error.__cause__
-        detail = (cause.detail or cause.title) if isinstance(cause, EnodeError) else None
-        await self._async_report_failure(
-            command_failed,
-            state=STATE_ERROR,
-            reason=error.translation_key,
-            detail=detail,
-            error=error,
+        await async_report_command_failure(
+            self._hass,
+            self._entry.entry_id,
+            CommandFailure(
+                asset_type=asset_type,
+                asset_id=asset_id,
+                command=command,
+                state=STATE_ERROR,
+                failure_reason=error.translation_key,
+                failure_detail=(cause.detail or cause.title)
+                if isinstance(cause, EnodeError)
+                else None,
+                error=error,
+            ),
         )
 
-    async def _async_report_failure(
-        self,
-        pending: PendingCommand,
-        *,
-        state: str,
-        reason: str | None,
-        detail: str | None,
-        error: HomeAssistantError | None = None,
+    async def _async_report(
+        self, pending: PendingCommand, *, state: str, reason: str | None, detail: str | None
     ) -> None:
-        """Make a failed command visible: persistent notification and an event."""
-        devices = dr.async_entries_for_config_entry(dr.async_get(self._hass), self._entry.entry_id)
-        device = next((d for d in devices if (DOMAIN, pending.asset_id) in d.identifiers), None)
-        device_name = (device.name_by_user or device.name) if device else None
-        strings = await async_get_translations(
-            self._hass, self._hass.config.language, "exceptions", [DOMAIN]
-        )
-        common = await async_get_translations(
-            self._hass, self._hass.config.language, "common", [DOMAIN]
-        )
-        prefix = f"component.{DOMAIN}"
-        command_name = common.get(f"{prefix}.common.command_{pending.command}", pending.command)
-        if error is not None:
-            # What the caller was shown (translated now that the translations are loaded).
-            reason_text = str(error)
-        elif state == "TIMEOUT":
-            reason_text = strings.get(f"{prefix}.exceptions.action_timeout.message", state)
-        else:
-            reason_text = detail or reason or state
-        template = strings.get(
-            f"{prefix}.exceptions.action_failed.message",
-            "{device}: {command} did not succeed ({reason})",
-        )
-        title = strings.get(f"{prefix}.exceptions.action_failed_title.message", "Enode")
-        message = template.format(
-            device=device_name or pending.asset_id, command=command_name, reason=reason_text
-        )
-        if error is None:
-            # Only failures the user could not have seen: a synchronous one was raised to them.
-            LOGGER.warning("%s", message)
-            persistent_notification.async_create(
-                self._hass,
-                message,
-                title=title,
-                notification_id=f"{DOMAIN}_action_{pending.action_id}",
-            )
-        self._hass.bus.async_fire(
-            EVENT_ACTION_FAILED,
-            {
-                "device_id": device.id if device else None,
-                "asset_id": pending.asset_id,
-                "asset_type": str(pending.asset_type),
-                "action_id": pending.action_id or None,
-                "command": pending.command,
-                "state": state,
-                "reason": reason_text,
-                "failure_reason": reason,
-                "failure_detail": detail,
-            },
+        await async_report_command_failure(
+            self._hass,
+            self._entry.entry_id,
+            CommandFailure(
+                asset_type=pending.asset_type,
+                asset_id=pending.asset_id,
+                command=pending.command,
+                state=state,
+                action_id=pending.action_id,
+                failure_reason=reason,
+                failure_detail=detail,
+            ),
         )
 
     @callback

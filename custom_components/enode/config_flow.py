@@ -25,7 +25,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -50,6 +49,7 @@ from .api import (
     Environment,
     generate_webhook_secret,
 )
+from .client_factory import create_client
 from .const import (
     CONF_API_URL,
     CONF_ASSET_TYPES,
@@ -63,15 +63,14 @@ from .const import (
     CONF_TOKEN_URL,
     CONF_USER_ID,
     CONF_WEBHOOK_SECRET,
-    CONTROL_SCOPES,
     DEFAULT_BACKFILL_DAYS,
     DEFAULT_MAX_CHARGE_CURRENT,
     DOMAIN,
     LINKABLE_ASSET_TYPES,
-    LOCATION_SCOPES,
     LOGGER,
 )
-from .link import FlowKind, async_link_url, link_error
+from .link import FlowKind, async_forget_flow, async_link_url, link_error, link_scopes
+from .subscription import async_delete_enode_webhook
 
 if TYPE_CHECKING:
     from .models import EnodeConfigEntry
@@ -80,19 +79,6 @@ DEFAULT_OPTIONS: dict[str, Any] = {
     CONF_MAX_CHARGE_CURRENT: DEFAULT_MAX_CHARGE_CURRENT,
     CONF_BACKFILL_DAYS: DEFAULT_BACKFILL_DAYS,
 }
-
-
-def create_client(hass: HomeAssistant, data: dict[str, Any]) -> EnodeClient:
-    """Build the API client for the connection data of an entry (or of a flow)."""
-    environment = Environment(data[CONF_ENVIRONMENT])
-    return EnodeClient(
-        async_get_clientsession(hass),
-        data[CONF_CLIENT_ID],
-        data[CONF_CLIENT_SECRET],
-        environment=environment,
-        api_url=data.get(CONF_API_URL) if environment is Environment.CUSTOM else None,
-        token_url=data.get(CONF_TOKEN_URL) if environment is Environment.CUSTOM else None,
-    )
 
 
 type CheckResult = tuple[dict[str, str], dict[str, str], EnodeClient | None]
@@ -186,18 +172,6 @@ def _is_custom(data: dict[str, Any]) -> bool:
     return bool(data[CONF_ENVIRONMENT] == Environment.CUSTOM.value)
 
 
-def link_scopes(asset_types: list[str], control: bool, location: bool) -> list[str]:
-    """Scopes for a Link session: read data always, control and location when granted."""
-    scopes: list[str] = []
-    for asset_type in asset_types:
-        scopes.append(f"{asset_type}:read:data")
-        if location and asset_type in LOCATION_SCOPES:
-            scopes.append(LOCATION_SCOPES[asset_type])
-        if control and asset_type in CONTROL_SCOPES:
-            scopes.append(CONTROL_SCOPES[asset_type])
-    return scopes
-
-
 class EnodeLinkSteps(ConfigEntryBaseFlow):
     """The Link steps shared by the config flow, the options flow and the relink repair."""
 
@@ -285,6 +259,11 @@ class EnodeLinkSteps(ConfigEntryBaseFlow):
     ) -> ConfigFlowResult:
         """Show Enode's error on the link form and let the user try again."""
         return await self.async_step_link()
+
+    @callback
+    def async_remove(self) -> None:
+        """The flow ended (finished or aborted): its Link state can never be used again."""
+        async_forget_flow(self.hass, self.flow_id)
 
 
 class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
@@ -494,10 +473,6 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
         if _endpoint(data) != _endpoint(dict(entry.data)):
             # The Enode webhook lives in the old client or environment: delete it there
             # while the old credentials are at hand, and start afresh.
-            from .webhook import (  # noqa: PLC0415 - webhook -> repairs -> this module
-                async_delete_enode_webhook,
-            )
-
             await async_delete_enode_webhook(self.hass, dict(entry.data))
             data.pop(CONF_ENODE_WEBHOOK_ID, None)
             data.pop(CONF_ENODE_WEBHOOK_URL, None)

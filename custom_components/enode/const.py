@@ -64,5 +64,7 @@ MAX_WEBHOOK_BODY: Final = 1024 * 1024
 
 EVENT_ACTION_FAILED: Final = "enode_action_failed"
 SIGNAL_STATISTICS_UPDATED: Final = "enode_statistics_updated_{entry_id}"
+# A pending command's overlay on one asset started or ended: its entities re-render.
+SIGNAL_OVERLAY_CHANGED: Final = "enode_overlay_{entry_id}_{asset_id}"
 # Sent by the statistics importer with a HEM system's id when its energy so far today changed.
 SIGNAL_ENERGY_TODAY: Final = "enode_energy_today_{entry_id}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from .models import EnodeConfigEntry
+    from .push import PushState
 
 # Asset types that belong to a HEM system when the client has the HEM feature.
 HEM_MEMBER_TYPES = frozenset({AssetType.BATTERY, AssetType.INVERTER, AssetType.METER})
@@ -90,8 +92,9 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         entry: EnodeConfigEntry,
         client: EnodeClient,
         user_id: str,
+        push: PushState,
     ) -> None:
-        """Initialise the coordinator in polling mode until push proves healthy."""
+        """Initialise the coordinator; it polls often until push proves healthy."""
         super().__init__(
             hass,
             LOGGER,
@@ -107,15 +110,17 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         # Clients without the HEM feature answer 403/404 on /hem-systems: stop asking.
         self._hem_supported = True
         self.last_poll: datetime | None = None
-        # Set by the webhook manager; decides between the push and no-push poll interval.
-        self.push_healthy: Callable[[], bool] = lambda: False
+        self.push = push
+        entry.async_on_unload(push.async_add_listener(self._async_push_health_changed))
 
-    def set_push_healthy(self, healthy: bool) -> None:
-        """Poll rarely while webhooks deliver, often when they do not."""
-        interval = POLL_INTERVAL_PUSH if healthy else POLL_INTERVAL_NO_PUSH
+    @callback
+    def _async_push_health_changed(self) -> None:
+        """Poll rarely while webhooks deliver, often when they do not; entities re-check."""
+        interval = POLL_INTERVAL_PUSH if self.push.healthy else POLL_INTERVAL_NO_PUSH
         if self.update_interval != interval:
             LOGGER.debug("Poll interval is now %s", interval)
             self.update_interval = interval
+        self.async_update_listeners()
 
     def _types_to_poll(self, user: User) -> list[AssetType]:
         types = set(self._seen_types)
@@ -171,8 +176,6 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.last_poll = dt_util.utcnow()
-        # Push that went quiet falls back to frequent polling from here on.
-        self.set_push_healthy(self.push_healthy())
         return self._merge_poll(user, polled, polled_types)
 
     def _merge_poll(

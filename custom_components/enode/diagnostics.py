@@ -107,7 +107,7 @@ async def async_get_config_entry_diagnostics(
             if data.coordinator.last_poll
             else None,
         },
-        "webhook": {**data.webhook.health.as_dict(), "push_healthy": data.webhook.push_healthy},
+        "webhook": {**data.push.as_dict(), **data.webhook.health.as_dict()},
         "linked_vendors": [
             {"vendor": v.vendor, "vendor_type": v.vendor_type, "is_valid": v.is_valid}
             for v in (snapshot.user.linked_vendors if snapshot.user else ())

@@ -8,11 +8,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .api import Asset
-from .const import CONF_MAX_CHARGE_CURRENT, DEFAULT_MAX_CHARGE_CURRENT, DOMAIN, LOGGER
+from .const import (
+    CONF_MAX_CHARGE_CURRENT,
+    DEFAULT_MAX_CHARGE_CURRENT,
+    DOMAIN,
+    LOGGER,
+    SIGNAL_OVERLAY_CHANGED,
+)
 from .coordinator import EnodeCoordinator
 from .helpers import async_call_enode
 
@@ -70,7 +77,7 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
         A failed safety poll does not matter while webhooks deliver: the data is still
         current. Without push, a failed poll means the data cannot be fetched.
         """
-        current = super().available or self.entry.runtime_data.webhook.push_healthy
+        current = super().available or self.entry.runtime_data.push.healthy
         return current and self.asset is not None and self._capable
 
     def _check_capabilities(self, asset: Asset | None) -> bool:
@@ -94,11 +101,10 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
         super()._handle_coordinator_update()
 
     async def async_added_to_hass(self) -> None:
-        """Also re-render when a pending command starts or ends."""
+        """Also re-render when a pending command on this asset starts or ends."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.entry.runtime_data.actions.async_add_listener(self.async_write_ha_state)
-        )
+        signal = SIGNAL_OVERLAY_CHANGED.format(entry_id=self.entry.entry_id, asset_id=self.asset_id)
+        self.async_on_remove(async_dispatcher_connect(self.hass, signal, self.async_write_ha_state))
 
     def requested(self, value_key: str, polled: Any) -> Any:
         """The value a pending command requested, or else the polled value."""

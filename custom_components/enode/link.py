@@ -22,7 +22,14 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView, current_requ
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from yarl import URL
 
-from .const import DOMAIN, LINK_CALLBACK_PATH, LINK_STATE_LIFETIME, LOGGER
+from .const import (
+    CONTROL_SCOPES,
+    DOMAIN,
+    LINK_CALLBACK_PATH,
+    LINK_STATE_LIFETIME,
+    LOCATION_SCOPES,
+    LOGGER,
+)
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -92,6 +99,18 @@ def async_consume_state(hass: HomeAssistant, state: str) -> tuple[FlowKind, str]
     return cast("FlowKind", kind), flow_id
 
 
+def link_scopes(asset_types: list[str], control: bool, location: bool) -> list[str]:
+    """Scopes for a Link session: read data always, control and location when granted."""
+    scopes: list[str] = []
+    for asset_type in asset_types:
+        scopes.append(f"{asset_type}:read:data")
+        if location and asset_type in LOCATION_SCOPES:
+            scopes.append(LOCATION_SCOPES[asset_type])
+        if control and asset_type in CONTROL_SCOPES:
+            scopes.append(CONTROL_SCOPES[asset_type])
+    return scopes
+
+
 def async_forget_flow(hass: HomeAssistant, flow_id: str) -> None:
     """Drop the outstanding state of a flow that ended."""
     _states(hass).outstanding.pop(flow_id, None)
@@ -157,7 +176,10 @@ class EnodeLinkCallbackView(HomeAssistantView):
         consumed = async_consume_state(hass, request.query.get("state", ""))
         if consumed is None:
             LOGGER.warning("Refused an Enode Link callback with an invalid or used state")
-            return _page("This link is invalid or was already used.", status=400)
+            # Ended flows drop their state (async_forget_flow), so "ended" lands here too.
+            return _page(
+                "This link is invalid, was already used, or its setup flow has ended.", status=400
+            )
         kind, flow_id = consumed
         user_input: dict[str, Any] = {"linked": "error" not in request.query}
         if "error" in request.query:

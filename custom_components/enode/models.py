@@ -11,8 +11,9 @@ if TYPE_CHECKING:
     from .actions import ActionTracker
     from .api import EnodeClient
     from .coordinator import EnodeCoordinator
+    from .push import PushState
     from .statistics import StatisticsImporter
-    from .webhook import EnodeWebhookManager
+    from .webhook import WebhookIntake
 
 
 @dataclass(slots=True)
@@ -21,9 +22,10 @@ class EnodeData:
 
     client: EnodeClient
     coordinator: EnodeCoordinator
-    webhook: EnodeWebhookManager
+    push: PushState  # the one owner of push health
+    webhook: WebhookIntake
     actions: ActionTracker
-    statistics: StatisticsImporter | None = None  # only when the recorder is loaded
+    statistics: StatisticsImporter | None  # only when the recorder is loaded
 
 
 type EnodeConfigEntry = ConfigEntry[EnodeData]

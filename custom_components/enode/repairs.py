@@ -12,9 +12,8 @@ from homeassistant.helpers import issue_registry as ir
 import voluptuous as vol
 
 from .api import EnodeError
-from .config_flow import link_scopes
 from .const import DOMAIN, LOGGER
-from .link import async_link_url, link_error
+from .link import async_forget_flow, async_link_url, link_error, link_scopes
 from .models import EnodeConfigEntry
 
 # Home Assistant 2026.3+ types repair results as RepairsFlowResult, which older releases lack;
@@ -124,6 +123,11 @@ class RelinkVendorFlow(RepairsFlow):
             self._error = str(err)
             return await self.async_step_confirm()
         return self.async_external_step(step_id="link_open", url=url)
+
+    @callback
+    def async_remove(self) -> None:
+        """The flow ended (finished or aborted): its Link state can never be used again."""
+        async_forget_flow(self.hass, self.flow_id)
 
     async def async_step_done(self, user_input: dict[str, Any] | None = None) -> RepairsResult:
         """Relinked: refresh so the vendor shows as valid again, and close the issue."""

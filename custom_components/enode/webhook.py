@@ -1,32 +1,19 @@
-"""Push: a Home Assistant webhook, the Enode webhook pointing at it, and the delivery handler.
+"""Push intake: Enode's webhook deliveries, verified, parsed and applied.
 
-The URL is an HA Cloud cloudhook when a subscription is active, else the external https URL; the
-custom (emulator) environment may use a plain-http local URL. Without a usable URL the integration
-runs on polling and a repair issue explains how to enable push. On restart the Enode webhook stored
-in the entry is reused (updated when the URL changed, recreated when Enode no longer knows it) and
-deleted when the entry is removed, so no duplicates or orphans are left behind. When HA Cloud
-connects later (a subscription started after us), the Enode webhook moves to a cloudhook.
+Every valid delivery marks push fresh (push.py); every event is applied on its own, so one that
+cannot be applied never stops the rest of its batch. Choosing the URL lives in webhook_url.py, the
+Enode webhook's lifecycle in subscription.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from homeassistant.components import webhook
-from homeassistant.const import CONF_WEBHOOK_ID
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_call_later
-from homeassistant.helpers.network import NoURLAvailableError
-from homeassistant.util import dt as dt_util
-from yarl import URL
 
 from .api import (
     DELIVERY_HEADER,
@@ -34,11 +21,7 @@ from .api import (
     Asset,
     AssetEvent,
     CredentialsInvalidatedEvent,
-    EnodeClient,
-    EnodeError,
-    EnodeNotFoundError,
     EnodeWebhookPayloadError,
-    Environment,
     HeartbeatEvent,
     VendorActionEvent,
     WebhookEvent,
@@ -46,23 +29,14 @@ from .api import (
     parse_events,
     verify_signature,
 )
-from .const import (
-    CONF_CLOUDHOOK_URL,
-    CONF_ENODE_WEBHOOK_ID,
-    CONF_ENODE_WEBHOOK_URL,
-    CONF_WEBHOOK_SECRET,
-    DOMAIN,
-    LOGGER,
-    MAX_WEBHOOK_BODY,
-    PUSH_STALE_AFTER,
-    SIGNAL_STATISTICS_UPDATED,
-)
+from .const import CONF_WEBHOOK_SECRET, LOGGER, MAX_WEBHOOK_BODY, SIGNAL_STATISTICS_UPDATED
 from .repairs import async_raise_credentials_issue
 
 if TYPE_CHECKING:
     from .actions import ActionTracker
     from .coordinator import EnodeCoordinator
     from .models import EnodeConfigEntry
+    from .push import PushState
 
 STATISTICS_EVENTS = frozenset({"user:hem-system:updated", "user:inverter:statistics-updated"})
 # Bytes per read while streaming a delivery body (Content-Length or chunked).
@@ -88,11 +62,8 @@ async def async_read_body(request: web.Request, limit: int) -> bytes | None:
 
 @dataclass(slots=True)
 class WebhookHealth:
-    """What diagnostics show about push (no secrets, no URL)."""
+    """What the intake saw, for diagnostics (no secrets, no payloads)."""
 
-    mode: str = "poll"  # "push" once Enode's webhook points at us
-    url_kind: str | None = None  # "cloudhook", "external", "local"
-    last_delivery: datetime | None = None
     deliveries: int = 0
     events: int = 0
     rejected: int = 0
@@ -109,9 +80,6 @@ class WebhookHealth:
     def as_dict(self) -> dict[str, Any]:
         """Diagnostics view."""
         return {
-            "mode": self.mode,
-            "url_kind": self.url_kind,
-            "last_delivery": self.last_delivery.isoformat() if self.last_delivery else None,
             "deliveries": self.deliveries,
             "events": self.events,
             "rejected": self.rejected,
@@ -126,200 +94,31 @@ class WebhookHealth:
         }
 
 
-def cloud_subscription_active(hass: HomeAssistant) -> bool:
-    """True when HA Cloud is loaded and subscribed (cloud is only an after-dependency)."""
-    if "cloud" not in hass.config.components:
-        return False
-    from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
-
-    return cloud.async_active_subscription(hass)
-
-
-def async_listen_cloud_connection(
-    hass: HomeAssistant, target: Callable[[bool], None]
-) -> CALLBACK_TYPE | None:
-    """Call target(connected) when HA Cloud connects or disconnects; None without cloud."""
-    if "cloud" not in hass.config.components:
-        return None
-    from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
-
-    @callback
-    def _changed(state: cloud.CloudConnectionState) -> None:
-        target(state is cloud.CloudConnectionState.CLOUD_CONNECTED)
-
-    return cloud.async_listen_connection_change(hass, _changed)
-
-
-async def async_get_cloudhook_url(hass: HomeAssistant, webhook_id: str) -> str:
-    """Get or create the cloudhook of our webhook."""
-    from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
-
-    return await cloud.async_get_or_create_cloudhook(hass, webhook_id)
-
-
-async def async_delete_cloudhook(hass: HomeAssistant, webhook_id: str) -> None:
-    """Delete the cloudhook of our webhook."""
-    if "cloud" not in hass.config.components:
-        return
-    from homeassistant.components import cloud  # noqa: PLC0415 - optional, heavy import
-
-    await cloud.async_delete_cloudhook(hass, webhook_id)
-
-
-class EnodeWebhookManager:
-    """Owns the HA webhook, the Enode webhook and the push-health state."""
+class WebhookIntake:
+    """Handles the deliveries of this entry's HA webhook; counts what it saw for diagnostics."""
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry: EnodeConfigEntry,
-        client: EnodeClient,
         coordinator: EnodeCoordinator,
+        tracker: ActionTracker,
+        push: PushState,
     ) -> None:
-        """Prepare the manager; nothing is registered until async_start."""
+        """Prepare the intake; subscription.py registers its handler."""
         self._hass = hass
         self._entry = entry
-        self._client = client
         self._coordinator = coordinator
-        self.tracker: ActionTracker | None = None
+        self._tracker = tracker
+        self._push = push
         self.health = WebhookHealth()
         self._secret: str = entry.data[CONF_WEBHOOK_SECRET]
-        self._webhook_id: str = entry.data[CONF_WEBHOOK_ID]
         self._user_id = coordinator.user_id
-        # True from a valid delivery until PUSH_STALE_AFTER passes without one.
-        self._fresh = False
-        self._cancel_stale: CALLBACK_TYPE | None = None
         # What was logged already, so a repeating bad event is logged once (and counted).
         self._failures_logged: set[str] = set()
         self._mismatches_logged: set[tuple[str, str]] = set()
-        entry.async_on_unload(self._cancel_stale_timer)
 
-    @property
-    def push_healthy(self) -> bool:
-        """True while Enode's webhook points at us and delivered recently."""
-        return self.health.mode == "push" and self._fresh
-
-    def _issue_id(self) -> str:
-        return f"webhook_unavailable_{self._entry.entry_id}"
-
-    async def async_start(self) -> None:
-        """Register the HA webhook and point an Enode webhook at it (or stay on polling)."""
-        webhook.async_register(
-            self._hass,
-            DOMAIN,
-            "Enode",
-            self._webhook_id,
-            self._async_handle,
-            allowed_methods=["POST"],
-        )
-        self._entry.async_on_unload(lambda: webhook.async_unregister(self._hass, self._webhook_id))
-        unsubscribe = async_listen_cloud_connection(self._hass, self._async_cloud_connection)
-        if unsubscribe is not None:
-            self._entry.async_on_unload(unsubscribe)
-        await self._async_point_enode_here()
-
-    @callback
-    def _async_cloud_connection(self, connected: bool) -> None:
-        """HA Cloud connected after we started: move Enode's webhook to a cloudhook."""
-        if (
-            connected
-            and self.health.url_kind != "cloudhook"
-            and (cloud_subscription_active(self._hass))
-        ):
-            LOGGER.debug("Home Assistant Cloud connected; moving the Enode webhook to it")
-            self._entry.async_create_background_task(
-                self._hass, self._async_point_enode_here(), "enode webhook to cloudhook"
-            )
-
-    async def _async_point_enode_here(self) -> None:
-        """Point an Enode webhook at the best URL we have, or stay on polling."""
-        url = await self._async_webhook_url()
-        if url is None:
-            self._set_mode("poll")
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                self._issue_id(),
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="webhook_unavailable",
-                translation_placeholders={"title": self._entry.title},
-                learn_more_url="https://github.com/enode-ha/ha-enode#webhooks-and-polling",
-            )
-            return
-        ir.async_delete_issue(self._hass, DOMAIN, self._issue_id())
-        try:
-            await self._async_ensure_enode_webhook(url)
-        except EnodeError as err:
-            # Push is an optimisation: keep running on polling and try again next start.
-            LOGGER.warning("Could not register the Enode webhook, polling instead: %s", err)
-            self.health.last_error = type(err).__name__
-            self._set_mode("poll")
-            return
-        self._set_mode("push")
-
-    async def _async_webhook_url(self) -> str | None:
-        """Cloudhook, else external https URL; plain http only for the custom environment."""
-        if cloud_subscription_active(self._hass):
-            try:
-                url = self._entry.data.get(CONF_CLOUDHOOK_URL) or (
-                    await async_get_cloudhook_url(self._hass, self._webhook_id)
-                )
-            except HomeAssistantError:
-                LOGGER.debug("HA Cloud is not connected; trying the external URL")
-            else:
-                if url != self._entry.data.get(CONF_CLOUDHOOK_URL):
-                    self._update_data({CONF_CLOUDHOOK_URL: url})
-                self.health.url_kind = "cloudhook"
-                return str(url)
-        custom = self._client.environment is Environment.CUSTOM
-        try:
-            url = webhook.async_generate_url(
-                self._hass, self._webhook_id, allow_internal=custom, prefer_external=True
-            )
-        except NoURLAvailableError:
-            return None
-        parsed = URL(url)
-        if parsed.scheme == "https" and parsed.port in (443, None):
-            self.health.url_kind = "external"
-            return url
-        if custom:
-            self.health.url_kind = "local"
-            return url
-        return None
-
-    async def _async_ensure_enode_webhook(self, url: str) -> None:
-        """Reuse the stored Enode webhook, update its URL, or create one; never leave duplicates."""
-        webhook_id: str | None = self._entry.data.get(CONF_ENODE_WEBHOOK_ID)
-        if webhook_id:
-            try:
-                if url != self._entry.data.get(CONF_ENODE_WEBHOOK_URL):
-                    await self._client.update_webhook(webhook_id, url=url, secret=self._secret)
-                    self._update_data({CONF_ENODE_WEBHOOK_URL: url})
-                # A successful test also re-activates a webhook Enode deactivated.
-                await self._client.test_webhook(webhook_id)
-            except EnodeNotFoundError:
-                LOGGER.info("The Enode webhook is gone; creating a new one")
-            else:
-                return
-        # Remove leftovers pointing at this URL (e.g. after a crash between create and save).
-        for existing in await self._client.list_webhooks():
-            if existing.url == url:
-                await self._client.delete_webhook(existing.id)
-        created = await self._client.create_webhook(url, self._secret)
-        self._update_data({CONF_ENODE_WEBHOOK_ID: created.id, CONF_ENODE_WEBHOOK_URL: url})
-        await self._client.test_webhook(created.id)
-
-    def _update_data(self, changes: dict[str, Any]) -> None:
-        self._hass.config_entries.async_update_entry(
-            self._entry, data={**self._entry.data, **changes}
-        )
-
-    def _set_mode(self, mode: str) -> None:
-        self.health.mode = mode
-        self._coordinator.set_push_healthy(self.push_healthy)
-
-    async def _async_handle(
+    async def async_handle(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request
     ) -> web.Response:
         """Verify, parse and apply a delivery; answer quickly and make no Enode request."""
@@ -339,9 +138,8 @@ class EnodeWebhookManager:
             LOGGER.debug("Malformed Enode webhook delivery: %s", err)
             return self._reject("malformed", HTTPStatus.BAD_REQUEST)
         self.health.deliveries += 1
-        self._mark_delivery()
+        self._push.async_mark_delivery()
         self.async_apply_events(events, request.headers.get(DELIVERY_HEADER))
-        self._set_mode(self.health.mode)
         return web.Response(status=HTTPStatus.OK)
 
     @callback
@@ -371,27 +169,6 @@ class EnodeWebhookManager:
             exc_info=first,
         )
 
-    def _mark_delivery(self) -> None:
-        self.health.last_delivery = dt_util.utcnow()
-        self._fresh = True
-        self._cancel_stale_timer()
-        self._cancel_stale = async_call_later(self._hass, PUSH_STALE_AFTER, self._async_went_quiet)
-
-    @callback
-    def _cancel_stale_timer(self) -> None:
-        if self._cancel_stale is not None:
-            self._cancel_stale()
-            self._cancel_stale = None
-
-    @callback
-    def _async_went_quiet(self, _now: datetime) -> None:
-        """No delivery for a while: poll often again and let entities re-check availability."""
-        self._cancel_stale = None
-        self._fresh = False
-        LOGGER.info("No Enode webhook delivery for %s; polling more often", PUSH_STALE_AFTER)
-        self._set_mode(self.health.mode)
-        self._coordinator.async_update_listeners()
-
     def _reject(self, reason: str, status: HTTPStatus) -> web.Response:
         LOGGER.warning("Rejected an Enode webhook delivery: %s", reason)
         self.health.rejected += 1
@@ -412,8 +189,7 @@ class EnodeWebhookManager:
         if isinstance(event, AssetEvent) and event.asset is not None:
             self._apply_asset_event(event, event.asset)
         elif isinstance(event, VendorActionEvent) and event.action is not None:
-            if self.tracker is not None:
-                self.tracker.async_handle_action(event.action)
+            self._tracker.async_handle_action(event.action)
         elif isinstance(event, CredentialsInvalidatedEvent) and event.vendor:
             async_raise_credentials_issue(self._hass, self._entry, event.vendor)
         elif event.event_type in STATISTICS_EVENTS:
@@ -457,26 +233,3 @@ class EnodeWebhookManager:
         async_dispatcher_send(
             self._hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=self._entry.entry_id)
         )
-
-
-async def async_delete_enode_webhook(hass: HomeAssistant, data: dict[str, Any]) -> None:
-    """Delete the Enode webhook stored in entry data, with that data's client; best effort."""
-    from .config_flow import create_client  # noqa: PLC0415 - avoids an import cycle
-
-    if webhook_id := data.get(CONF_ENODE_WEBHOOK_ID):
-        try:
-            await create_client(hass, data).delete_webhook(webhook_id)
-        except EnodeNotFoundError:
-            pass
-        except EnodeError as err:
-            LOGGER.warning("Could not delete the Enode webhook: %s", err)
-
-
-async def async_remove_webhooks(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-    """Delete the Enode webhook and the cloudhook (entry removal); best effort."""
-    await async_delete_enode_webhook(hass, dict(entry.data))
-    if entry.data.get(CONF_CLOUDHOOK_URL):
-        try:
-            await async_delete_cloudhook(hass, entry.data[CONF_WEBHOOK_ID])
-        except HomeAssistantError:
-            LOGGER.debug("HA Cloud is unavailable; its cloudhook stays until HA Cloud drops it")

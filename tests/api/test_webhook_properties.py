@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from custom_components.enode.api import (
+from aioenode import (
     AssetEvent,
     Battery,
     EnodeWebhookPayloadError,

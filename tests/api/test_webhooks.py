@@ -223,7 +223,7 @@ def test_numbers_beyond_a_float_are_not_numbers() -> None:
 def test_anything_an_event_parser_raises_is_a_payload_error() -> None:
     """Should an event ever defeat the lenient readers, the body is malformed, not a crash."""
     with (
-        patch("custom_components.enode.api.webhooks.parse_event", side_effect=TypeError("x")),
+        patch("aioenode.webhooks.parse_event", side_effect=TypeError("x")),
         pytest.raises(EnodeWebhookPayloadError, match="TypeError"),
     ):
         parse_events(b'[{"event": "system:heartbeat"}]')

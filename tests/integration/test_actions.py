@@ -52,7 +52,7 @@ async def test_confirmed_by_push(
     for seconds in (6, 16, 36, 76):
         fire_timers(hass, seconds)
         await hass.async_block_till_done()
-    assert setup_integration.runtime_data.webhook.push_healthy
+    assert setup_integration.runtime_data.push.healthy
     assert action_polls(emulator, action_id) == 0
     assert tracker.requested(CHARGER, "charging") == (True, True)
     await emulator.advance(25)
@@ -196,7 +196,7 @@ async def test_synchronous_failure_fires_the_event(
     assert await async_setup_component(hass, "persistent_notification", {})
     events = async_capture_events(hass, EVENT_ACTION_FAILED)
     key, message = SYNC_FAILURES[fault]
-    switch = "switch.zaptec_go_charging"
+    switch = "switch.zaptec_go_charge"
     if fault == "503":
         emulator.add_fault(path=f"/chargers/{CHARGER}/charging", status=503, count=1)
     elif fault == "422":
@@ -242,7 +242,7 @@ async def test_asynchronous_failure_event_carries_the_reason(
     emulator.set_action_outcome(
         CHARGER, {"state": "FAILED", "failureType": "NO_RESPONSE", "failureDetail": "Offline"}
     )
-    switch = "switch.zaptec_go_charging"
+    switch = "switch.zaptec_go_charge"
     await hass.services.async_call(
         SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
     )
@@ -254,7 +254,7 @@ async def test_asynchronous_failure_event_carries_the_reason(
     assert detail
     assert failed.data["reason"] == detail
     shown = notifications(hass)[f"enode_action_{failed.data['action_id']}"]
-    assert shown["message"] == f"Zaptec Go: Start charging did not succeed ({detail})."
+    assert shown["message"] == f"Zaptec Go: Start charging did not succeed. {detail}"
 
 
 async def test_asset_update_before_the_confirmation(
@@ -264,7 +264,7 @@ async def test_asset_update_before_the_confirmation(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Asset data newer than the confirmation arrived first: the real state shows at once."""
-    switch = "switch.zaptec_go_charging"
+    switch = "switch.zaptec_go_charge"
     await hass.services.async_call(
         SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
     )

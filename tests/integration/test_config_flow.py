@@ -17,7 +17,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
 from custom_components.enode.api import EnodeAuthenticationError, EnodeServerError
-from custom_components.enode.config_flow import SECTION_ADVANCED, create_client
+from custom_components.enode.client_factory import create_client
+from custom_components.enode.config_flow import SECTION_ADVANCED
 from custom_components.enode.const import (
     CONF_API_URL,
     CONF_ASSET_TYPES,
@@ -32,6 +33,7 @@ from custom_components.enode.const import (
     CONF_WEBHOOK_SECRET,
     DOMAIN,
 )
+from custom_components.enode.link import DATA_LINK
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, browse_link, entry_data, user_assets
@@ -236,7 +238,10 @@ async def test_callback_for_ended_flow(
     result = await start_flow(hass, emulator)
     result = await open_link(hass, result["flow_id"])
     redirect_uri = emulator.core.links.sessions[URL(result["url"]).name].redirect_uri
+    assert result["flow_id"] in hass.data[DATA_LINK].outstanding
     hass.config_entries.flow.async_abort(result["flow_id"])
+    # The ended flow's single-use state is dropped at once, not kept until it expires.
+    assert result["flow_id"] not in hass.data[DATA_LINK].outstanding
     answer = await ha_client.get(URL(redirect_uri).path_qs)
     assert answer.status == 400
     assert "ended" in await answer.text()

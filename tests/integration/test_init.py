@@ -64,9 +64,9 @@ async def test_setup_registers_push(
     assert hooks[0]["id"] == entry.data[CONF_ENODE_WEBHOOK_ID]
     assert str(hooks[0]["url"]).endswith(f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}")
     # The test delivery reached us, so push is healthy and polling is only a safety net.
-    assert data.webhook.health.mode == "push"
+    assert data.push.mode == "push"
     assert data.webhook.health.counts_by_event.get("enode:webhook:test") == 1
-    assert data.webhook.push_healthy
+    assert data.push.healthy
     assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
 
 
@@ -163,7 +163,7 @@ async def test_restart_recreates_a_deleted_webhook(
     await hass.async_block_till_done()
     assert entry.data[CONF_ENODE_WEBHOOK_ID] != old
     assert [h["id"] for h in webhooks(emulator)] == [entry.data[CONF_ENODE_WEBHOOK_ID]]
-    assert entry.runtime_data.webhook.push_healthy
+    assert entry.runtime_data.push.healthy
 
 
 async def test_changed_url_updates_the_webhook(
@@ -210,7 +210,7 @@ async def test_no_usable_url_polls_and_raises_repair(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
-    assert config_entry.runtime_data.webhook.health.mode == "poll"
+    assert config_entry.runtime_data.push.mode == "poll"
     assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
     issue = ir.async_get(hass).async_get_issue(
         DOMAIN, f"webhook_unavailable_{config_entry.entry_id}"
@@ -231,7 +231,7 @@ async def test_webhook_registration_error_falls_back_to_polling(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
-    assert config_entry.runtime_data.webhook.health.mode == "poll"
+    assert config_entry.runtime_data.push.mode == "poll"
     assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
 
 
@@ -311,15 +311,15 @@ async def test_poll_interval_falls_back_when_push_goes_quiet(
     """No delivery for over an hour: the next poll switches to the 5-minute interval."""
     data = setup_integration.runtime_data
     assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
-    assert data.webhook.health.last_delivery is not None
+    assert data.push.last_delivery is not None
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=61))
     await hass.async_block_till_done()
-    assert not data.webhook.push_healthy
+    assert not data.push.healthy
     assert data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
     # The next delivery (here the emulator's heartbeat) restores the push interval.
     await emulator.advance(emulator.core.config.heartbeat_interval + 1)
     await hass.async_block_till_done()
-    assert data.webhook.push_healthy
+    assert data.push.healthy
     assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
 
 
@@ -346,11 +346,15 @@ class FakeCloud:
 
     @contextmanager
     def installed(self) -> Iterator[None]:
-        module = "custom_components.enode.webhook"
+        url, subscription = (
+            "custom_components.enode.webhook_url",
+            "custom_components.enode.subscription",
+        )
         with (
-            patch(f"{module}.async_listen_cloud_connection", self.listen),
-            patch(f"{module}.cloud_subscription_active", lambda hass: self.subscribed),
-            patch(f"{module}.async_get_cloudhook_url", AsyncMock(return_value=self.cloudhook_url)),
+            patch(f"{subscription}.async_listen_cloud_connection", self.listen),
+            patch(f"{subscription}.cloud_subscription_active", lambda hass: self.subscribed),
+            patch(f"{url}.cloud_subscription_active", lambda hass: self.subscribed),
+            patch(f"{url}.async_get_cloudhook_url", AsyncMock(return_value=self.cloudhook_url)),
         ):
             yield
 
@@ -371,11 +375,11 @@ async def test_active_cloud_subscription_uses_a_cloudhook(
     with cloud.installed():
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()
-        health = config_entry.runtime_data.webhook.health
-        assert (health.mode, health.url_kind) == ("push", "cloudhook")
+        push = config_entry.runtime_data.push
+        assert (push.mode, push.url_kind) == ("push", "cloudhook")
         assert [hook["url"] for hook in webhooks(emulator)] == [cloud.cloudhook_url]
         assert config_entry.data[CONF_CLOUDHOOK_URL] == cloud.cloudhook_url
-        assert config_entry.runtime_data.webhook.push_healthy  # the test delivery arrived
+        assert config_entry.runtime_data.push.healthy  # the test delivery arrived
         assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert cloud.unsubscribed == 1
 
@@ -394,8 +398,8 @@ async def test_cloud_connecting_later_moves_push_to_a_cloudhook(
     with cloud.installed():
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()
-        manager = config_entry.runtime_data.webhook
-        assert manager.health.mode == "poll"
+        push = config_entry.runtime_data.push
+        assert push.mode == "poll"
         assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
 
         # Connected without a subscription, or a disconnect: nothing to move to.
@@ -403,13 +407,13 @@ async def test_cloud_connecting_later_moves_push_to_a_cloudhook(
         cloud.subscribed = True
         cloud.connection_changed(False)
         await hass.async_block_till_done()
-        assert manager.health.mode == "poll"
+        assert push.mode == "poll"
         assert not webhooks(emulator)
 
         cloud.connection_changed(True)
         await hass.async_block_till_done(wait_background_tasks=True)
-    assert (manager.health.mode, manager.health.url_kind) == ("push", "cloudhook")
+    assert (push.mode, push.url_kind) == ("push", "cloudhook")
     assert [hook["url"] for hook in webhooks(emulator)] == [cloud.cloudhook_url]
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    assert manager.push_healthy
+    assert push.healthy
     assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_PUSH

@@ -169,7 +169,7 @@ async def test_heartbeat_keeps_push_healthy(
     await hass.async_block_till_done()
     health = setup_integration.runtime_data.webhook.health
     assert health.counts_by_event.get("system:heartbeat", 0) >= 1
-    assert setup_integration.runtime_data.webhook.push_healthy
+    assert setup_integration.runtime_data.push.healthy
 
 
 async def test_credentials_invalidated_repair_relinks(
@@ -480,15 +480,15 @@ async def test_production_urls_need_https_on_443(
     with patch("custom_components.enode.create_client", sandbox_at_the_emulator):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
-    manager = entry.runtime_data.webhook
+    state = entry.runtime_data.push
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"webhook_unavailable_{entry.entry_id}")
     created = [e for e in emulator.request_log if (e.method, e.path) == ("POST", "/webhooks")]
     if push:
-        assert (manager.health.mode, manager.health.url_kind) == ("push", "external")
+        assert (state.mode, state.url_kind) == ("push", "external")
         assert issue is None
         assert len(created) == 1
     else:
-        assert manager.health.mode == "poll"
+        assert state.mode == "poll"
         assert issue is not None
         assert issue.translation_key == "webhook_unavailable"
         assert created == []
