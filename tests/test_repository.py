@@ -523,3 +523,67 @@ def test_quality_scale_covers_every_rule() -> None:
         assert status in {"done", "exempt", "todo"}, name
         if status == "exempt":
             assert value["comment"], name
+
+
+def _own_imports(path: Path) -> tuple[set[str], set[str]]:
+    """(module-level, function-level) imports of the integration's own modules in one file.
+
+    Imports under `if TYPE_CHECKING:` are for annotations only and do not count.
+    """
+    package = path.relative_to(INTEGRATION).with_suffix("").parts[:-1]
+
+    def resolve(node: ast.ImportFrom) -> str:
+        base = list(package[: len(package) - (node.level - 1)]) if node.level else []
+        return ".".join([*base, *(node.module or "").split(".")]).strip(".")
+
+    top: set[str] = set()
+    nested: set[str] = set()
+
+    def visit(nodes: list[ast.stmt], in_function: bool) -> None:
+        for node in nodes:
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                continue
+            if isinstance(node, ast.ImportFrom) and node.level:
+                target = resolve(node)
+                names = (
+                    [target]
+                    if node.module
+                    else [f"{target}.{a.name}".strip(".") for a in node.names]
+                )
+                (nested if in_function else top).update(names)
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.stmt):
+                    visit(
+                        [child],
+                        in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef),
+                    )
+
+    visit(ast.parse(path.read_text()).body, in_function=False)
+    return top, nested
+
+
+def test_no_import_cycles_and_no_deferred_own_imports() -> None:
+    """Module-level imports form no cycle; only the recorder-bound statistics import is deferred."""
+    graph: dict[str, set[str]] = {}
+    for path in INTEGRATION.rglob("*.py"):
+        name = ".".join(path.relative_to(INTEGRATION).with_suffix("").parts).removesuffix(
+            ".__init__"
+        )
+        top, nested = _own_imports(path)
+        graph[name or "__init__"] = {t or "__init__" for t in top}
+        assert nested <= {"statistics"}, f"{path.name} defers importing {nested}"
+    modules = set(graph)
+    graph = {m: {t for t in deps if t in modules} for m, deps in graph.items()}
+    done: set[str] = set()
+
+    def walk(module: str, trail: tuple[str, ...]) -> None:
+        assert module not in trail, f"import cycle: {' -> '.join((*trail, module))}"
+        if module in done:
+            return
+        for dep in graph[module]:
+            walk(dep, (*trail, module))
+        done.add(module)
+
+    for module in sorted(graph):
+        walk(module, ())
+    assert "config_flow" not in {dep for deps in graph.values() for dep in deps}

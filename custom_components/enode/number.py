@@ -136,9 +136,13 @@ class EnodeNumberEntity(EnodeEntity, NumberEntity):
             else None
         )
         value: float | None = self.requested(self.entity_description.key, polled)
-        if value is not None and (self.native_step or 1.0) >= 1 and float(value).is_integer():
+        if value is None:
+            return None
+        # One value type whether pending or confirmed (Enode may send 10 where we asked 10.0):
+        # otherwise one command makes two state changes ("10", then "10.0").
+        if (self.native_step or 1.0) >= 1 and float(value).is_integer():
             return int(value)  # whole amperes read 16 A, not 16.0 A
-        return value
+        return float(value)
 
     async def async_set_native_value(self, value: float) -> None:
         """Validate range and step, then send the command."""

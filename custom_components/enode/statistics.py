@@ -527,10 +527,8 @@ class StatisticsImporter:
 
     @staticmethod
     def _installation_date(asset: Asset, tz: tzinfo) -> date | None:
-        info = asset.raw.get("information")
-        raw = info.get("installationDate") if isinstance(info, dict) else None
-        parsed = dt_util.parse_datetime(raw) if isinstance(raw, str) else None
-        return parsed.astimezone(tz).date() if parsed and parsed.tzinfo else None
+        installed = asset.information.installation_date if asset.information else None
+        return installed.astimezone(tz).date() if installed else None  # parsed as aware
 
     def as_diagnostics(self, aliases: dict[str, str]) -> dict[str, Any]:
         """Per series: last imported hour and skip reason; per asset: back-off (ids aliased)."""

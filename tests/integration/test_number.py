@@ -12,7 +12,12 @@ from homeassistant.components.number import (
     DOMAIN as NUMBER_DOMAIN,
     SERVICE_SET_VALUE,
 )
-from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    EVENT_STATE_CHANGED,
+    STATE_UNAVAILABLE,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -213,3 +218,43 @@ async def test_range_errors_format_numbers_consistently(
     }
     assert str(err.value) == "10.5 is not a multiple of 1"
     assert control_requests(emulator) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "shown"), [("max_current", 10, "10"), ("charge_rate_limit", 10, "10.0")]
+)
+async def test_one_state_change_per_command(  # noqa: PLR0917 - fixtures and parameters
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+    key: str,
+    value: float,
+    shown: str,
+) -> None:
+    """Pending and confirmed values have one shape: one command, one state change."""
+    number = entity_id(entity_registry, "number", CHARGER, key)
+    changes = async_capture_events(hass, EVENT_STATE_CHANGED)
+    await _set(hass, number, value)
+    await settle(hass, emulator)
+    assert hass.states.get(number).state == shown
+    states = [e.data["new_state"].state for e in changes if e.data["entity_id"] == number]
+    assert states == [shown]
+
+
+async def test_a_command_re_renders_only_its_own_device(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A pending command's overlay re-renders the charger's entities, not the vehicle's."""
+    charger = entity_id(entity_registry, "number", CHARGER, "max_current")
+    vehicle = entity_id(entity_registry, "number", VEHICLE, "max_current")
+    vehicle_written = hass.states.get(vehicle).last_reported
+    changed = async_capture_events(hass, EVENT_STATE_CHANGED)
+    await _set(hass, charger, 10)
+    await hass.async_block_till_done()
+    assert [e.data["entity_id"] for e in changed] == [charger]
+    # An unchanged state written again would move last_reported.
+    assert hass.states.get(vehicle).last_reported == vehicle_written
