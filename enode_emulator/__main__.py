@@ -1,10 +1,15 @@
-"""Command line: `python -m enode_emulator [--host] [--port] [--scenario] [--speed] [--seed]`."""
+"""Command line: `python -m enode_emulator [--host] [--port] [--scenario] [--speed] [--seed]`.
+
+`--state FILE` keeps the state across restarts.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
+from pathlib import Path
+import signal
 import sys
 
 from .config import EmulatorConfig
@@ -18,12 +23,23 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scenario", default="demo", help="demo or a JSON scenario file")
     parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=None,
+        help="keep the state in this file across restarts (written every 30 s and on exit)",
+    )
     return parser.parse_args(argv)
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    config = EmulatorConfig(scenario=args.scenario, speed=args.speed, seed=args.seed)
+    config = EmulatorConfig(
+        scenario=args.scenario, speed=args.speed, seed=args.seed, state_file=args.state
+    )
     emulator = Emulator(config)
+    stopped = asyncio.Event()
+    # SIGTERM (how scripts/develop stops us) ends as cleanly as Ctrl-C: the state is saved.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
     await emulator.start(host=args.host, port=args.port)
     lines = [
         f"client id:     {emulator.client_id}",
@@ -35,7 +51,7 @@ async def _serve(args: argparse.Namespace) -> None:
     sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     try:
-        await asyncio.Event().wait()
+        await stopped.wait()
     finally:
         await emulator.stop()
 

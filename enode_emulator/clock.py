@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import time
+from typing import Any
 
 
 class SimClock:
@@ -31,6 +32,15 @@ class SimClock:
         if self.pinned is not None:
             return self.pinned
         return self._start + timedelta(seconds=self.elapsed())
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Saved state: the simulated now and the wall time (monotonic time is per process)."""
+        return {"now": self.now(), "wall": time.time(), "speed": self.speed}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Resume as if the clock had run on while the emulator was stopped."""
+        away = max(time.time() - state["wall"], 0.0) * state["speed"]
+        self.__init__(state["now"] + timedelta(seconds=away), state["speed"])  # type: ignore[misc]
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward by `seconds` simulated seconds."""

@@ -34,6 +34,9 @@ class EmulatorConfig:
         start_time: Simulation start (UTC); defaults to the real current time.
         tick_interval: Real seconds between background ticks.
         webhook_require_https: Reject non-HTTPS webhook URLs except loopback ones.
+        state_file: Where the state is kept across restarts (persistence.py); None keeps it
+            in memory only.
+        save_interval: Real seconds between saves of the state file.
     """
 
     scenario: str | Path | dict[str, Any] = "demo"
@@ -51,3 +54,5 @@ class EmulatorConfig:
     start_time: datetime | None = None
     tick_interval: float = 0.5
     webhook_require_https: bool = False
+    state_file: Path | None = None
+    save_interval: float = 30.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from .config import EmulatorConfig
 from .core import Core, RequestLogEntry
 from .faults import FaultRule
 from .models import JSON
+from .persistence import load_core, save_core
 from .web import CORE_REF, CoreRef
 from .webhooks import DeliveryLogEntry
 
@@ -27,7 +29,10 @@ class Emulator:
     def __init__(self, config: EmulatorConfig | None = None) -> None:
         """Build the emulator state (the server starts with `start`)."""
         self.config = config or EmulatorConfig()
-        self._app = build_app(Core(self.config))
+        saved = load_core(self.config.state_file) if self.config.state_file else None
+        if saved is not None:
+            _LOGGER.info("Resuming the emulator state saved in %s", self.config.state_file)
+        self._app = build_app(saved or Core(self.config))
         self._ref: CoreRef = self._app[CORE_REF]
         self._runner: web.AppRunner | None = None
         self._ticker: asyncio.Task[None] | None = None
@@ -103,14 +108,24 @@ class Emulator:
             await self._runner.cleanup()
             self._runner = None
         await self.core.webhooks.close()
+        self.save()
+
+    def save(self) -> None:
+        """Write the state file now (when one is configured)."""
+        if self.config.state_file is not None:
+            save_core(self.core, self.config.state_file)
 
     async def _tick(self) -> None:
+        saved = time.monotonic()
         while True:
             await asyncio.sleep(self.config.tick_interval)
             try:
                 await self.core.process_due()
             except Exception:  # pragma: no cover - keep ticking whatever a step raises
                 _LOGGER.exception("Emulator tick failed")
+            if time.monotonic() - saved >= self.config.save_interval:
+                saved = time.monotonic()
+                self.save()
 
     async def advance(self, seconds: float) -> None:
         """Advance the simulation clock and process everything that became due."""

@@ -127,6 +127,10 @@ class WebhookManager:
         self._session: aiohttp.ClientSession | None = None
         self._seq = 0
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Saved state (persistence.py): everything but the live HTTP session."""
+        return {**self.__dict__, "_session": None}
+
     async def close(self) -> None:
         """Close the HTTP client session."""
         if self._session is not None:

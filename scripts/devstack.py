@@ -74,6 +74,9 @@ logger:
     custom_components.enode: debug
 """
 
+# The emulator's state file inside the demo configuration directory.
+EMULATOR_STATE = "enode_emulator_state.pickle"
+
 
 def free_port() -> int:
     """A TCP port on loopback that nobody listens on right now."""
@@ -131,6 +134,9 @@ class Stack:
                     str(settings.emulator_port),
                     "--speed",
                     str(settings.emulator_speed),
+                    # Devices linked in one run are still there in the next (--reset clears it).
+                    "--state",
+                    str(settings.config_dir / EMULATOR_STATE),
                 ],
                 logs / "emulator.log",
             )
