@@ -31,6 +31,7 @@ from custom_components.enode.const import (
     CONF_WEBHOOK_SECRET,
     DOMAIN,
 )
+from custom_components.enode.link import async_register_view as async_register_link_view
 from enode_emulator import Emulator, EmulatorConfig
 from enode_emulator.catalog import AssetType as EmulatorAssetType
 
@@ -85,8 +86,17 @@ async def emulator(
 async def ha_client(
     hass: HomeAssistant, hass_client_no_auth: Callable[[], Awaitable[TestClient]]
 ) -> TestClient:
-    """Home Assistant's HTTP server on loopback; its URL is the instance's internal URL."""
+    """Home Assistant's HTTP server on loopback; its URL is the instance's internal URL.
+
+    Everything that registers HTTP routes is set up before the test server starts: from Home
+    Assistant 2026.3 on (aiohttp 3.14), the test server freezes the router for good, and a route
+    registered later fails with "Cannot register a resource into frozen router" (the real server
+    still accepts late routes). So http, webhook (the integration's dependency) and the
+    integration's Enode Link callback view come first.
+    """
     assert await async_setup_component(hass, "http", {})
+    assert await async_setup_component(hass, "webhook", {})
+    async_register_link_view(hass)
     client = await hass_client_no_auth()
     await async_process_ha_core_config(
         hass, {"internal_url": f"http://127.0.0.1:{client.server.port}"}
