@@ -99,7 +99,7 @@ class StackSettings:
     emulator_port: int = 8765
     emulator_speed: float = 1.0
     python: str = sys.executable
-    # HA_PINNED runs Home Assistant with `python` (the .venv); HA_NEWEST inside the Python 3.14 root.
+    # HA_PINNED runs Home Assistant with `python` (the .venv); HA_NEWEST in the Python 3.14 root.
     ha: str = HA_PINNED
     # Tests forbid Home Assistant's run-time package installs: the .venv must already hold every
     # requirement (requirements_dev.txt), and a test must not depend on PyPI or change the venv.
@@ -219,8 +219,12 @@ class StackError(RuntimeError):
 
 def ha_version(settings: StackSettings) -> str:
     """The version of the Home Assistant the settings select (asks its Python)."""
-    answer = subprocess.run(  # noqa: S603 - our own interpreters, fixed arguments
-        [*settings.ha_python, "-c", "from homeassistant.const import __version__; print(__version__)"],
+    answer = subprocess.run(
+        [
+            *settings.ha_python,
+            "-c",
+            "from homeassistant.const import __version__; print(__version__)",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -259,7 +263,7 @@ def prepare_config_dir(settings: StackSettings) -> None:
 def _visible_in_newest_root(path: Path) -> bool:
     # scripts/newest bind-mounts the repository (at its own path) and /tmp into the root.
     resolved = path.resolve()
-    return resolved.is_relative_to(ROOT) or resolved.is_relative_to("/tmp")  # noqa: S108
+    return resolved.is_relative_to(ROOT) or resolved.is_relative_to("/tmp")
 
 
 def _skip_onboarding_extras(config_dir: Path) -> None:
@@ -627,7 +631,9 @@ def develop(argv: list[str] | None = None) -> int:
         "newest release (Python 3.14 root of scripts/setup)",
     )
     parser.add_argument(
-        "--config", type=Path, help="config dir (default ./config, or ./config-newest for --ha newest)"
+        "--config",
+        type=Path,
+        help="config dir (default ./config, or ./config-newest for --ha newest)",
     )
     parser.add_argument("--reset", action="store_true", help="start from an empty config dir")
     args = parser.parse_args(argv)

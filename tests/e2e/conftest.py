@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+import os
 from pathlib import Path
 import shutil
 from typing import Any
@@ -15,6 +16,8 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 import pytest
 
 from scripts.devstack import (
+    HA_CHOICES,
+    HA_NEWEST,
     ROOT,
     HomeAssistantApi,
     Stack,
@@ -22,6 +25,7 @@ from scripts.devstack import (
     enable_advanced_mode,
     ensure_logged_in,
     free_port,
+    ha_version,
 )
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
@@ -37,6 +41,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+def selected_ha() -> str:
+    """Which Home Assistant the e2e tests run: ENODE_E2E_HA, by default the newest release.
+
+    "newest" runs inside the Python 3.14 root of scripts/setup (scripts/newest); "2026.2" is the
+    pinned release in .venv.
+    """
+    ha = os.environ.get("ENODE_E2E_HA", HA_NEWEST)
+    assert ha in HA_CHOICES, f"ENODE_E2E_HA must be one of {HA_CHOICES}, not {ha!r}"
+    return ha
+
+
+def pytest_report_header() -> str:
+    """Name the Home Assistant release under test in pytest's header."""
+    settings = StackSettings(ha=selected_ha())
+    return f"Home Assistant ({settings.ha}): {ha_version(settings)}"
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSettings]:
     """Emulator + Home Assistant on free loopback ports, onboarded, Enode not yet added."""
@@ -45,6 +66,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSettings]:
         ha_port=free_port(),
         emulator_port=free_port(),
         skip_pip=True,
+        ha=selected_ha(),
     )
     with Stack(settings):
         run_async(_prepare_owner(settings))
