@@ -247,6 +247,9 @@ def prepare_config_dir(settings: StackSettings) -> None:
         CONFIGURATION_YAML.format(base_url=settings.ha_url, port=settings.ha_port)
     )
     _skip_onboarding_extras(config_dir)
+    # Home Assistant 2026.11+ stores the HTTP settings and then ignores `http:` in YAML; forget
+    # them so this run's port applies (confirm_http_config keeps it once Home Assistant is up).
+    (config_dir / ".storage" / "http").unlink(missing_ok=True)
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     target = custom / "enode"
@@ -438,6 +441,25 @@ async def ensure_logged_in(api: HomeAssistantApi) -> None:
         await api.onboard(DEMO_USERNAME, DEMO_PASSWORD)
 
 
+async def confirm_http_config(api: HomeAssistantApi) -> None:
+    """Keep the HTTP settings of configuration.yaml (Home Assistant 2026.11 and later).
+
+    From 2026.11 on, Home Assistant moves `http:` from YAML into its storage as a *pending*
+    configuration: the frontend asks to confirm it, and unconfirmed it reverts (port 8123) after
+    five minutes. prepare_config_dir removes the stored HTTP settings before every start, so the
+    YAML (with this run's port) is taken again; this confirms it as the frontend's dialog would.
+    Older releases know no `http/config` command: nothing to do.
+    """
+    try:
+        (config,) = await api.ws([{"type": "http/config"}])
+    except StackError as err:
+        if "unknown_command" in str(err):
+            return
+        raise
+    if config.get("pending"):
+        await api.ws([{"type": "http/config/promote"}])
+
+
 async def enable_advanced_mode(api: HomeAssistantApi) -> None:
     """Turn on the profile's advanced mode (custom Enode URLs are an advanced option)."""
     await api.ws(
@@ -587,6 +609,7 @@ async def provision(settings: StackSettings) -> tuple[str, bool]:
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantApi(session, settings.ha_url)
         await ensure_logged_in(api)
+        await confirm_http_config(api)
         await enable_advanced_mode(api)
         added = False
         if not await enode_entry_ids(api):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+import contextlib
 import os
 from pathlib import Path
 import shutil
@@ -22,6 +23,7 @@ from scripts.devstack import (
     HomeAssistantApi,
     Stack,
     StackSettings,
+    confirm_http_config,
     enable_advanced_mode,
     ensure_logged_in,
     free_port,
@@ -82,6 +84,8 @@ async def _prepare_owner(settings: StackSettings) -> None:
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantApi(session, settings.ha_url)
         await ensure_logged_in(api)
+        # Home Assistant 2026.11+ would otherwise ask in the browser to confirm the HTTP port.
+        await confirm_http_config(api)
         # Custom Enode URLs (the emulator) are an advanced option of the config flow.
         await enable_advanced_mode(api)
 
@@ -177,3 +181,20 @@ def _without_home_assistant_test_plugin(request: pytest.FixtureRequest) -> None:
     """The test plugin blocks sockets and patches Home Assistant; this test needs neither."""
     if request.config.pluginmanager.has_plugin("homeassistant"):
         pytest.fail("run the browser test as `python -m pytest -p no:homeassistant tests/e2e`")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failed step, a screenshot of the page as it was (artifacts/e2e/failed-<test>.png)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and page is not None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(Exception):
+            page.screenshot(path=ARTIFACTS / f"failed-{item.name}.png", full_page=True)
+        with contextlib.suppress(Exception):
+            # The accessibility tree: what role and label locators can see.
+            (ARTIFACTS / f"failed-{item.name}.aria.yaml").write_text(
+                page.locator("body").aria_snapshot()
+            )
