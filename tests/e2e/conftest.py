@@ -159,8 +159,8 @@ class Screenshots:
     def __init__(self) -> None:
         self.count = 0
         if ARTIFACTS.exists():
-            for old in ARTIFACTS.glob("*.png"):
-                old.unlink()
+            for old in [*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("failed-*")]:
+                old.unlink(missing_ok=True)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, page: Page, name: str) -> Path:
