@@ -32,7 +32,15 @@ import aiohttp
 from yarl import URL
 
 ROOT = Path(__file__).resolve().parent.parent
+# Which Home Assistant runs the demo: the pinned release in .venv (Python 3.13), or the newest
+# release in the Python 3.14 root that scripts/setup builds (run through scripts/newest, venv "ha").
+HA_PINNED = "2026.2"
+HA_NEWEST = "newest"
+HA_CHOICES = (HA_PINNED, HA_NEWEST)
+NEWEST = ROOT / "scripts" / "newest"
 DEFAULT_CONFIG_DIR = ROOT / "config"
+# The newest release migrates its storage forward; it gets a configuration directory of its own.
+DEFAULT_CONFIG_DIRS = {HA_PINNED: DEFAULT_CONFIG_DIR, HA_NEWEST: ROOT / "config-newest"}
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "enode-demo"  # a local demo account, printed on purpose
 DEMO_NAME = "Demo"
@@ -94,6 +102,8 @@ class StackSettings:
     emulator_port: int = 8765
     emulator_speed: float = 1.0
     python: str = sys.executable
+    # HA_PINNED runs Home Assistant with `python` (the .venv); HA_NEWEST in the Python 3.14 root.
+    ha: str = HA_PINNED
     # Tests forbid Home Assistant's run-time package installs: the .venv must already hold every
     # requirement (requirements_dev.txt), and a test must not depend on PyPI or change the venv.
     skip_pip: bool = False
@@ -102,6 +112,13 @@ class StackSettings:
     def ha_url(self) -> str:
         """Home Assistant's base URL."""
         return f"http://127.0.0.1:{self.ha_port}"
+
+    @property
+    def ha_python(self) -> list[str]:
+        """The command that runs the Python of the selected Home Assistant."""
+        if self.ha == HA_NEWEST:
+            return ["bash", str(NEWEST), "--venv", "ha", "python"]
+        return [self.python]
 
     @property
     def emulator_url(self) -> str:
@@ -144,7 +161,7 @@ class Stack:
         self.processes.append(
             _spawn(
                 [
-                    settings.python,
+                    *settings.ha_python,
                     "-m",
                     "homeassistant",
                     "--config",
@@ -206,14 +223,39 @@ class StackError(RuntimeError):
     """The demo stack could not start or be set up."""
 
 
+def ha_version(settings: StackSettings) -> str:
+    """The version of the Home Assistant the settings select (asks its Python)."""
+    answer = subprocess.run(
+        [
+            *settings.ha_python,
+            "-c",
+            "from homeassistant.const import __version__; print(__version__)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if answer.returncode != 0:
+        raise StackError(f"cannot run Home Assistant ({settings.ha}): {answer.stderr.strip()}")
+    return answer.stdout.strip()
+
+
 def prepare_config_dir(settings: StackSettings) -> None:
     """Write configuration.yaml and link the working tree's integration into the config dir."""
     config_dir = settings.config_dir
+    if settings.ha == HA_NEWEST and not _visible_in_newest_root(config_dir):
+        raise StackError(
+            f"--ha newest sees only this repository and /tmp; {config_dir} is outside both"
+        )
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "configuration.yaml").write_text(
         CONFIGURATION_YAML.format(base_url=settings.ha_url, port=settings.ha_port)
     )
     _skip_onboarding_extras(config_dir)
+    # Home Assistant 2026.11+ stores the HTTP settings and then ignores `http:` in YAML; forget
+    # them so this run's port applies (confirm_http_config keeps it once Home Assistant is up).
+    (config_dir / ".storage" / "http").unlink(missing_ok=True)
     custom = config_dir / "custom_components"
     custom.mkdir(exist_ok=True)
     target = custom / "enode"
@@ -225,6 +267,12 @@ def prepare_config_dir(settings: StackSettings) -> None:
     elif target.exists():
         shutil.rmtree(target)
     target.symlink_to(source, target_is_directory=True)
+
+
+def _visible_in_newest_root(path: Path) -> bool:
+    # scripts/newest bind-mounts the repository (at its own path) and /tmp into the root.
+    resolved = path.resolve()
+    return resolved.is_relative_to(ROOT) or resolved.is_relative_to("/tmp")
 
 
 def _skip_onboarding_extras(config_dir: Path) -> None:
@@ -399,6 +447,25 @@ async def ensure_logged_in(api: HomeAssistantApi) -> None:
         await api.onboard(DEMO_USERNAME, DEMO_PASSWORD)
 
 
+async def confirm_http_config(api: HomeAssistantApi) -> None:
+    """Keep the HTTP settings of configuration.yaml (Home Assistant 2026.11 and later).
+
+    From 2026.11 on, Home Assistant moves `http:` from YAML into its storage as a *pending*
+    configuration: the frontend asks to confirm it, and unconfirmed it reverts (port 8123) after
+    five minutes. prepare_config_dir removes the stored HTTP settings before every start, so the
+    YAML (with this run's port) is taken again; this confirms it as the frontend's dialog would.
+    Older releases know no `http/config` command: nothing to do.
+    """
+    try:
+        (config,) = await api.ws([{"type": "http/config"}])
+    except StackError as err:
+        if "unknown_command" in str(err):
+            return
+        raise
+    if config.get("pending"):
+        await api.ws([{"type": "http/config/promote"}])
+
+
 async def enable_advanced_mode(api: HomeAssistantApi) -> None:
     """Turn on the profile's advanced mode (custom Enode URLs are an advanced option)."""
     await api.ws(
@@ -553,6 +620,7 @@ async def provision(settings: StackSettings) -> tuple[str, bool]:
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantApi(session, settings.ha_url)
         await ensure_logged_in(api)
+        await confirm_http_config(api)
         await enable_advanced_mode(api)
         added = False
         if not await enode_entry_ids(api):
@@ -589,18 +657,39 @@ def develop(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8123, help="Home Assistant's port")
     parser.add_argument("--emulator-port", type=int, default=8765)
     parser.add_argument("--speed", type=float, default=1.0, help="emulator seconds per second")
-    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG_DIR)
+    parser.add_argument(
+        "--ha",
+        choices=HA_CHOICES,
+        default=HA_PINNED,
+        help="Home Assistant to run: the pinned 2026.2 (Python 3.13, .venv; the default) or the "
+        "newest release (Python 3.14 root of scripts/setup)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="config dir (default ./config, or ./config-newest for --ha newest)",
+    )
     parser.add_argument("--reset", action="store_true", help="start from an empty config dir")
     args = parser.parse_args(argv)
-    if args.reset and args.config.exists():
-        shutil.rmtree(args.config)
+    config_dir: Path = args.config or DEFAULT_CONFIG_DIRS[args.ha]
+    if args.reset and config_dir.exists():
+        shutil.rmtree(config_dir)
     settings = StackSettings(
-        config_dir=args.config.resolve(),
+        config_dir=config_dir.resolve(),
         ha_port=args.port,
         emulator_port=args.emulator_port,
         emulator_speed=args.speed,
+        ha=args.ha,
     )
-    print(f"Starting the Enode emulator ({settings.emulator_url}) and Home Assistant ...")
+    try:
+        version = ha_version(settings)
+    except StackError as err:
+        print(f"develop: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"Starting the Enode emulator ({settings.emulator_url}) and Home Assistant {version} ...",
+        flush=True,
+    )
     # `kill` (SIGTERM) stops the demo as cleanly as Ctrl-C: the children run in sessions of
     # their own and would otherwise outlive us. SIGINT is set too because a shell starting us in
     # the background (`scripts/develop &`, CI) makes us inherit it ignored.
@@ -614,7 +703,7 @@ def develop(argv: list[str] | None = None) -> int:
             "\n".join(
                 [
                     "",
-                    "The Enode demo is running.",
+                    f"The Enode demo is running (Home Assistant {version}).",
                     f"  Dashboard:   {url}",
                     f"  Username:    {DEMO_USERNAME}",
                     f"  Password:    {DEMO_PASSWORD}",

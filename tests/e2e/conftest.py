@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+import contextlib
+import os
 from pathlib import Path
 import shutil
 from typing import Any
@@ -15,13 +17,17 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 import pytest
 
 from scripts.devstack import (
+    HA_CHOICES,
+    HA_NEWEST,
     ROOT,
     HomeAssistantApi,
     Stack,
     StackSettings,
+    confirm_http_config,
     enable_advanced_mode,
     ensure_logged_in,
     free_port,
+    ha_version,
 )
 
 ARTIFACTS = ROOT / "artifacts" / "e2e"
@@ -37,6 +43,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+def selected_ha() -> str:
+    """Which Home Assistant the e2e tests run: ENODE_E2E_HA, by default the newest release.
+
+    "newest" runs inside the Python 3.14 root of scripts/setup (scripts/newest); "2026.2" is the
+    pinned release in .venv.
+    """
+    ha = os.environ.get("ENODE_E2E_HA", HA_NEWEST)
+    assert ha in HA_CHOICES, f"ENODE_E2E_HA must be one of {HA_CHOICES}, not {ha!r}"
+    return ha
+
+
+def pytest_report_header() -> str:
+    """Name the Home Assistant release under test in pytest's header."""
+    settings = StackSettings(ha=selected_ha())
+    return f"Home Assistant ({settings.ha}): {ha_version(settings)}"
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSettings]:
     """Emulator + Home Assistant on free loopback ports, onboarded, Enode not yet added."""
@@ -45,6 +68,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSettings]:
         ha_port=free_port(),
         emulator_port=free_port(),
         skip_pip=True,
+        ha=selected_ha(),
     )
     with Stack(settings):
         run_async(_prepare_owner(settings))
@@ -60,6 +84,8 @@ async def _prepare_owner(settings: StackSettings) -> None:
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantApi(session, settings.ha_url)
         await ensure_logged_in(api)
+        # Home Assistant 2026.11+ would otherwise ask in the browser to confirm the HTTP port.
+        await confirm_http_config(api)
         # Custom Enode URLs (the emulator) are an advanced option of the config flow.
         await enable_advanced_mode(api)
 
@@ -133,8 +159,8 @@ class Screenshots:
     def __init__(self) -> None:
         self.count = 0
         if ARTIFACTS.exists():
-            for old in ARTIFACTS.glob("*.png"):
-                old.unlink()
+            for old in [*ARTIFACTS.glob("*.png"), *ARTIFACTS.glob("failed-*")]:
+                old.unlink(missing_ok=True)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
     def __call__(self, page: Page, name: str) -> Path:
@@ -155,3 +181,20 @@ def _without_home_assistant_test_plugin(request: pytest.FixtureRequest) -> None:
     """The test plugin blocks sockets and patches Home Assistant; this test needs neither."""
     if request.config.pluginmanager.has_plugin("homeassistant"):
         pytest.fail("run the browser test as `python -m pytest -p no:homeassistant tests/e2e`")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """On a failed step, a screenshot of the page as it was (artifacts/e2e/failed-<test>.png)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and page is not None:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(Exception):
+            page.screenshot(path=ARTIFACTS / f"failed-{item.name}.png", full_page=True)
+        with contextlib.suppress(Exception):
+            # The accessibility tree: what role and label locators can see.
+            (ARTIFACTS / f"failed-{item.name}.aria.yaml").write_text(
+                page.locator("body").aria_snapshot()
+            )

@@ -13,6 +13,8 @@ import pytest
 
 from scripts.devstack import DEMO_PASSWORD, DEMO_USERNAME, ROOT, free_port, port_in_use
 
+from .conftest import selected_ha
+
 READY_LINE = "Press Ctrl-C to stop."
 
 
@@ -28,6 +30,8 @@ def run_develop(config_dir: Path, ha_port: int, emulator_port: int) -> tuple[str
             str(ha_port),
             "--emulator-port",
             str(emulator_port),
+            "--ha",
+            selected_ha(),
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,

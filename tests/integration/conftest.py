@@ -7,18 +7,27 @@ from datetime import datetime
 import hashlib
 import hmac
 import json
+from pathlib import Path
 import re
 from typing import Any, get_args
 from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from aiohttp.test_utils import TestClient
-from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
+from homeassistant.const import (
+    CONF_CLIENT_ID,
+    CONF_CLIENT_SECRET,
+    CONF_WEBHOOK_ID,
+    __version__ as ha_version,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
 from yarl import URL
 
 from custom_components.enode.api import AssetType
@@ -31,18 +40,49 @@ from custom_components.enode.const import (
     CONF_WEBHOOK_SECRET,
     DOMAIN,
 )
+from custom_components.enode.link import async_register_view as async_register_link_view
 from enode_emulator import Emulator, EmulatorConfig
 from enode_emulator.catalog import AssetType as EmulatorAssetType
 
 from .platform_helpers import CHARGER
 
 DEMO_USER = "demo-user"
+# The Home Assistant release line of .venv (requirements_dev.txt); its snapshots live in snapshots/.
+PINNED_HA_LINE = "2026.2"
 WEBHOOK_SECRET = "f" * 64
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/enode in every test."""
+
+
+class VersionedSnapshotExtension(HomeAssistantSnapshotExtension):
+    """Home Assistant's snapshot format, with a snapshot directory per Home Assistant release.
+
+    Snapshots of the pinned release (2026.2) stay in `snapshots/`; any other release line keeps
+    its own in `snapshots-ha<year>.<month>/` (e.g. snapshots-ha2026.10 for the newest harness):
+    entity ids, registry fields and state attributes differ between releases, and each suite run
+    must compare against its own. After a harness upgrade, create them with `--snapshot-update`
+    on that harness (scripts/newest) and review the diff against `snapshots/`.
+    """
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """`snapshots/` for the pinned release, `snapshots-ha<year>.<month>/` for others."""
+        line = ".".join(ha_version.split(".")[:2])
+        name = "snapshots" if line == PINNED_HA_LINE else f"snapshots-ha{line}"
+        return str(Path(test_location.filepath).parent / name)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy's snapshot with Home Assistant's serializer and the release's own directory.
+
+    phacc's own `snapshot` override does not take effect on the newest harness (phacc 0.13.375,
+    syrupy 6): without this, snapshots fall back to syrupy's plain repr in `__snapshots__/`.
+    """
+    return snapshot.use_extension(VersionedSnapshotExtension)
 
 
 @pytest.fixture
@@ -85,8 +125,19 @@ async def emulator(
 async def ha_client(
     hass: HomeAssistant, hass_client_no_auth: Callable[[], Awaitable[TestClient]]
 ) -> TestClient:
-    """Home Assistant's HTTP server on loopback; its URL is the instance's internal URL."""
+    """Home Assistant's HTTP server on loopback; its URL is the instance's internal URL.
+
+    The test server (aiohttp's TestServer, unlike Home Assistant's own server) freezes the router
+    when it starts; on the newest harness (Home Assistant 2026.10, aiohttp 3.14) a route
+    registered later fails with "Cannot register a resource into frozen router". So what the
+    integration needs is set up first: http, webhook (its dependency) and its Enode Link callback
+    view. Components a test sets up later (config, repairs) register views too; for them the
+    router is kept unfrozen exactly as Home Assistant's real server does (HomeAssistantHTTP.start).
+    """
     assert await async_setup_component(hass, "http", {})
+    assert await async_setup_component(hass, "webhook", {})
+    async_register_link_view(hass)
+    hass.http.app._router.freeze = lambda: None  # type: ignore[method-assign]
     client = await hass_client_no_auth()
     await async_process_ha_core_config(
         hass, {"internal_url": f"http://127.0.0.1:{client.server.port}"}
