@@ -47,8 +47,12 @@ REQUIRED_KEYS = (
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the Enode Link callback view."""
+    """Register the Enode Link callback view; explain entries of a version we never wrote."""
     async_register_view(hass)
+    # Home Assistant 2026.10+ refuses such entries before async_migrate_entry would run.
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.version > 1:
+            _refuse_foreign_entry(hass, entry)
     return True
 
 

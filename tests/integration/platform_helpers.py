@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.enode.const import DOMAIN
 from enode_emulator import Emulator
 
 VEHICLE = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b01"
@@ -51,3 +53,11 @@ async def settle(hass: HomeAssistant, emulator: Emulator, seconds: float = ACTIO
     """Let Enode resolve actions and deliver the webhooks, then let Home Assistant react."""
     await emulator.advance(seconds)
     await hass.async_block_till_done()
+
+
+def asset_device(
+    registry: dr.DeviceRegistry, entry: MockConfigEntry, asset_id: str
+) -> dr.DeviceEntry | None:
+    """The entry's device of an asset, looked up per entry (async_get_device is deprecated)."""
+    devices = dr.async_entries_for_config_entry(registry, entry.entry_id)
+    return next((d for d in devices if (DOMAIN, asset_id) in d.identifiers), None)

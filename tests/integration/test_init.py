@@ -27,20 +27,12 @@ from custom_components.enode.const import (
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, user_assets
-from .platform_helpers import BATTERY, HEM
+from .platform_helpers import BATTERY, HEM, asset_device
 
 
 def webhooks(emulator: Emulator) -> list[dict[str, object]]:
     """Webhooks registered at the emulator."""
     return [hook.to_json() for hook in emulator.core.webhooks.webhooks.values()]
-
-
-def asset_device(
-    registry: dr.DeviceRegistry, entry: MockConfigEntry, asset_id: str
-) -> dr.DeviceEntry | None:
-    """The entry's device of an asset, looked up per entry (async_get_device is deprecated)."""
-    devices = dr.async_entries_for_config_entry(registry, entry.entry_id)
-    return next((d for d in devices if (DOMAIN, asset_id) in d.identifiers), None)
 
 
 def requests(emulator: Emulator, method: str, path: str) -> int:

@@ -21,7 +21,7 @@ from enode_emulator import Emulator
 from enode_emulator.statistics import hem_statistics
 
 from .conftest import entry_data
-from .platform_helpers import HEM, INVERTER, entity_id
+from .platform_helpers import HEM, INVERTER, asset_device, entity_id
 
 START = datetime(2025, 10, 27, 12, 0, tzinfo=UTC)  # 13:00 in Oslo
 
@@ -97,7 +97,7 @@ async def test_hem_device_shows_kind_site_and_installation_date(
     entry: MockConfigEntry,
 ) -> None:
     """The HEM device names its kind as model, its site in its name, its installation date."""
-    device = device_registry.async_get_device(identifiers={(DOMAIN, HEM)})
+    device = asset_device(device_registry, entry, HEM)
     assert device is not None
     assert (device.name, device.manufacturer, device.model) == (
         "Demo household energy system",

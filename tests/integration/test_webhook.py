@@ -27,7 +27,7 @@ from custom_components.enode.diagnostics import async_get_config_entry_diagnosti
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, browse_link, entry_data, event, post_webhook, sign
-from .platform_helpers import BATTERY, CHARGER, VEHICLE
+from .platform_helpers import BATTERY, CHARGER, VEHICLE, asset_device
 
 VEHICLE_BATTERY = "sensor.my_model_3_battery"
 
@@ -155,7 +155,7 @@ async def test_discovered_never_blanks_and_deleted_removes(
     )
     await hass.async_block_till_done()
     assert BATTERY not in setup_integration.runtime_data.coordinator.data.assets
-    assert device_registry.async_get_device(identifiers={(DOMAIN, BATTERY)}) is None
+    assert asset_device(device_registry, setup_integration, BATTERY) is None
 
 
 async def test_heartbeat_keeps_push_healthy(
