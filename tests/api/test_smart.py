@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -39,8 +40,20 @@ SITE = "8d2f7c1e-4b0a-4c1e-9a51-0d3f5b6e7a01"
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
-    """Run the demo scenario with a frozen clock."""
-    emu = Emulator(EmulatorConfig(scenario="demo", seed=1, speed=0, action_delay=3))
+    """Run the demo scenario with a frozen clock at a fixed time.
+
+    Plans depend on the time of day (the cheapest hours are at night): a fixed early afternoon
+    keeps "not charging yet" true whenever the test runs.
+    """
+    emu = Emulator(
+        EmulatorConfig(
+            scenario="demo",
+            seed=1,
+            speed=0,
+            action_delay=3,
+            start_time=datetime(2026, 6, 1, 12, 0, tzinfo=UTC),
+        )
+    )
     await emu.start(host="127.0.0.1", port=0)
     yield emu
     await emu.stop()
