@@ -25,7 +25,7 @@ from scripts.devstack import (
     install_dashboard,
 )
 
-from .conftest import Screenshots, call_api, emulator_get
+from .conftest import Screenshots, call_api, emulator_get, integration_log_problems
 
 LINKED_VENDOR = "POLESTAR"  # the demo household has a Tesla; linking adds a Polestar 2
 CONFIRM_TIMEOUT = 30_000  # ms: action delay (3 s) + webhook delivery, with room for a slow CI
@@ -286,3 +286,8 @@ def test_set_hvac_target_temperature(page: Page, stack: StackSettings, shot: Scr
     # A permanent hold replaced the schedule.
     expect(daikin).not_to_contain_text("Schedule")
     shot(page, "hvac-target-confirmed")
+
+
+def test_log_has_no_warning_or_error_from_the_integration(stack: StackSettings) -> None:
+    """After every step above, Home Assistant logged nothing wrong about Enode (no deprecation)."""
+    assert integration_log_problems(stack.config_dir / "home-assistant.log") == []
