@@ -92,7 +92,7 @@ async def test_setup_creates_the_home_location(
     text = await description(hass, result, "config")
     assert "**test home** (32.87336, -117.22743, time zone US/Pacific)" in text
     # The emulator gives a newly linked user a household of its own, far from this home.
-    (linked_household,) = {user for user in emulator.core.store.users} - {DEMO_USER}
+    (linked_household,) = set(emulator.core.store.users) - {DEMO_USER}
     held = {loc["id"] for loc in locations_of(emulator, linked_household)}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_CREATE_HOME_LOCATION: True}
