@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.service import async_get_all_descriptions
 from homeassistant.helpers.translation import async_get_translations
 from hypothesis import HealthCheck, given, settings, strategies as st
 import pytest
@@ -287,3 +288,25 @@ def test_accepted_intervals_never_overlap(
     assert len(costs) == len({cost_text(i.price) for i in intervals})
     for interval, sent in zip(intervals, schedule, strict=True):
         assert costs[sent.name] == cost_text(interval.price)
+
+
+async def test_action_is_described_and_translated(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """services.yaml passes Home Assistant's schema; every field has its English texts."""
+    descriptions = await async_get_all_descriptions(hass)
+    fields = descriptions[DOMAIN]["set_tariff"]["fields"]
+    assert set(fields) == {"config_entry_id", "location_id", "intervals", "currency"}
+    assert fields["config_entry_id"]["selector"] == {"config_entry": {"integration": DOMAIN}}
+    assert set(fields["intervals"]["selector"]["object"]["fields"]) == {
+        "from",
+        "to",
+        "weekdays",
+        "price",
+    }
+    strings = await async_get_translations(hass, "en", "services", [DOMAIN])
+    prefix = f"component.{DOMAIN}.services.set_tariff"
+    assert strings[f"{prefix}.name"] == "Set tariff"
+    for field in fields:
+        assert strings[f"{prefix}.fields.{field}.name"]
+        assert strings[f"{prefix}.fields.{field}.description"]
