@@ -314,3 +314,20 @@ async def test_charger_location_sensor_is_disabled_by_default(
     """Chargers are assigned a Location and stay there: the sensor exists, disabled."""
     sensor = entity_id(entity_registry, "sensor", CHARGER, "location")
     assert entity_registry.async_get(sensor).disabled_by is er.RegistryEntryDisabler.INTEGRATION
+
+
+async def test_locations_refused_keep_the_known_ones(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A client that may not list Locations (403) still polls; the sensor keeps its name."""
+    coordinator = setup_integration.runtime_data.coordinator
+    known = dict(coordinator.data.locations)
+    emulator.add_fault(path="/users/*/locations", method="GET", status=403, count=10)
+    await coordinator.async_refresh()
+    assert coordinator.last_update_success
+    assert coordinator.data.locations == known
+    sensor = entity_id(entity_registry, "sensor", VEHICLE, "location")
+    assert hass.states.get(sensor).state == DEMO_LOCATION_NAME
