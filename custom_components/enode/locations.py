@@ -37,7 +37,9 @@ class HomeZone:
     def from_hass(cls, hass: HomeAssistant) -> Self:
         """The home zone as configured in Home Assistant's general settings."""
         config = hass.config
-        return cls(config.location_name, config.latitude, config.longitude, config.time_zone)
+        # Enode requires a name; Home Assistant allows an empty one.
+        name = config.location_name.strip() or "Home"
+        return cls(name, config.latitude, config.longitude, config.time_zone)
 
     def placeholders(self) -> dict[str, str]:
         """Placeholders of the step description: name, coordinates, time zone."""

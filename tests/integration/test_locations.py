@@ -331,3 +331,13 @@ async def test_locations_refused_keep_the_known_ones(
     assert coordinator.data.locations == known
     sensor = entity_id(entity_registry, "sensor", VEHICLE, "location")
     assert hass.states.get(sensor).state == DEMO_LOCATION_NAME
+
+
+async def test_home_without_a_name_is_called_home(
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
+) -> None:
+    """Home Assistant allows an empty home name, Enode does not: the Location is Home."""
+    await hass.config.async_update(location_name=" ")
+    await options_home_location(hass, setup_integration, name="Home")
+    home_id = setup_integration.data[CONF_HOME_LOCATION_ID]
+    assert emulator.core.pricing.location(home_id).name == "Home"
