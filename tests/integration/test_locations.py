@@ -301,7 +301,8 @@ async def test_unlisted_location_is_unknown_until_listed(
 ) -> None:
     """A location.id Enode does not list (yet) is unknown, not a wrong name."""
     sensor = entity_id(entity_registry, "sensor", VEHICLE, "location")
-    emulator.add_fault(path="/users/*/locations", method="GET", status=503, count=10)
+    # Refused (403, no retries): the listing keeps the Locations it had.
+    emulator.add_fault(path="/users/*/locations", method="GET", status=403, count=10)
     emulator.patch_asset(VEHICLE, {"location": {"id": "3f0c2b8e-0000-4000-8000-000000000000"}})
     await settle(hass, emulator, 1)
     assert hass.states.get(sensor).state == STATE_UNKNOWN
