@@ -269,6 +269,22 @@ TRANSLATIONS_SCHEMA = vol.Schema(
             {vol.Optional("message"): _text}, slug_validator=cv.slug
         ),
         vol.Optional("common"): vol.Schema({cv.slug: _text}),
+        # Actions (hassfest: a name and description each, and of each field).
+        vol.Optional("services"): cv.schema_with_slug_keys(
+            {
+                vol.Required("name"): _text,
+                vol.Required("description"): _text,
+                vol.Optional("fields"): cv.schema_with_slug_keys(
+                    {
+                        vol.Required("name"): _text,
+                        vol.Required("description"): _text,
+                        vol.Optional("example"): _text,
+                    },
+                    slug_validator=_key,
+                ),
+            },
+            slug_validator=_key,
+        ),
     }
 )
 

@@ -175,7 +175,12 @@ def test_add_enode_through_the_ui_config_flow(
     with link_page.expect_event("close"):
         link_page.locator("button#confirm").click()
 
-    # Back in Home Assistant the flow finished by itself.
+    # Back in Home Assistant the flow offers Home as an Enode Location, with the home's name,
+    # coordinates and time zone; one click makes it (here: takes over the emulator household's).
+    expect(dialog).to_contain_text("Home as an Enode Location")
+    expect(dialog).to_contain_text("(59.91390, 10.75220, time zone Europe/Oslo)")
+    shot(page, "home-location")
+    dialog.get_by_role("button", name="Submit").click()
     # "Devices created" up to 2026.2; from 2026.11 on a "Name and assign" step for the devices.
     expect(dialog).to_contain_text(re.compile("Devices created|Name and assign"))
     expect(dialog).to_contain_text("Polestar 2")
