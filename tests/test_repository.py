@@ -8,6 +8,7 @@ from pathlib import Path
 import re
 import string
 import subprocess
+import sys
 from typing import Any
 
 from homeassistant.helpers import config_validation as cv
@@ -635,6 +636,8 @@ def test_develop_shows_setup_progress_and_stops_when_setup_fails(
             "PATH": "/usr/bin:/bin",
             "HOME": str(tmp_path),
             "ENODE_SETUP_SCRIPT": str(fake),
+            # Inside the Python 3.14 root .venv's python does not resolve: use this one.
+            "ENODE_DEVELOP_PYTHON": sys.executable,
             "FAKE_SETUP_EXIT": str(exit_code),
         },
     )

@@ -294,9 +294,6 @@ async def test_action_is_described_and_translated(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
     """services.yaml passes Home Assistant's schema; every field has its English texts."""
-    # Describing actions imports every base component (conversation needs hassil), which the
-    # newest harness does not install.
-    pytest.importorskip("hassil")
     descriptions = await async_get_all_descriptions(hass)
     fields = descriptions[DOMAIN]["set_tariff"]["fields"]
     assert set(fields) == {"config_entry_id", "location_id", "intervals", "currency"}
