@@ -21,7 +21,12 @@ from .api import (
     EnodeForbiddenError,
     EnodeNotFoundError,
     EnodeRateLimitError,
+    Location,
+    SmartChargingPolicy,
+    SmartChargingStatus,
+    SmartOverride,
     User,
+    Vehicle,
 )
 from .const import DOMAIN, LOGGER, POLL_INTERVAL_NO_PUSH, POLL_INTERVAL_PUSH
 from .helpers import retry_after_text
@@ -42,10 +47,26 @@ class EnodeSnapshot:
 
     user: User | None
     assets: dict[str, Asset] = field(default_factory=dict)
+    # Smart charging status by vehicle id (push first; polled only while push is unhealthy).
+    smart: dict[str, SmartChargingStatus] = field(default_factory=dict)
+    # The last smart override Home Assistant started or ended, by asset id: chargers have no
+    # status that shows one (SMART.md 3.3), vehicles use it until their status says otherwise.
+    overrides: dict[str, SmartOverride] = field(default_factory=dict)
+    # Locations by id, for the time zone a smart charging deadline is read in.
+    locations: dict[str, Location] = field(default_factory=dict)
 
     def of_type(self, asset_type: AssetType) -> list[Asset]:
         """Assets of one type."""
         return [a for a in self.assets.values() if a.asset_type == asset_type]
+
+
+def is_smart_capable(asset: Asset) -> bool:
+    """A vehicle Enode can smart charge (its capability, which follows its scopes)."""
+    return (
+        isinstance(asset, Vehicle)
+        and asset.smart_charging_policy is not None
+        and asset.is_capable("smartCharging")
+    )
 
 
 def is_older(candidate: Asset, held: Asset | None) -> bool:
@@ -109,6 +130,8 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         self._seen_types: set[AssetType] = set()
         # Clients without the HEM feature answer 403/404 on /hem-systems: stop asking.
         self._hem_supported = True
+        # Locations are listed once at startup, and once more when an unknown one shows up.
+        self._locations_asked: set[str] = set()
         self.last_poll: datetime | None = None
         self.push = push
         entry.async_on_unload(push.async_add_listener(self._async_push_health_changed))
@@ -176,14 +199,90 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.last_poll = dt_util.utcnow()
-        return self._merge_poll(user, polled, polled_types)
+        snapshot = self._merge_poll(user, polled, polled_types)
+        return await self._async_poll_smart(snapshot)
 
     def _merge_poll(
         self, user: User, polled: dict[str, Asset], polled_types: Iterable[AssetType]
     ) -> EnodeSnapshot:
         merged = merge_poll(self.data.assets if self.data else {}, polled, polled_types)
         self._seen_types.update(a.asset_type for a in merged.values())
-        return EnodeSnapshot(user=user, assets=merged)
+        held = self.data or EnodeSnapshot(user=None)
+        return EnodeSnapshot(
+            user=user,
+            assets=merged,
+            smart={k: v for k, v in held.smart.items() if k in merged},
+            overrides={k: v for k, v in held.overrides.items() if k in merged},
+            locations=held.locations,
+        )
+
+    async def _async_poll_smart(self, snapshot: EnodeSnapshot) -> EnodeSnapshot:
+        """Smart charging status (and Locations) within the same poll as the assets.
+
+        While push is healthy the status arrives by webhook: it is fetched only at startup.
+        Otherwise one status request per smart-capable vehicle per poll. A failure keeps the
+        last status: smart charging must not make the whole poll fail.
+        """
+        vehicles = [a for a in snapshot.assets.values() if is_smart_capable(a)]
+        if not vehicles:
+            return snapshot
+        startup = self.data is None
+        smart = dict(snapshot.smart)
+        if startup or not self.push.healthy:
+            for vehicle in vehicles:
+                try:
+                    smart[vehicle.id] = await self.client.get_vehicle_smart_charging_status(
+                        vehicle.id
+                    )
+                except EnodeAuthenticationError:
+                    raise
+                except EnodeError as err:
+                    LOGGER.debug("No smart charging status of %s: %s", vehicle.id, err)
+        locations = snapshot.locations
+        wanted = {
+            a.location.id for a in vehicles if a.location is not None and a.location.id
+        } - locations.keys()
+        if wanted - self._locations_asked:
+            # Only for a Location not asked about yet (a deadline's time zone), not every poll.
+            self._locations_asked |= wanted
+            try:
+                listed = await self.client.list_locations(self.user_id)
+            except EnodeAuthenticationError:
+                raise
+            except EnodeError as err:
+                LOGGER.debug("No Locations: %s", err)
+            else:
+                locations = {location.id: location for location in listed}
+        return replace(snapshot, smart=smart, locations=locations)
+
+    def async_apply_smart_status(self, vehicle_id: str, status: SmartChargingStatus) -> bool:
+        """Merge a pushed smart charging status; False when older than the held one."""
+        snapshot = self.data or EnodeSnapshot(user=None)
+        held = snapshot.smart.get(vehicle_id)
+        if (
+            held is not None
+            and held.updated_at is not None
+            and status.updated_at is not None
+            and status.updated_at < held.updated_at
+        ):
+            return False
+        self.async_set_updated_data(replace(snapshot, smart={**snapshot.smart, vehicle_id: status}))
+        return True
+
+    def async_apply_policy(self, vehicle_id: str, policy: SmartChargingPolicy) -> None:
+        """Show a policy Enode confirmed (the PUT is synchronous) before the vehicle event."""
+        snapshot = self.data
+        vehicle = snapshot.assets.get(vehicle_id) if snapshot else None
+        if snapshot is None or not isinstance(vehicle, Vehicle):
+            return
+        assets = {**snapshot.assets, vehicle_id: replace(vehicle, smart_charging_policy=policy)}
+        self.async_set_updated_data(replace(snapshot, assets=assets))
+
+    def async_apply_override(self, asset_id: str, override: SmartOverride) -> None:
+        """Remember a smart override Enode started or ended for this asset."""
+        snapshot = self.data or EnodeSnapshot(user=None)
+        overrides = {**snapshot.overrides, asset_id: override}
+        self.async_set_updated_data(replace(snapshot, overrides=overrides))
 
     def async_apply_asset(self, asset: Asset) -> bool:
         """Merge a pushed asset; False when it is older than, or of another type than, the held."""
