@@ -200,7 +200,12 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             ) from err
         self.last_poll = dt_util.utcnow()
         snapshot = self._merge_poll(user, polled, polled_types)
-        return await self._async_poll_smart(snapshot)
+        try:
+            return await self._async_poll_smart(snapshot)
+        except EnodeAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="authentication_failed"
+            ) from err
 
     def _merge_poll(
         self, user: User, polled: dict[str, Asset], polled_types: Iterable[AssetType]
@@ -219,17 +224,20 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
     async def _async_poll_smart(self, snapshot: EnodeSnapshot) -> EnodeSnapshot:
         """Smart charging status (and Locations) within the same poll as the assets.
 
-        While push is healthy the status arrives by webhook: it is fetched only at startup.
-        Otherwise one status request per smart-capable vehicle per poll. A failure keeps the
-        last status: smart charging must not make the whole poll fail.
+        While push is healthy the status arrives by webhook: it is fetched only at startup (and
+        once for a vehicle that has none yet). Otherwise one status request per smart-capable
+        vehicle per poll. A failure keeps the last status: smart charging must not make the
+        whole poll fail (bad credentials still start reauthentication).
         """
         vehicles = [a for a in snapshot.assets.values() if is_smart_capable(a)]
         if not vehicles:
             return snapshot
         startup = self.data is None
         smart = dict(snapshot.smart)
-        if startup or not self.push.healthy:
-            for vehicle in vehicles:
+        polling = startup or not self.push.healthy
+        for vehicle in vehicles:
+            # A vehicle linked while push is healthy has no status yet: fetch it once.
+            if polling or vehicle.id not in smart:
                 try:
                     smart[vehicle.id] = await self.client.get_vehicle_smart_charging_status(
                         vehicle.id

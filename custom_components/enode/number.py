@@ -12,7 +12,7 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import PERCENTAGE, UnitOfElectricCurrent, UnitOfPower
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfElectricCurrent, UnitOfPower
 from homeassistant.exceptions import ServiceValidationError
 
 from .api import Action, Asset, AssetType, Charger, EnodeClient, Vehicle
@@ -114,6 +114,7 @@ class EnodeSmartNumberEntityDescription(NumberEntityDescription):
 MINIMUM_CHARGE_LEVEL = EnodeSmartNumberEntityDescription(
     key="minimum_charge_level",
     translation_key="minimum_charge_level",
+    entity_category=EntityCategory.CONFIG,  # set once, like the charge limit in the car's app
     native_unit_of_measurement=PERCENTAGE,
     native_min_value=0,
     native_max_value=100,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import datetime, time
+import re
 from typing import Any
 from unittest.mock import patch
 
@@ -29,12 +30,14 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.enode.api import EnodeSmartChargingPolicyError, SmartChargingErrorCause
 from custom_components.enode.helpers import enode_error_to_ha
+from custom_components.enode.time import format_deadline, parse_deadline
 from enode_emulator import Emulator
 
 from .platform_helpers import CHARGER, START, VEHICLE, entity_id, settle
@@ -444,3 +447,37 @@ async def test_one_status_request_per_vehicle_per_poll_without_push(
     assert _status_requests(emulator) == 5
     state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
     assert hass.states.get(state).state == "disabled"
+
+
+async def test_failed_status_request_keeps_the_poll_and_the_last_status(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Without push, a failing status request neither fails the poll nor blanks the sensor."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = config_entry.runtime_data.coordinator
+    state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    emulator.add_fault(path=STATUS, status=503)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert coordinator.last_update_success
+    assert hass.states.get(state).state == "disabled"
+    assert _requests(emulator, "GET", STATUS)[-1] == 503
+
+
+@given(st.times())
+def test_ready_by_round_trips_as_hours_and_minutes(value: time) -> None:
+    """Any time the UI sends becomes Enode's HH:MM and reads back as that minute."""
+    text = format_deadline(value)
+    assert re.fullmatch(r"\d{2}:\d{2}", text)
+    assert parse_deadline(text) == value.replace(second=0, microsecond=0)
+
+
+@given(st.text(max_size=8))
+def test_any_deadline_text_parses_or_is_unknown(text: str) -> None:
+    """Whatever Enode sends as a deadline, Ready by shows a time or unknown, never raises."""
+    parsed = parse_deadline(text)
+    assert parsed is None or format_deadline(parsed) == f"{parsed.hour:02d}:{parsed.minute:02d}"
