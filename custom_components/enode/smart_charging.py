@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from .api import Charger, Location, SmartChargingStatus, SmartOverride, Vehicle
+from .api import Action, Charger, Location, SmartChargingStatus, SmartOverride, Vehicle
 from .helpers import async_call_enode
 
 if TYPE_CHECKING:
     from .entity import EnodeEntity
+
+CHARGE_NOW = "charge_now"  # the switch's key, and the value key of its pending action
 
 
 def smart_status(entity: EnodeEntity) -> SmartChargingStatus | None:
@@ -106,6 +108,20 @@ async def async_set_override(entity: EnodeEntity, on: bool) -> None:
             asset_type=entity.asset_type, asset_id=entity.asset_id, command=command, error=err
         )
         raise
+    if on and override.vendor_action_id:
+        # The override is carried out by a charge action: show "on" while it is pending, and
+        # report it like any command if it fails (ActionTracker).
+        action = Action.from_dict(
+            {"id": override.vendor_action_id, "state": "PENDING", "kind": "START"}
+        )
+        runtime.actions.async_track(
+            action,
+            asset_type=entity.asset_type,
+            asset_id=entity.asset_id,
+            command=command,
+            value_key=CHARGE_NOW,
+            target=True,
+        )
     if not on and override.ended_at is None:
         # [?] SMART.md 3.2: that DELETE answers with endedAt set is inferred; it has ended.
         override = SmartOverride(**{**_fields(override), "ended_at": dt_util.utcnow()})

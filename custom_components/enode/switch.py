@@ -11,7 +11,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from .api import Action, Asset, AssetType, Charger, EnodeClient, Vehicle
 from .coordinator import is_smart_capable
 from .entity import EnodeEntity, async_add_asset_entities
-from .smart_charging import async_set_override, async_set_policy, override_active
+from .smart_charging import CHARGE_NOW, async_set_override, async_set_policy, override_active
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -79,7 +79,7 @@ SMART_SWITCHES: tuple[EnodeSmartSwitchEntityDescription, ...] = (
     ),
     # On while a smart override is active: charging now despite smart charging or a schedule.
     EnodeSmartSwitchEntityDescription(
-        key="charge_now",
+        key=CHARGE_NOW,
         translation_key="charge_now",
         value_fn=override_active,
         set_fn=async_set_override,
@@ -155,8 +155,9 @@ class EnodeSmartSwitchEntity(EnodeEntity, SwitchEntity):
 
     @property
     def is_on(self) -> bool | None:
-        """What Enode last confirmed."""
-        return self.entity_description.value_fn(self)
+        """Charge now's pending action shows its request; otherwise what Enode confirmed."""
+        value = self.requested(self.entity_description.key, self.entity_description.value_fn(self))
+        return None if value is None else bool(value)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Enable smart charging, or start charging now."""

@@ -13,6 +13,7 @@ from typing import Any
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
+from homeassistant.components import persistent_notification
 from homeassistant.components.event import ATTR_EVENT_TYPE
 from homeassistant.components.number import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
@@ -30,12 +31,18 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.setup import async_setup_component
 from hypothesis import given, strategies as st
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    snapshot_platform,
+)
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.enode.api import EnodeSmartChargingPolicyError, SmartChargingErrorCause
+from custom_components.enode.const import EVENT_ACTION_FAILED
 from custom_components.enode.helpers import enode_error_to_ha
 from custom_components.enode.time import format_deadline, parse_deadline
 from enode_emulator import Emulator
@@ -481,3 +488,29 @@ def test_any_deadline_text_parses_or_is_unknown(text: str) -> None:
     """Whatever Enode sends as a deadline, Ready by shows a time or unknown, never raises."""
     parsed = parse_deadline(text)
     assert parsed is None or format_deadline(parsed) == f"{parsed.hour:02d}:{parsed.minute:02d}"
+
+
+async def test_charge_now_whose_action_fails_is_reported(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The override's charge action fails: Charge now shows on while pending, then a notice."""
+    assert await async_setup_component(hass, "persistent_notification", {})
+    events = async_capture_events(hass, EVENT_ACTION_FAILED)
+    switch = entity_id(entity_registry, "switch", CHARGER, "charge_now")
+    emulator.set_schedule_controlled(CHARGER)
+    emulator.set_action_outcome(CHARGER, "fail")
+    await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)
+    assert hass.states.get(switch).state == STATE_ON
+    await settle(hass, emulator)
+    assert emulator.asset(CHARGER)["chargeState"]["isCharging"] is False
+    assert [e.data["command"] for e in events] == ["start_smart_override"]
+    messages = [
+        n["message"]
+        for n in persistent_notification._async_get_or_create_notifications(hass).values()
+    ]
+    assert messages == [
+        "Zaptec Go: Charge now did not succeed. The device did not respond in time."
+    ]
