@@ -23,7 +23,11 @@ from .api import (
     EnodeNotFoundError,
     EnodeRateLimitError,
     Location,
+    SmartChargingPolicy,
+    SmartChargingStatus,
+    SmartOverride,
     User,
+    Vehicle,
 )
 from .const import DOMAIN, LOGGER, POLL_INTERVAL_NO_PUSH, POLL_INTERVAL_PUSH
 from .helpers import retry_after_text
@@ -44,12 +48,27 @@ class EnodeSnapshot:
 
     user: User | None
     assets: dict[str, Asset] = field(default_factory=dict)
-    # The user's Enode Locations, listed once per poll (location sensors read their names).
+    # Smart charging status by vehicle id (push first; polled only while push is unhealthy).
+    smart: dict[str, SmartChargingStatus] = field(default_factory=dict)
+    # The last smart override Home Assistant started or ended, by asset id: chargers have no
+    # status that shows one (SMART.md 3.3), vehicles use it until their status says otherwise.
+    overrides: dict[str, SmartOverride] = field(default_factory=dict)
+    # The user's Enode Locations, listed once per poll (location sensors read their names,
+    # a smart charging deadline is read in its Location's time zone).
     locations: dict[str, Location] = field(default_factory=dict)
 
     def of_type(self, asset_type: AssetType) -> list[Asset]:
         """Assets of one type."""
         return [a for a in self.assets.values() if a.asset_type == asset_type]
+
+
+def is_smart_capable(asset: Asset) -> bool:
+    """A vehicle Enode can smart charge (its capability, which follows its scopes)."""
+    return (
+        isinstance(asset, Vehicle)
+        and asset.smart_charging_policy is not None
+        and asset.is_capable("smartCharging")
+    )
 
 
 def is_older(candidate: Asset, held: Asset | None) -> bool:
@@ -182,7 +201,13 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.last_poll = dt_util.utcnow()
-        return self._merge_poll(user, polled, polled_types, locations)
+        snapshot = self._merge_poll(user, polled, polled_types, locations)
+        try:
+            return await self._async_poll_smart(snapshot)
+        except EnodeAuthenticationError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="authentication_failed"
+            ) from err
 
     async def _async_list_locations(self) -> dict[str, Location]:
         """The user's Locations (one request per poll, not per asset).
@@ -210,7 +235,14 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         self._seen_types.update(a.asset_type for a in merged.values())
         if locations is None:
             locations = self.data.locations if self.data else {}
-        return EnodeSnapshot(user=user, assets=merged, locations=locations)
+        held = self.data or EnodeSnapshot(user=None)
+        return EnodeSnapshot(
+            user=user,
+            assets=merged,
+            smart={k: v for k, v in held.smart.items() if k in merged},
+            overrides={k: v for k, v in held.overrides.items() if k in merged},
+            locations=locations,
+        )
 
     def _is_unknown_location(self, asset: Asset) -> bool:
         """True when an asset is at a Location the last poll did not list."""
@@ -218,6 +250,62 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         return (
             bool(location_id) and self.data is not None and location_id not in self.data.locations
         )
+
+    async def _async_poll_smart(self, snapshot: EnodeSnapshot) -> EnodeSnapshot:
+        """Smart charging status within the same poll as the assets.
+
+        While push is healthy the status arrives by webhook: it is fetched only at startup (and
+        once for a vehicle that has none yet). Otherwise one status request per smart-capable
+        vehicle per poll. A failure keeps the last status: smart charging must not make the
+        whole poll fail (bad credentials still start reauthentication).
+        """
+        vehicles = [a for a in snapshot.assets.values() if is_smart_capable(a)]
+        if not vehicles:
+            return snapshot
+        startup = self.data is None
+        smart = dict(snapshot.smart)
+        polling = startup or not self.push.healthy
+        for vehicle in vehicles:
+            # A vehicle linked while push is healthy has no status yet: fetch it once.
+            if polling or vehicle.id not in smart:
+                try:
+                    smart[vehicle.id] = await self.client.get_vehicle_smart_charging_status(
+                        vehicle.id
+                    )
+                except EnodeAuthenticationError:
+                    raise
+                except EnodeError as err:
+                    LOGGER.debug("No smart charging status of %s: %s", vehicle.id, err)
+        return replace(snapshot, smart=smart)
+
+    def async_apply_smart_status(self, vehicle_id: str, status: SmartChargingStatus) -> bool:
+        """Merge a pushed smart charging status; False when older than the held one."""
+        snapshot = self.data or EnodeSnapshot(user=None)
+        held = snapshot.smart.get(vehicle_id)
+        if (
+            held is not None
+            and held.updated_at is not None
+            and status.updated_at is not None
+            and status.updated_at < held.updated_at
+        ):
+            return False
+        self.async_set_updated_data(replace(snapshot, smart={**snapshot.smart, vehicle_id: status}))
+        return True
+
+    def async_apply_policy(self, vehicle_id: str, policy: SmartChargingPolicy) -> None:
+        """Show a policy Enode confirmed (the PUT is synchronous) before the vehicle event."""
+        snapshot = self.data
+        vehicle = snapshot.assets.get(vehicle_id) if snapshot else None
+        if snapshot is None or not isinstance(vehicle, Vehicle):
+            return
+        assets = {**snapshot.assets, vehicle_id: replace(vehicle, smart_charging_policy=policy)}
+        self.async_set_updated_data(replace(snapshot, assets=assets))
+
+    def async_apply_override(self, asset_id: str, override: SmartOverride) -> None:
+        """Remember a smart override Enode started or ended for this asset."""
+        snapshot = self.data or EnodeSnapshot(user=None)
+        overrides = {**snapshot.overrides, asset_id: override}
+        self.async_set_updated_data(replace(snapshot, overrides=overrides))
 
     def async_apply_asset(self, asset: Asset) -> bool:
         """Merge a pushed asset; False when it is older than, or of another type than, the held."""

@@ -19,6 +19,7 @@ from .api import (
     EnodeNotFoundError,
     EnodeRateLimitError,
     EnodeServerError,
+    EnodeSmartChargingPolicyError,
 )
 from .const import DOMAIN
 
@@ -73,6 +74,10 @@ def enode_error_to_ha(err: EnodeError, *, not_found: str = "not_found") -> HomeA
     match err:
         case EnodeControlledEntityError():
             key = "controlled_entity"
+        case EnodeSmartChargingPolicyError():
+            # One message per documented cause; Enode's own words stay in the placeholder.
+            key = f"smart_charging_{err.cause.value}"
+            placeholders["detail"] = err.detail or err.title or str(err)
         case EnodeBadRequestError():
             key = "bad_request"
             placeholders["detail"] = err.detail or err.title or str(err)

@@ -1,4 +1,4 @@
-"""Numbers: max charging current of vehicles and chargers, a charger's charge rate limit."""
+"""Numbers: max charging current, a charger's charge rate limit, smart charging's minimum."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ from homeassistant.components.number import (
     NumberEntityDescription,
     NumberMode,
 )
-from homeassistant.const import UnitOfElectricCurrent, UnitOfPower
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfElectricCurrent, UnitOfPower
+from homeassistant.exceptions import ServiceValidationError
 
-from .api import Action, AssetType, Charger, EnodeClient, Vehicle
+from .api import Action, Asset, AssetType, Charger, EnodeClient, Vehicle
+from .const import DOMAIN
+from .coordinator import is_smart_capable
 from .entity import EnodeEntity, async_add_asset_entities
-from .helpers import validate_setting
+from .helpers import format_number, validate_setting
+from .smart_charging import async_set_policy
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -97,23 +101,56 @@ NUMBERS: dict[AssetType, tuple[EnodeNumberEntityDescription, ...]] = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class EnodeSmartNumberEntityDescription(NumberEntityDescription):
+    """A smart charging policy number: a synchronous PUT, shown once Enode confirms."""
+
+    value_fn: Callable[[Vehicle], float | None]
+    max_fn: Callable[[Vehicle], float | None]  # None: no ceiling known
+    set_fn: Callable[[EnodeEntity, float], Awaitable[None]]
+    exists_fn: Callable[[Asset], bool]
+
+
+MINIMUM_CHARGE_LEVEL = EnodeSmartNumberEntityDescription(
+    key="minimum_charge_level",
+    translation_key="minimum_charge_level",
+    entity_category=EntityCategory.CONFIG,  # set once, like the charge limit in the car's app
+    native_unit_of_measurement=PERCENTAGE,
+    native_min_value=0,
+    native_max_value=100,
+    native_step=1,
+    mode=NumberMode.SLIDER,
+    value_fn=lambda v: (
+        v.smart_charging_policy.minimum_charge_limit if v.smart_charging_policy else None
+    ),
+    max_fn=lambda v: v.charge_state.charge_limit if v.charge_state else None,
+    set_fn=lambda entity, value: async_set_policy(
+        entity, "set_minimum_charge_level", minimum_charge_limit=value
+    ),
+    exists_fn=is_smart_capable,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: EnodeConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up the numbers of every capable vehicle and charger."""
-    async_add_asset_entities(
-        entry,
-        async_add_entities,
-        lambda asset: (
+
+    def build(asset: Asset) -> list[EnodeEntity]:
+        entities: list[EnodeEntity] = [
             EnodeNumberEntity(entry, asset, description, (description.capability,))
             for description in NUMBERS.get(asset.asset_type, ())
             if isinstance(asset, Vehicle | Charger)
             and asset.is_capable(description.capability)
             and description.exists_fn(asset)
-        ),
-    )
+        ]
+        if MINIMUM_CHARGE_LEVEL.exists_fn(asset):
+            entities.append(EnodeSmartNumberEntity(entry, asset, MINIMUM_CHARGE_LEVEL))
+        return entities
+
+    async_add_asset_entities(entry, async_add_entities, build)
 
 
 class EnodeNumberEntity(EnodeEntity, NumberEntity):
@@ -156,3 +193,34 @@ class EnodeNumberEntity(EnodeEntity, NumberEntity):
             target,
             description.set_fn(self.coordinator.client, self.asset_type, self.asset_id, target),
         )
+
+
+class EnodeSmartNumberEntity(EnodeEntity, NumberEntity):
+    """Minimum charge level of smart charging: charged at once up to it, whatever the price."""
+
+    entity_description: EnodeSmartNumberEntityDescription
+
+    @property
+    def native_value(self) -> float | None:
+        """The level Enode last confirmed."""
+        asset = self.asset
+        if not isinstance(asset, Vehicle):
+            return None
+        value = self.entity_description.value_fn(asset)
+        return None if value is None else int(value) if float(value).is_integer() else value
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Refuse a level above the vehicle's charge limit before anything reaches Enode."""
+        asset = self.asset
+        limit = self.entity_description.max_fn(asset) if isinstance(asset, Vehicle) else None
+        if limit is not None and value > limit:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="minimum_above_charge_limit",
+                translation_placeholders={
+                    "value": format_number(value),
+                    "charge_limit": format_number(limit),
+                },
+            )
+        validate_setting(value, self.native_min_value, self.native_max_value, 1)
+        await self.entity_description.set_fn(self, int(value))

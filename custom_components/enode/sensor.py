@@ -37,10 +37,15 @@ from .api import (
     Location,
     Meter,
     PowerDeliveryState,
+    SmartChargingPlan,
+    SmartChargingState,
+    SmartChargingStatus,
     Vehicle,
 )
 from .const import LOCATION_AWAY, SIGNAL_ENERGY_TODAY
+from .coordinator import is_smart_capable
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
+from .smart_charging import smart_status
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -59,6 +64,12 @@ POWER_DELIVERY_STATES = [
 ]
 BATTERY_STATUSES = [
     status.value.lower() for status in BatteryStatus if status is not BatteryStatus.UNKNOWN
+]
+
+SMART_CHARGING_STATES = [
+    state.value.lower().replace(":", "_")
+    for state in SmartChargingState
+    if state is not SmartChargingState.UNKNOWN
 ]
 
 
@@ -425,6 +436,58 @@ LOCATION_SENSORS: dict[bool, EnodeLocationSensorEntityDescription] = {
     for moves in (True, False)
 }
 
+
+@dataclass(frozen=True, kw_only=True)
+class EnodeSmartSensorEntityDescription(SensorEntityDescription):
+    """A sensor of a vehicle's smart charging status (pushed, or polled without push)."""
+
+    value_fn: Callable[[SmartChargingStatus], StateType | datetime]
+    unit_fn: Callable[[SmartChargingStatus], str | None] | None = None
+
+
+def _active_plan(status: SmartChargingStatus) -> SmartChargingPlan | None:
+    """The plan being executed; an ended plan has no start or finish ahead."""
+    plan = status.plan
+    return None if plan is None or plan.is_ended or status.is_ended else plan
+
+
+def _plan_time(status: SmartChargingStatus, name: str) -> datetime | None:
+    plan = _active_plan(status)
+    value = getattr(plan, name) if plan is not None else None
+    return value if isinstance(value, datetime) else None
+
+
+SMART_SENSORS: tuple[EnodeSmartSensorEntityDescription, ...] = (
+    EnodeSmartSensorEntityDescription(
+        key="smart_charging_state",
+        translation_key="smart_charging_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=SMART_CHARGING_STATES,
+        value_fn=lambda status: _enum_state(status.state, SMART_CHARGING_STATES),
+    ),
+    EnodeSmartSensorEntityDescription(
+        key="planned_start",
+        translation_key="planned_start",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda status: _plan_time(status, "start_at"),
+    ),
+    EnodeSmartSensorEntityDescription(
+        key="estimated_finish",
+        translation_key="estimated_finish",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda status: _plan_time(status, "estimated_finish_at"),
+    ),
+    # Unknown when Enode gives no costs (no price data or tariff for the Location).
+    EnodeSmartSensorEntityDescription(
+        key="smart_charging_saving",
+        translation_key="smart_charging_saving",
+        device_class=SensorDeviceClass.MONETARY,
+        suggested_display_precision=2,
+        value_fn=lambda status: status.plan.savings if status.plan else None,
+        unit_fn=lambda status: status.plan.currency if status.plan else None,
+    ),
+)
+
 SENSORS: dict[AssetType, tuple[EnodeSensorEntityDescription[Any], ...]] = {
     AssetType.VEHICLE: VEHICLE_SENSORS,
     AssetType.CHARGER: CHARGER_SENSORS,
@@ -452,6 +515,10 @@ async def async_setup_entry(
         if asset.location is not None and asset.asset_type is not AssetType.HEM_SYSTEM:
             moves = asset.asset_type is AssetType.VEHICLE
             entities.append(EnodeLocationSensor(entry, asset, LOCATION_SENSORS[moves]))
+        if is_smart_capable(asset):
+            entities.extend(
+                EnodeSmartSensorEntity(entry, asset, description) for description in SMART_SENSORS
+            )
         # Only with the recorder, which the statistics importer needs.
         if asset.asset_type is AssetType.HEM_SYSTEM and entry.runtime_data.statistics is not None:
             entities.extend(
@@ -491,6 +558,27 @@ class EnodeLocationSensor(EnodeEntity, SensorEntity):
         if asset is None:
             return None
         return self.entity_description.value_fn(asset, self.coordinator.data.locations)
+
+
+class EnodeSmartSensorEntity(EnodeEntity, SensorEntity):
+    """A sensor reading the vehicle's smart charging status."""
+
+    entity_description: EnodeSmartSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """The value from the latest status; unknown before one arrived."""
+        status = smart_status(self)
+        return None if status is None else self.entity_description.value_fn(status)
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """A saving is in the plan's currency (Enode's ISO 4217 code)."""
+        unit_fn = self.entity_description.unit_fn
+        if unit_fn is None:
+            return super().native_unit_of_measurement
+        status = smart_status(self)
+        return None if status is None else unit_fn(status)
 
 
 class EnodeEnergyTodaySensor(EnodeEntity, SensorEntity):

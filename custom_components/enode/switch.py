@@ -1,4 +1,4 @@
-"""Charging switches of vehicles and chargers."""
+"""Switches of vehicles and chargers: charging, smart charging, Charge now."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
-from .api import Action, AssetType, Charger, EnodeClient, Vehicle
+from .api import Action, Asset, AssetType, Charger, EnodeClient, Vehicle
+from .coordinator import is_smart_capable
 from .entity import EnodeEntity, async_add_asset_entities
+from .smart_charging import CHARGE_NOW, async_set_override, async_set_policy, override_active
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -47,21 +49,68 @@ SWITCHES: dict[AssetType, tuple[EnodeSwitchEntityDescription, ...]] = {
 }
 
 
+@dataclass(frozen=True, kw_only=True)
+class EnodeSmartSwitchEntityDescription(SwitchEntityDescription):
+    """A smart charging switch: synchronous Enode requests, shown once Enode answers."""
+
+    value_fn: Callable[[EnodeEntity], bool | None]
+    set_fn: Callable[[EnodeEntity, bool], Awaitable[None]]
+    exists_fn: Callable[[Asset], bool]
+    capabilities: tuple[str, ...]
+
+
+def _smart_enabled(entity: EnodeEntity) -> bool | None:
+    asset = entity.asset
+    policy = asset.smart_charging_policy if isinstance(asset, Vehicle) else None
+    return None if policy is None else policy.is_enabled
+
+
+SMART_SWITCHES: tuple[EnodeSmartSwitchEntityDescription, ...] = (
+    # Replaces the former "Smart charging" binary sensor (binary_sensor.py removes its entry).
+    EnodeSmartSwitchEntityDescription(
+        key="smart_charging",
+        translation_key="smart_charging",
+        value_fn=_smart_enabled,
+        set_fn=lambda entity, on: async_set_policy(
+            entity, "enable_smart_charging" if on else "disable_smart_charging", is_enabled=on
+        ),
+        exists_fn=is_smart_capable,
+        capabilities=("smartCharging",),
+    ),
+    # On while a smart override is active: charging now despite smart charging or a schedule.
+    EnodeSmartSwitchEntityDescription(
+        key=CHARGE_NOW,
+        translation_key="charge_now",
+        value_fn=override_active,
+        set_fn=async_set_override,
+        exists_fn=lambda asset: isinstance(asset, Vehicle | Charger),
+        capabilities=("startCharging",),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: EnodeConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up a charging switch for every capable vehicle and charger."""
-    async_add_asset_entities(
-        entry,
-        async_add_entities,
-        lambda asset: (
+
+    def build(asset: Asset) -> list[EnodeEntity]:
+        entities: list[EnodeEntity] = [
             EnodeSwitchEntity(entry, asset, description, description.capabilities)
             for description in SWITCHES.get(asset.asset_type, ())
             if all(asset.is_capable(name) for name in description.capabilities)
-        ),
-    )
+        ]
+        entities.extend(
+            EnodeSmartSwitchEntity(entry, asset, description, description.capabilities)
+            for description in SMART_SWITCHES
+            if description.exists_fn(asset)
+            and all(asset.is_capable(name) for name in description.capabilities)
+        )
+        return entities
+
+    async_add_asset_entities(entry, async_add_entities, build)
 
 
 class EnodeSwitchEntity(EnodeEntity, SwitchEntity):
@@ -97,3 +146,23 @@ class EnodeSwitchEntity(EnodeEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop charging."""
         await self._async_set(False)
+
+
+class EnodeSmartSwitchEntity(EnodeEntity, SwitchEntity):
+    """Smart charging on/off, and Charge now (a smart override)."""
+
+    entity_description: EnodeSmartSwitchEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """Charge now's pending action shows its request; otherwise what Enode confirmed."""
+        value = self.requested(self.entity_description.key, self.entity_description.value_fn(self))
+        return None if value is None else bool(value)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Enable smart charging, or start charging now."""
+        await self.entity_description.set_fn(self, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Disable smart charging, or hand control back to smart charging or the schedule."""
+        await self.entity_description.set_fn(self, False)

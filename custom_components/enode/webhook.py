@@ -23,6 +23,7 @@ from .api import (
     CredentialsInvalidatedEvent,
     EnodeWebhookPayloadError,
     HeartbeatEvent,
+    SmartChargingStatusEvent,
     VendorActionEvent,
     WebhookEvent,
     WebhookTestEvent,
@@ -34,6 +35,7 @@ from .repairs import async_raise_credentials_issue
 
 if TYPE_CHECKING:
     from .actions import ActionTracker
+    from .api import SmartChargingStatus
     from .coordinator import EnodeCoordinator
     from .models import EnodeConfigEntry
     from .push import PushState
@@ -194,6 +196,8 @@ class WebhookIntake:
             async_raise_credentials_issue(self._hass, self._entry, event.vendor)
         elif event.event_type in STATISTICS_EVENTS:
             self._signal_statistics()
+        elif isinstance(event, SmartChargingStatusEvent) and event.status is not None:
+            self._apply_smart_status(event.status)
         else:
             self.health.ignored_events += 1
 
@@ -214,6 +218,11 @@ class WebhookIntake:
             self.health.stale_events += 1
         if event.event_type in STATISTICS_EVENTS:
             self._signal_statistics()
+
+    def _apply_smart_status(self, status: SmartChargingStatus) -> None:
+        vehicle_id = status.vehicle_id
+        if not vehicle_id or not self._coordinator.async_apply_smart_status(vehicle_id, status):
+            self.health.stale_events += 1
 
     def _mismatched(self, event: AssetEvent, held: Asset) -> None:
         """Ignore an event whose asset type differs from the asset held under its id."""

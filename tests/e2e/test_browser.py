@@ -2,8 +2,9 @@
 
 The steps run in order on one browser tab: log in, add Enode through the UI config flow (Enode
 Link included), open the Enode dashboard, start charging, change the battery's operation mode and
-set the heat pump's target temperature. Each step is checked in the UI and in the emulator's
-request log, and leaves a screenshot in artifacts/e2e.
+set the heat pump's target temperature, then smart charging (Ready by, a plan, Charge now). Each
+step is checked in the UI and in the emulator's request log, and leaves a screenshot in
+artifacts/e2e.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scripts.devstack import (
     DEMO_USERNAME,
     EMULATOR_CLIENT_ID,
     EMULATOR_CLIENT_SECRET,
+    HomeAssistantApi,
     StackSettings,
     install_dashboard,
 )
@@ -291,6 +293,54 @@ def test_set_hvac_target_temperature(page: Page, stack: StackSettings, shot: Scr
     # A permanent hold replaced the schedule.
     expect(daikin).not_to_contain_text("Schedule")
     shot(page, "hvac-target-confirmed")
+
+
+async def _ready_by_state(api: HomeAssistantApi) -> str:
+    state = await api.request("GET", "/api/states/time.my_model_3_ready_by")
+    return str(state["state"])
+
+
+def test_smart_charging_ready_by_plan_and_charge_now(
+    page: Page, stack: StackSettings, shot: Screenshots
+) -> None:
+    vehicle = demo_asset(stack, "vehicle", "TESLA")
+    tesla = card(page, "My Model 3")
+    policy_path = f"/vehicles/{vehicle}/smart-charging-policy"
+
+    # Ready by: the time row's hour and minute fields; the change is sent when focus leaves.
+    ready_by = entity_row(tesla, "hui-time-entity-row", "Ready by")
+    ready_by.locator('input[name="hours"]').fill("7")
+    minutes = ready_by.locator('input[name="minutes"]')
+    minutes.fill("00")
+    minutes.press("Tab")
+    assert [e["status"] for e in wait_for_requests(stack, "PUT", policy_path)] == [200]
+    # Shown once Enode confirmed it (the policy PUT is synchronous).
+    assert call_api(stack, _ready_by_state) == "07:00:00"
+    shot(page, "smart-ready-by")
+
+    # Smart charging on: Enode plans the cheapest hours and stops the charge Charge started.
+    events_before = len(delivered_events(stack))
+    smart = entity_row(tesla, "hui-toggle-entity-row", "Smart charging").get_by_role("switch")
+    smart.click(force=True)
+    expect(smart).to_be_checked()
+    wait_for_event(stack, "user:vehicle:smart-charging-status-updated", after=events_before)
+    state = entity_row(tesla, "hui-sensor-entity-row", "Smart charging status")
+    expect(state).to_contain_text("Waiting for cheaper power", timeout=CONFIRM_TIMEOUT)
+    expect(entity_row(tesla, "hui-sensor-entity-row", "Planned start")).to_contain_text("In ")
+    charging_state = entity_row(tesla, "hui-simple-entity-row", "Charging")
+    expect(charging_state).to_contain_text("Not charging", timeout=CONFIRM_TIMEOUT)
+    shot(page, "smart-plan")
+
+    # Charge now: a smart override; the vehicle charges although the plan waits.
+    charge_now = entity_row(tesla, "hui-toggle-entity-row", "Charge now").get_by_role("switch")
+    charge_now.click(force=True)
+    expect(charge_now).to_be_checked()
+    expect(charging_state).not_to_contain_text("Not charging", timeout=CONFIRM_TIMEOUT)
+    expect(state).to_contain_text("Charging now (override)", timeout=CONFIRM_TIMEOUT)
+    expect(charge_now).to_be_checked()
+    shot(page, "smart-charge-now")
+    override = f"/vehicles/{vehicle}/smart-override"
+    assert [e["status"] for e in requests_to(stack, "POST", override)] == [200]
 
 
 def test_log_has_no_warning_or_error_from_the_integration(stack: StackSettings) -> None:

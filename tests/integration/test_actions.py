@@ -177,8 +177,9 @@ SYNC_FAILURES = {
     "422": (
         "controlled_entity",
         (
-            "The device is controlled by a schedule or smart charging in Enode. Turn that off "
-            "where it was set up (for example in the app that uses Enode), then try again"
+            "The device is controlled by smart charging or a schedule in Enode. Turn on "
+            '"Charge now" to charge anyway, or turn off smart charging or the schedule, then try '
+            "again"
         ),
     ),
     "timeout": ("cannot_connect", "Could not reach Enode: {error}"),

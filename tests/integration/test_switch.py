@@ -180,7 +180,8 @@ async def test_capability_lost_makes_switch_unavailable(
     assert hass.states.get(switch).state == STATE_UNAVAILABLE
     emulator.patch_asset(CHARGER, {"chargeState": {"isPluggedIn": False}})
     await settle(hass, emulator, 1)
-    assert caplog.text.count("no longer capable of startCharging") == 1
+    # Once per control that needs the capability (Charge and Charge now), not once per update.
+    assert caplog.text.count("no longer capable of startCharging") == 2
     emulator.patch_asset(CHARGER, {"capabilities": {"startCharging": {"isCapable": True}}})
     await settle(hass, emulator, 1)
     assert hass.states.get(switch).state == STATE_OFF
@@ -212,4 +213,12 @@ async def test_charge_switch_is_named_apart_from_the_charging_state(
     assert sorted(
         entry.unique_id
         for entry in er.async_entries_for_config_entry(entity_registry, config_entry.entry_id)
-    ) == sorted([f"{VEHICLE}_charging", f"{CHARGER}_charging"])  # no orphan, no duplicate
+    ) == sorted(
+        [
+            f"{VEHICLE}_charging",
+            f"{CHARGER}_charging",
+            f"{VEHICLE}_smart_charging",
+            f"{VEHICLE}_charge_now",
+            f"{CHARGER}_charge_now",
+        ]
+    )  # no orphan, no duplicate

@@ -1,0 +1,132 @@
+"""What smart charging entities share: a vehicle's status, overrides, policy commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+
+from .api import Action, Charger, Location, SmartChargingStatus, SmartOverride, Vehicle
+from .helpers import async_call_enode
+
+if TYPE_CHECKING:
+    from .entity import EnodeEntity
+
+CHARGE_NOW = "charge_now"  # the switch's key, and the value key of its pending action
+
+
+def smart_status(entity: EnodeEntity) -> SmartChargingStatus | None:
+    """The vehicle's smart charging status as the coordinator holds it."""
+    data = entity.coordinator.data
+    return data.smart.get(entity.asset_id) if data else None
+
+
+def vehicle_location(entity: EnodeEntity) -> Location | None:
+    """The Location the vehicle is at (where its deadline is read), when Enode names one."""
+    asset, data = entity.asset, entity.coordinator.data
+    if not isinstance(asset, Vehicle) or asset.location is None or data is None:
+        return None
+    return data.locations.get(asset.location.id or "")
+
+
+def _latest(override: SmartOverride) -> datetime | None:
+    return override.ended_at or override.created_at
+
+
+def override_active(entity: EnodeEntity) -> bool | None:
+    """Whether a smart override ("Charge now") is active on the asset.
+
+    A vehicle's status shows it (SMART.md 3.3); the override Home Assistant itself started or
+    ended counts until a newer status arrives. A charger has no status object: the override
+    lasts until it stops charging [?: Enode says so; read from a charger update after the
+    override started].
+    """
+    data, asset = entity.coordinator.data, entity.asset
+    if data is None or asset is None:
+        return None
+    local = data.overrides.get(entity.asset_id)
+    status = data.smart.get(entity.asset_id)
+    if status is not None and (
+        local is None
+        or status.updated_at is None
+        or (latest := _latest(local)) is None
+        or status.updated_at >= latest
+    ):
+        return status.is_overridden
+    if local is None:
+        return False if isinstance(asset, Vehicle | Charger) else None
+    if local.ended_at is not None:
+        return False
+    charge = asset.charge_state if isinstance(asset, Vehicle | Charger) else None
+    stopped_since = (
+        charge is not None
+        and charge.is_charging is False
+        and asset.last_updated is not None
+        and local.created_at is not None
+        and asset.last_updated > local.created_at
+    )
+    return not stopped_since
+
+
+async def async_set_policy(entity: EnodeEntity, command: str, **fields: Any) -> None:
+    """Send a policy change (a synchronous PUT) and show it once Enode confirms it.
+
+    A refusal raises the translated error (one message per 400 cause) and fires
+    ``enode_action_failed`` like any refused command.
+    """
+    runtime = entity.entry.runtime_data
+    try:
+        policy = await async_call_enode(
+            entity.hass,
+            entity.entry,
+            runtime.client.set_vehicle_smart_charging_policy(entity.asset_id, **fields),
+        )
+    except HomeAssistantError as err:
+        await runtime.actions.async_report_rejected(
+            asset_type=entity.asset_type, asset_id=entity.asset_id, command=command, error=err
+        )
+        raise
+    runtime.coordinator.async_apply_policy(entity.asset_id, policy)
+
+
+async def async_set_override(entity: EnodeEntity, on: bool) -> None:
+    """Start or end a smart override ("Charge now") and remember it until a status follows."""
+    runtime = entity.entry.runtime_data
+    client = runtime.client
+    request = (
+        client.create_smart_override(entity.asset_type, entity.asset_id)
+        if on
+        else client.end_smart_override(entity.asset_type, entity.asset_id)
+    )
+    command = "start_smart_override" if on else "end_smart_override"
+    try:
+        override = await async_call_enode(entity.hass, entity.entry, request)
+    except HomeAssistantError as err:
+        await runtime.actions.async_report_rejected(
+            asset_type=entity.asset_type, asset_id=entity.asset_id, command=command, error=err
+        )
+        raise
+    if on and override.vendor_action_id:
+        # The override is carried out by a charge action: show "on" while it is pending, and
+        # report it like any command if it fails (ActionTracker).
+        action = Action.from_dict(
+            {"id": override.vendor_action_id, "state": "PENDING", "kind": "START"}
+        )
+        runtime.actions.async_track(
+            action,
+            asset_type=entity.asset_type,
+            asset_id=entity.asset_id,
+            command=command,
+            value_key=CHARGE_NOW,
+            target=True,
+        )
+    if not on and override.ended_at is None:
+        # [?] SMART.md 3.2: that DELETE answers with endedAt set is inferred; it has ended.
+        override = SmartOverride(**{**_fields(override), "ended_at": dt_util.utcnow()})
+    runtime.coordinator.async_apply_override(entity.asset_id, override)
+
+
+def _fields(override: SmartOverride) -> dict[str, Any]:
+    return {name: getattr(override, name) for name in SmartOverride.__dataclass_fields__}
