@@ -25,6 +25,7 @@ from .api import (
 )
 from .const import DOMAIN, LOGGER, POLL_INTERVAL_NO_PUSH, POLL_INTERVAL_PUSH
 from .helpers import retry_after_text
+from .schedule_data import ScheduleSnapshot, async_poll_schedules
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -42,6 +43,7 @@ class EnodeSnapshot:
 
     user: User | None
     assets: dict[str, Asset] = field(default_factory=dict)
+    schedules: ScheduleSnapshot = field(default_factory=ScheduleSnapshot)
 
     def of_type(self, asset_type: AssetType) -> list[Asset]:
         """Assets of one type."""
@@ -157,6 +159,12 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                     continue
                 polled_types.append(asset_type)
                 polled.update((asset.id, asset) for asset in assets)
+            schedules = await async_poll_schedules(
+                self.client,
+                self.user_id,
+                self.data.schedules if self.data else ScheduleSnapshot(),
+                push_healthy=self.push.healthy,
+            )
         except EnodeAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
@@ -176,14 +184,26 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.last_poll = dt_util.utcnow()
-        return self._merge_poll(user, polled, polled_types)
+        return self._merge_poll(user, polled, polled_types, schedules)
 
     def _merge_poll(
-        self, user: User, polled: dict[str, Asset], polled_types: Iterable[AssetType]
+        self,
+        user: User,
+        polled: dict[str, Asset],
+        polled_types: Iterable[AssetType],
+        schedules: ScheduleSnapshot | None = None,
     ) -> EnodeSnapshot:
         merged = merge_poll(self.data.assets if self.data else {}, polled, polled_types)
         self._seen_types.update(a.asset_type for a in merged.values())
-        return EnodeSnapshot(user=user, assets=merged)
+        if schedules is None:
+            schedules = self.data.schedules if self.data else ScheduleSnapshot()
+        return EnodeSnapshot(user=user, assets=merged, schedules=schedules)
+
+    @callback
+    def async_set_schedules(self, schedules: ScheduleSnapshot) -> None:
+        """Hold new schedules (a pushed execution event, or a schedule action's answer)."""
+        snapshot = self.data or EnodeSnapshot(user=None)
+        self.async_set_updated_data(replace(snapshot, schedules=schedules))
 
     def async_apply_asset(self, asset: Asset) -> bool:
         """Merge a pushed asset; False when it is older than, or of another type than, the held."""

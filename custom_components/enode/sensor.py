@@ -40,6 +40,7 @@ from .api import (
 )
 from .const import SIGNAL_ENERGY_TODAY
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
+from .schedule_entities import async_setup_schedule_sensors
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -419,6 +420,7 @@ async def async_setup_entry(
         return entities
 
     async_add_asset_entities(entry, async_add_entities, build)
+    async_setup_schedule_sensors(entry, async_add_entities)
 
 
 class EnodeSensorEntity(EnodeEntity, SensorEntity):

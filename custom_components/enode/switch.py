@@ -10,6 +10,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 
 from .api import Action, AssetType, Charger, EnodeClient, Vehicle
 from .entity import EnodeEntity, async_add_asset_entities
+from .schedule_entities import async_setup_schedule_switches
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -62,6 +63,7 @@ async def async_setup_entry(
             if all(asset.is_capable(name) for name in description.capabilities)
         ),
     )
+    async_setup_schedule_switches(entry, async_add_entities)
 
 
 class EnodeSwitchEntity(EnodeEntity, SwitchEntity):

@@ -54,6 +54,7 @@ async def test_poll_budget(
             "hvacs",
             "inverters",
             "meters",
+            "schedules",  # one list per user; statuses come by push
             "vehicles",
         )
     )
