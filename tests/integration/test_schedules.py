@@ -93,7 +93,8 @@ async def test_charge_schedule_from_action_to_push(
     for entity in (switch, sensor):
         state = hass.states.get(entity)
         assert state is not None
-        attributes = {k: v for k, v in state.attributes.items() if k != "schedule_id"}
+        # Plain keys: Home Assistant 2026.10 uses enum members as attribute keys.
+        attributes = {str(k): v for k, v in state.attributes.items() if k != "schedule_id"}
         assert state.attributes["schedule_id"] == schedule_id
         assert {"state": state.state, "attributes": attributes} == snapshot(name=entity)
     assert hass.states.get(switch).state == STATE_ON
