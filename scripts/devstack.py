@@ -482,7 +482,7 @@ async def enode_entry_ids(api: HomeAssistantApi) -> list[str]:
 async def add_enode_integration(
     api: HomeAssistantApi, emulator_url: str, *, vendor: str | None = None
 ) -> str:
-    """Run the Enode config flow against the emulator, Link step included; returns the entry id.
+    """Run the Enode config flow (Link and home Location included); returns the entry id.
 
     The person in the browser is played by plain HTTP: open the Link URL, pick a vendor, confirm,
     follow Enode's redirect back to Home Assistant's callback.
@@ -519,6 +519,10 @@ async def add_enode_integration(
     _expect_step(step, "external", "link_open")
     await complete_enode_link(api.session, step["url"], vendor=vendor)
     step = await api.request("POST", flow_path, json={})
+    # Home as an Enode Location: the demo's home is the emulator household's, so the
+    # integration takes that Location over (renamed after Home Assistant) instead of a second.
+    _expect_step(step, "form", "home_location")
+    step = await api.request("POST", flow_path, json={"create_home_location": True})
     _expect_step(step, "create_entry", None)
     return str(step["result"]["entry_id"])
 

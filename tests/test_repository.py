@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 import re
 import string
+import subprocess
 from typing import Any
 
 from homeassistant.helpers import config_validation as cv
@@ -284,6 +285,22 @@ TRANSLATIONS_SCHEMA = vol.Schema(
             {vol.Optional("message"): _text}, slug_validator=cv.slug
         ),
         vol.Optional("common"): vol.Schema({cv.slug: _text}),
+        # Actions (hassfest: a name and description each, and of each field).
+        vol.Optional("services"): cv.schema_with_slug_keys(
+            {
+                vol.Required("name"): _text,
+                vol.Required("description"): _text,
+                vol.Optional("fields"): cv.schema_with_slug_keys(
+                    {
+                        vol.Required("name"): _text,
+                        vol.Required("description"): _text,
+                        vol.Optional("example"): _text,
+                    },
+                    slug_validator=_key,
+                ),
+            },
+            slug_validator=_key,
+        ),
     }
 )
 
@@ -603,3 +620,47 @@ def test_no_import_cycles_and_no_deferred_own_imports() -> None:
     for module in sorted(graph):
         walk(module, ())
     assert "config_flow" not in {dep for deps in graph.values() for dep in deps}
+
+
+FAKE_SETUP = """#!/usr/bin/env bash
+echo "[setup] using Python 3.13.5 at /somewhere/python3.13"
+echo "[setup] building python3.13_3.13.5.orig.tar.xz into /cache (about 4 minutes on 2 cores)"
+echo "[setup] development requirements are up to date"
+echo "[setup] chromium is installed"
+echo "[setup] newest toolchain: Python 3.14.10 in /cache/newest-root"
+echo "[setup] done"
+exit ${FAKE_SETUP_EXIT:-0}
+"""
+
+
+@pytest.mark.parametrize("exit_code", [0, 3])
+def test_develop_shows_setup_progress_and_stops_when_setup_fails(
+    tmp_path: Path, exit_code: int
+) -> None:
+    """A first run of scripts/develop prints what setup is doing; a ready machine prints nothing."""
+    fake = tmp_path / "setup"
+    fake.write_text(FAKE_SETUP)
+    result = subprocess.run(  # noqa: S603 - our own script, fixed arguments
+        ["bash", str(ROOT / "scripts" / "develop"), "--help"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "ENODE_SETUP_SCRIPT": str(fake),
+            "FAKE_SETUP_EXIT": str(exit_code),
+        },
+    )
+    setup_lines = [line for line in result.stdout.splitlines() if line.startswith("[setup]")]
+    assert setup_lines == [
+        "[setup] building python3.13_3.13.5.orig.tar.xz into /cache (about 4 minutes on 2 cores)"
+    ]
+    if exit_code:
+        assert result.returncode == exit_code
+        assert "usage:" not in result.stdout  # the demo does not start on a broken toolchain
+    else:
+        assert result.returncode == 0, result.stderr
+        assert "usage:" in result.stdout

@@ -4,7 +4,9 @@ Step `user` asks for the client credentials and the environment; only the custom
 (an emulator or a proxy) continues with step `custom` for its two URLs. The credentials are checked
 by fetching a token. Step `link` opens an Enode Link session as an external step whose redirect
 comes back to our callback view (see link.py). The same link steps serve the options flow ("Link
-more devices") and the relink repair. Reconfigure mirrors the first two steps.
+more devices") and the relink repair. Once devices are linked (Enode knows the user then), step
+`home_location` offers to make Home Assistant's home an Enode Location; the options offer the
+same step to create or update it later. Reconfigure mirrors the first two steps.
 """
 
 from __future__ import annotations
@@ -55,9 +57,11 @@ from .const import (
     CONF_ASSET_TYPES,
     CONF_BACKFILL_DAYS,
     CONF_CONTROL,
+    CONF_CREATE_HOME_LOCATION,
     CONF_ENODE_WEBHOOK_ID,
     CONF_ENODE_WEBHOOK_URL,
     CONF_ENVIRONMENT,
+    CONF_HOME_LOCATION_ID,
     CONF_LOCATION,
     CONF_MAX_CHARGE_CURRENT,
     CONF_TOKEN_URL,
@@ -70,6 +74,7 @@ from .const import (
     LOGGER,
 )
 from .link import FlowKind, async_forget_flow, async_link_url, link_error, link_scopes
+from .locations import HomeZone, async_sync_home_location
 from .subscription import async_delete_enode_webhook
 
 if TYPE_CHECKING:
@@ -266,7 +271,48 @@ class EnodeLinkSteps(ConfigEntryBaseFlow):
         async_forget_flow(self.hass, self.flow_id)
 
 
-class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
+class EnodeHomeLocationStep(EnodeLinkSteps):
+    """The home location step shared by the config flow (after linking) and the options flow."""
+
+    @abstractmethod
+    def _home_location_id(self) -> str | None:
+        """The Enode Location remembered as home, if any."""
+
+    @abstractmethod
+    async def _async_home_location_done(self, location_id: str | None) -> ConfigFlowResult:
+        """Finish with the home Location's id (None: the user skipped the step)."""
+
+    async def async_step_home_location(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """One click: make Home Assistant's home (name, coordinates, time zone) a Location."""
+        home = HomeZone.from_hass(self.hass)
+        errors: dict[str, str] = {}
+        placeholders = home.placeholders()
+        if user_input is not None:
+            if not user_input[CONF_CREATE_HOME_LOCATION]:
+                return await self._async_home_location_done(None)
+            try:
+                location = await async_sync_home_location(
+                    self._link_client(), self._link_user_id(), home, self._home_location_id()
+                )
+            except EnodeError as err:
+                LOGGER.debug("Could not save the home Location at Enode: %s", err)
+                errors["base"] = "home_location_failed"
+                placeholders["error"] = str(err)
+            else:
+                return await self._async_home_location_done(location.id)
+        return self.async_show_form(
+            step_id="home_location",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_CREATE_HOME_LOCATION, default=True): BooleanSelector()}
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+class EnodeConfigFlow(EnodeHomeLocationStep, ConfigFlow, domain=DOMAIN):
     """Set up an Enode user: credentials (and custom URLs), then Enode Link."""
 
     VERSION = 1
@@ -383,7 +429,15 @@ class EnodeConfigFlow(EnodeLinkSteps, ConfigFlow, domain=DOMAIN):
     async def async_step_link_done(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Devices are linked: create the entry."""
+        """Devices are linked, so Enode knows the user: offer the home Location."""
+        return await self.async_step_home_location()
+
+    def _home_location_id(self) -> str | None:
+        return self._data.get(CONF_HOME_LOCATION_ID)
+
+    async def _async_home_location_done(self, location_id: str | None) -> ConfigFlowResult:
+        if location_id is not None:
+            self._data[CONF_HOME_LOCATION_ID] = location_id
         return await self.async_step_finish()
 
     async def async_step_finish(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -483,8 +537,8 @@ def _endpoint(data: dict[str, Any]) -> tuple[Any, ...]:
     return (data[CONF_CLIENT_ID], data[CONF_ENVIRONMENT], data.get(CONF_API_URL))
 
 
-class EnodeOptionsFlow(EnodeLinkSteps, OptionsFlowWithReload):
-    """Link more devices, or change the integration's settings (saving them reloads the entry)."""
+class EnodeOptionsFlow(EnodeHomeLocationStep, OptionsFlowWithReload):
+    """Link more devices, the home Location, or the settings (saving them reloads the entry)."""
 
     _link_kind: FlowKind = "options"
 
@@ -496,8 +550,23 @@ class EnodeOptionsFlow(EnodeLinkSteps, OptionsFlowWithReload):
         return str(self.config_entry.data[CONF_USER_ID])
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Menu: link more devices or settings."""
-        return self.async_show_menu(step_id="init", menu_options=["link", "settings"])
+        """Menu: link more devices, the home Location or settings."""
+        return self.async_show_menu(
+            step_id="init", menu_options=["link", "home_location", "settings"]
+        )
+
+    def _home_location_id(self) -> str | None:
+        return self.config_entry.data.get(CONF_HOME_LOCATION_ID)
+
+    async def _async_home_location_done(self, location_id: str | None) -> ConfigFlowResult:
+        """Remember the Location in the entry data and list it (options unchanged: no reload)."""
+        entry: EnodeConfigEntry = self.config_entry
+        if location_id is not None:
+            self.hass.config_entries.async_update_entry(
+                entry, data={**entry.data, CONF_HOME_LOCATION_ID: location_id}
+            )
+            await entry.runtime_data.coordinator.async_request_refresh()
+        return self.async_create_entry(data=dict(entry.options))
 
     async def async_step_link_done(
         self, user_input: dict[str, Any] | None = None

@@ -18,6 +18,8 @@ CONF_WEBHOOK_SECRET: Final = "webhook_secret"
 CONF_ENODE_WEBHOOK_ID: Final = "enode_webhook_id"
 CONF_ENODE_WEBHOOK_URL: Final = "enode_webhook_url"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+# The Enode Location made from Home Assistant's home (config flow or options).
+CONF_HOME_LOCATION_ID: Final = "home_location_id"
 
 # Config entry options (settings).
 CONF_MAX_CHARGE_CURRENT: Final = "max_charge_current"
@@ -42,6 +44,10 @@ LOCATION_SCOPES: Final = {
     "inverter": "inverter:read:location",
     "meter": "meter:read:location",
 }
+# Home location step field.
+CONF_CREATE_HOME_LOCATION: Final = "create_home_location"
+# State of the location sensor while an asset is at none of the user's Enode Locations.
+LOCATION_AWAY: Final = "away"
 LINK_CALLBACK_PATH: Final = "/api/enode/link/callback"
 LINK_STATE_LIFETIME: Final = timedelta(hours=24)
 
@@ -68,3 +74,6 @@ SIGNAL_STATISTICS_UPDATED: Final = "enode_statistics_updated_{entry_id}"
 SIGNAL_OVERLAY_CHANGED: Final = "enode_overlay_{entry_id}_{asset_id}"
 # Sent by the statistics importer with a HEM system's id when its energy so far today changed.
 SIGNAL_ENERGY_TODAY: Final = "enode_energy_today_{entry_id}"
+
+# Action enode.set_tariff.
+SERVICE_SET_TARIFF: Final = "set_tariff"

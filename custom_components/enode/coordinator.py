@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -21,6 +22,7 @@ from .api import (
     EnodeForbiddenError,
     EnodeNotFoundError,
     EnodeRateLimitError,
+    Location,
     User,
 )
 from .const import DOMAIN, LOGGER, POLL_INTERVAL_NO_PUSH, POLL_INTERVAL_PUSH
@@ -39,10 +41,12 @@ HEM_MEMBER_TYPES = frozenset({AssetType.BATTERY, AssetType.INVERTER, AssetType.M
 
 @dataclass(frozen=True, slots=True)
 class EnodeSnapshot:
-    """What the coordinator holds: the user and every asset by id."""
+    """What the coordinator holds: the user, every asset and every Location, by id."""
 
     user: User | None
     assets: dict[str, Asset] = field(default_factory=dict)
+    # The user's Enode Locations, listed once per poll (location sensors read their names).
+    locations: dict[str, Location] = field(default_factory=dict)
     schedules: ScheduleSnapshot = field(default_factory=ScheduleSnapshot)
 
     def of_type(self, asset_type: AssetType) -> list[Asset]:
@@ -112,6 +116,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         # Clients without the HEM feature answer 403/404 on /hem-systems: stop asking.
         self._hem_supported = True
         self.last_poll: datetime | None = None
+        self._locations_task: asyncio.Task[None] | None = None
         self.push = push
         entry.async_on_unload(push.async_add_listener(self._async_push_health_changed))
 
@@ -159,6 +164,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                     continue
                 polled_types.append(asset_type)
                 polled.update((asset.id, asset) for asset in assets)
+            locations = await self._async_list_locations()
             schedules = await async_poll_schedules(
                 self.client,
                 self.user_id,
@@ -184,26 +190,51 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.last_poll = dt_util.utcnow()
-        return self._merge_poll(user, polled, polled_types, schedules)
+        return self._merge_poll(user, polled, polled_types, locations, schedules)
+
+    async def _async_list_locations(self) -> dict[str, Location]:
+        """The user's Locations (one request per poll, not per asset).
+
+        A user Enode does not know yet has none; a client without access keeps what it had.
+        """
+        try:
+            listed = await self.client.list_locations(self.user_id)
+        except EnodeNotFoundError:
+            return {}
+        except EnodeForbiddenError:
+            LOGGER.debug("This Enode client may not list Locations")
+            return self.data.locations if self.data else {}
+        return {location.id: location for location in listed if location.id}
 
     def _merge_poll(
         self,
         user: User,
         polled: dict[str, Asset],
         polled_types: Iterable[AssetType],
+        locations: dict[str, Location] | None = None,
         schedules: ScheduleSnapshot | None = None,
     ) -> EnodeSnapshot:
+        """The snapshot after a poll; without listed Locations the held ones stay."""
         merged = merge_poll(self.data.assets if self.data else {}, polled, polled_types)
         self._seen_types.update(a.asset_type for a in merged.values())
+        if locations is None:
+            locations = self.data.locations if self.data else {}
         if schedules is None:
             schedules = self.data.schedules if self.data else ScheduleSnapshot()
-        return EnodeSnapshot(user=user, assets=merged, schedules=schedules)
+        return EnodeSnapshot(user=user, assets=merged, locations=locations, schedules=schedules)
 
     @callback
     def async_set_schedules(self, schedules: ScheduleSnapshot) -> None:
         """Hold new schedules (a pushed execution event, or a schedule action's answer)."""
         snapshot = self.data or EnodeSnapshot(user=None)
         self.async_set_updated_data(replace(snapshot, schedules=schedules))
+
+    def _is_unknown_location(self, asset: Asset) -> bool:
+        """True when an asset is at a Location the last poll did not list."""
+        location_id = asset.location.id if asset.location else None
+        return (
+            bool(location_id) and self.data is not None and location_id not in self.data.locations
+        )
 
     def async_apply_asset(self, asset: Asset) -> bool:
         """Merge a pushed asset; False when it is older than, or of another type than, the held."""
@@ -219,8 +250,30 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             return False
         self._seen_types.add(asset.asset_type)
         assets = {**snapshot.assets, asset.id: asset}
+        unknown_location = self._is_unknown_location(asset)
         self.async_set_updated_data(replace(snapshot, assets=assets))
+        if unknown_location:
+            # Enode sends no event for Locations: one made elsewhere (another app) shows up
+            # first as an asset's location.id, so list the Locations again.
+            self._async_schedule_locations_refresh()
         return True
+
+    @callback
+    def _async_schedule_locations_refresh(self) -> None:
+        """List the Locations again (one request), at most one listing at a time."""
+        if self._locations_task is None or self._locations_task.done():
+            self._locations_task = self.config_entry.async_create_task(
+                self.hass, self._async_refresh_locations(), "enode locations refresh"
+            )
+
+    async def _async_refresh_locations(self) -> None:
+        try:
+            locations = await self._async_list_locations()
+        except EnodeError as err:
+            LOGGER.debug("Could not list the Enode Locations: %s", err)
+            return
+        if self.data is not None and locations != self.data.locations:
+            self.async_set_updated_data(replace(self.data, locations=locations))
 
     def async_remove_asset(self, asset_id: str) -> None:
         """Forget an asset Enode reported as deleted."""

@@ -14,6 +14,7 @@ from .const import (
     CONF_CLOUDHOOK_URL,
     CONF_ENODE_WEBHOOK_ID,
     CONF_ENODE_WEBHOOK_URL,
+    CONF_HOME_LOCATION_ID,
     CONF_TOKEN_URL,
     CONF_USER_ID,
     CONF_WEBHOOK_SECRET,
@@ -33,6 +34,7 @@ TO_REDACT = {
     # Identities.
     CONF_CLIENT_ID,
     CONF_USER_ID,
+    CONF_HOME_LOCATION_ID,
     "userId",
     "vin",
     "serialNumber",

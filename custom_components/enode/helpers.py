@@ -64,8 +64,11 @@ def retry_after_text(err: EnodeRateLimitError) -> str:
     return str(round(err.retry_after)) if err.retry_after is not None else "?"
 
 
-def enode_error_to_ha(err: EnodeError) -> HomeAssistantError:
-    """Map an Enode error to a translated HomeAssistantError."""
+def enode_error_to_ha(err: EnodeError, *, not_found: str = "not_found") -> HomeAssistantError:
+    """Map an Enode error to a translated HomeAssistantError.
+
+    ``not_found`` is the translation key of a 404 (what was not found depends on the call).
+    """
     placeholders: dict[str, str] = {"error": str(err)}
     match err:
         case EnodeControlledEntityError():
@@ -78,7 +81,7 @@ def enode_error_to_ha(err: EnodeError) -> HomeAssistantError:
         case EnodeForbiddenError():
             key = "forbidden"
         case EnodeNotFoundError():
-            key = "not_found"
+            key = not_found
         case EnodeConflictError():
             key = "conflict"
         case EnodeRateLimitError():
@@ -96,7 +99,11 @@ def enode_error_to_ha(err: EnodeError) -> HomeAssistantError:
 
 
 async def async_call_enode[T](
-    hass: HomeAssistant, entry: EnodeConfigEntry, request: Awaitable[T]
+    hass: HomeAssistant,
+    entry: EnodeConfigEntry,
+    request: Awaitable[T],
+    *,
+    not_found: str = "not_found",
 ) -> T:
     """Await an Enode request; failures become translated errors, bad credentials start reauth."""
     try:
@@ -104,4 +111,4 @@ async def async_call_enode[T](
     except EnodeError as err:
         if isinstance(err, EnodeAuthenticationError):
             entry.async_start_reauth(hass)
-        raise enode_error_to_ha(err) from err
+        raise enode_error_to_ha(err, not_found=not_found) from err

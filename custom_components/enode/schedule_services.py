@@ -49,7 +49,8 @@ ATTR_RULES = "rules"
 ATTR_LOCATION_ID = "location_id"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # Enode: 0 = Monday
 MODES = ("follow_schedule", "heat", "cool", "auto", "off")
-_HOUR_MINUTE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# HH:MM, or HH:MM:00 as Home Assistant's time selector sends it.
+_HOUR_MINUTE = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d(?::00)?$")
 _CHARGE_TYPES = (AssetType.VEHICLE, AssetType.CHARGER)
 
 _COMMON = {
@@ -102,7 +103,7 @@ def _target(hass: HomeAssistant, device_id: str) -> tuple[EnodeConfigEntry, str,
 def _hour_minute(value: Any, index: int, key: str) -> str:
     if not isinstance(value, str) or not _HOUR_MINUTE.match(value):
         raise _invalid("schedule_rule_time_invalid", rule=str(index), key=key, value=str(value))
-    return value
+    return value[:5]
 
 
 def _weekdays(value: Any, index: int) -> list[int]:

@@ -34,11 +34,12 @@ from .api import (
     Charger,
     Hvac,
     Inverter,
+    Location,
     Meter,
     PowerDeliveryState,
     Vehicle,
 )
-from .const import SIGNAL_ENERGY_TODAY
+from .const import LOCATION_AWAY, SIGNAL_ENERGY_TODAY
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
 from .schedule_entities import async_setup_schedule_sensors
 
@@ -388,6 +389,43 @@ ENERGY_TODAY: tuple[EnodeEnergyTodayEntityDescription, ...] = tuple(
     for series in ("generation", "consumption", "import", "export", "charge", "discharge")
 )
 
+
+def location_options(locations: dict[str, Location]) -> list[str]:
+    """The location sensor's states: every Location's name, then away."""
+    names = sorted({loc.name for loc in locations.values() if loc.name} - {LOCATION_AWAY})
+    return [*names, LOCATION_AWAY]
+
+
+def location_state(asset: Asset, locations: dict[str, Location]) -> str | None:
+    """The name of the Location an asset is at, away at none; unknown for an unlisted one."""
+    location_id = asset.location.id if asset.location else None
+    if not location_id:
+        return LOCATION_AWAY
+    location = locations.get(location_id)
+    # A Location the last poll did not list: the coordinator lists them again.
+    return location.name if location is not None and location.name else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnodeLocationSensorEntityDescription(SensorEntityDescription):
+    """Where an asset is: its value needs the coordinator's Locations, not only the asset."""
+
+    value_fn: Callable[[Asset, dict[str, Location]], str | None] = location_state
+    options_fn: Callable[[dict[str, Location]], list[str]] = location_options
+
+
+# Vehicles move between Locations; chargers and other assets are assigned one and stay, so
+# their sensor is there for automations but not enabled by default.
+LOCATION_SENSORS: dict[bool, EnodeLocationSensorEntityDescription] = {
+    moves: EnodeLocationSensorEntityDescription(
+        key="location",
+        translation_key="location",
+        device_class=SensorDeviceClass.ENUM,
+        entity_registry_enabled_default=moves,
+    )
+    for moves in (True, False)
+}
+
 SENSORS: dict[AssetType, tuple[EnodeSensorEntityDescription[Any], ...]] = {
     AssetType.VEHICLE: VEHICLE_SENSORS,
     AssetType.CHARGER: CHARGER_SENSORS,
@@ -412,6 +450,9 @@ async def async_setup_entry(
             for description in SENSORS.get(asset.asset_type, ())
             if description.exists_fn(asset)
         ]
+        if asset.location is not None and asset.asset_type is not AssetType.HEM_SYSTEM:
+            moves = asset.asset_type is AssetType.VEHICLE
+            entities.append(EnodeLocationSensor(entry, asset, LOCATION_SENSORS[moves]))
         # Only with the recorder, which the statistics importer needs.
         if asset.asset_type is AssetType.HEM_SYSTEM and entry.runtime_data.statistics is not None:
             entities.extend(
@@ -433,6 +474,25 @@ class EnodeSensorEntity(EnodeEntity, SensorEntity):
         """The value from the asset's latest state."""
         asset = self.asset
         return None if asset is None else self.entity_description.value_fn(asset)
+
+
+class EnodeLocationSensor(EnodeEntity, SensorEntity):
+    """The Enode Location an asset is at (its name), or away."""
+
+    entity_description: EnodeLocationSensorEntityDescription
+
+    @property
+    def options(self) -> list[str]:
+        """Every Location's name and away, for the state selectors of automations."""
+        return self.entity_description.options_fn(self.coordinator.data.locations)
+
+    @property
+    def native_value(self) -> str | None:
+        """The name of the Location from the asset's location.id."""
+        asset = self.asset
+        if asset is None:
+            return None
+        return self.entity_description.value_fn(asset, self.coordinator.data.locations)
 
 
 class EnodeEnergyTodaySensor(EnodeEntity, SensorEntity):

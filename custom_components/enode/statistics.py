@@ -238,6 +238,8 @@ class StatisticsImporter:
         self.assets: dict[str, AssetStatus] = {}
         self.paused_until: datetime | None = None
         self.last_run: datetime | None = None
+        # When the oldest statistics event not yet covered by a run arrived.
+        self._signalled_at: datetime | None = None
         self.requests = 0
         self.today: dict[str, EnergyToday] = {}  # HEM system id -> energy so far today
 
@@ -278,7 +280,7 @@ class StatisticsImporter:
             LOGGER,
             cooldown=SIGNAL_COOLDOWN,
             immediate=False,
-            function=self._async_background_run,
+            function=self._async_debounced_run,
         )
         entry.async_on_unload(self._debouncer.async_shutdown)
         entry.async_on_unload(
@@ -305,10 +307,20 @@ class StatisticsImporter:
     @callback
     def _async_signal(self) -> None:
         """A statistics event arrived: run once the burst is over."""
+        if self._signalled_at is None:
+            self._signalled_at = dt_util.utcnow()
         if self._debouncer is not None:
             self._entry.async_create_background_task(
                 self._hass, self._debouncer.async_call(), f"{DOMAIN} statistics debounce"
             )
+
+    @callback
+    def _async_debounced_run(self) -> None:
+        """Run for the events of the burst, unless an import started since covered them."""
+        signalled_at, self._signalled_at = self._signalled_at, None
+        if signalled_at is not None and self.last_run is not None and self.last_run > signalled_at:
+            return  # e.g. the hourly run started after the events arrived
+        self._async_background_run()
 
     @callback
     def _async_timer(self, _now: datetime) -> None:

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import contextlib
 import os
 from pathlib import Path
+import re
 import shutil
 from typing import Any
 
@@ -41,6 +42,34 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# One record of Home Assistant's log: "2026-12-02 06:30:00.123 WARNING (MainThread) [logger] text".
+LOG_RECORD = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ (?P<level>[A-Z]+) \([^)]*\) \[(?P<logger>[^\]]+)\] "
+    r"(?P<message>.*)$"
+)
+# Home Assistant says this of every custom integration; it is not about our code.
+UNTESTED_CUSTOM_INTEGRATION = "which has not been tested by Home Assistant"
+
+
+def integration_log_problems(log: Path) -> list[str]:
+    """Warnings and errors in a Home Assistant log that come from or name the integration.
+
+    Covers our own loggers and Home Assistant's reports about us (deprecations detected by the
+    frame helper name "custom integration 'enode'", failed platforms name "enode").
+    """
+    problems = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        record = LOG_RECORD.match(line)
+        if record is None or record["level"] not in {"WARNING", "ERROR", "CRITICAL"}:
+            continue
+        logger, message = record["logger"], record["message"]
+        ours = logger.startswith("custom_components.enode")
+        names_us = re.search(r"\benode\b", message, re.IGNORECASE) is not None
+        if (ours or names_us) and UNTESTED_CUSTOM_INTEGRATION not in message:
+            problems.append(line)
+    return problems
 
 
 def selected_ha() -> str:

@@ -25,7 +25,7 @@ from scripts.devstack import (
     install_dashboard,
 )
 
-from .conftest import Screenshots, call_api, emulator_get
+from .conftest import Screenshots, call_api, emulator_get, integration_log_problems
 
 LINKED_VENDOR = "POLESTAR"  # the demo household has a Tesla; linking adds a Polestar 2
 CONFIRM_TIMEOUT = 30_000  # ms: action delay (3 s) + webhook delivery, with room for a slow CI
@@ -175,7 +175,12 @@ def test_add_enode_through_the_ui_config_flow(
     with link_page.expect_event("close"):
         link_page.locator("button#confirm").click()
 
-    # Back in Home Assistant the flow finished by itself.
+    # Back in Home Assistant the flow offers Home as an Enode Location, with the home's name,
+    # coordinates and time zone; one click makes it (here: takes over the emulator household's).
+    expect(dialog).to_contain_text("Home as an Enode Location")
+    expect(dialog).to_contain_text("(59.91390, 10.75220, time zone Europe/Oslo)")
+    shot(page, "home-location")
+    dialog.get_by_role("button", name="Submit").click()
     # "Devices created" up to 2026.2; from 2026.11 on a "Name and assign" step for the devices.
     expect(dialog).to_contain_text(re.compile("Devices created|Name and assign"))
     expect(dialog).to_contain_text("Polestar 2")
@@ -286,3 +291,8 @@ def test_set_hvac_target_temperature(page: Page, stack: StackSettings, shot: Scr
     # A permanent hold replaced the schedule.
     expect(daikin).not_to_contain_text("Schedule")
     shot(page, "hvac-target-confirmed")
+
+
+def test_log_has_no_warning_or_error_from_the_integration(stack: StackSettings) -> None:
+    """After every step above, Home Assistant logged nothing wrong about Enode (no deprecation)."""
+    assert integration_log_problems(stack.config_dir / "home-assistant.log") == []

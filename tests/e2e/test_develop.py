@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 import signal
 import subprocess
 import sys
 import threading
+from typing import Any
 import urllib.request
 
 import pytest
 
-from scripts.devstack import DEMO_PASSWORD, DEMO_USERNAME, ROOT, free_port, port_in_use
+from scripts.devstack import (
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    EMULATOR_STATE,
+    ROOT,
+    StackSettings,
+    free_port,
+    port_in_use,
+)
 
-from .conftest import selected_ha
+from .conftest import emulator_get, integration_log_problems, selected_ha
 
 READY_LINE = "Press Ctrl-C to stop."
 
 
-def run_develop(config_dir: Path, ha_port: int, emulator_port: int) -> tuple[str, int]:
-    """Start the demo, wait until it is ready, press Ctrl-C; returns (output, exit code)."""
+def run_develop(
+    config_dir: Path,
+    ha_port: int,
+    emulator_port: int,
+    while_ready: Callable[[StackSettings], None] = lambda _: None,
+) -> tuple[str, int]:
+    """Start the demo, wait until it is ready, run `while_ready`, press Ctrl-C.
+
+    Returns (output, exit code).
+    """
     process = subprocess.Popen(  # noqa: S603 - our own script, fixed arguments
         [
             sys.executable,
@@ -57,6 +75,9 @@ def run_develop(config_dir: Path, ha_port: int, emulator_port: int) -> tuple[str
         # The printed dashboard URL is served by the running Home Assistant.
         with urllib.request.urlopen(dashboard, timeout=10) as page:  # noqa: S310 - http URL
             assert page.status == 200
+        while_ready(
+            StackSettings(config_dir=config_dir, ha_port=ha_port, emulator_port=emulator_port)
+        )
         process.send_signal(signal.SIGINT)
         try:
             rest, _ = process.communicate(timeout=90)
@@ -76,7 +97,23 @@ def test_develop_sets_up_the_demo_and_runs_again(tmp_path: Path) -> None:
     config_dir = tmp_path / "config"
     ha_port, emulator_port = free_port(), free_port()
 
-    output, code = run_develop(config_dir, ha_port, emulator_port)
+    removed: list[str] = []
+
+    def remove_a_vehicle(settings: StackSettings) -> None:
+        # A change made while the demo runs (as linking a vendor would be) must survive a restart.
+        vehicle = next(
+            asset["id"]
+            for asset in emulator_get(settings, "/_emulator/state")["assets"]
+            if asset["type"] == "vehicle"
+        )
+        request = urllib.request.Request(  # noqa: S310 - loopback http URL
+            f"{settings.emulator_url}/_emulator/assets/{vehicle}", method="DELETE"
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            assert answer.status == 204
+        removed.append(vehicle)
+
+    output, code = run_develop(config_dir, ha_port, emulator_port, remove_a_vehicle)
     assert code == 0, output
     assert f"Username:    {DEMO_USERNAME}" in output
     assert f"Password:    {DEMO_PASSWORD}" in output
@@ -90,7 +127,22 @@ def test_develop_sets_up_the_demo_and_runs_again(tmp_path: Path) -> None:
     assert link.is_symlink()
     assert link.resolve() == ROOT / "custom_components" / "enode"
 
-    output, code = run_develop(config_dir, ha_port, emulator_port)
+    # The emulator saved its state into the demo's configuration directory when it stopped.
+    assert (config_dir / EMULATOR_STATE).is_file()
+
+    seen: list[Any] = []
+
+    def read_state(settings: StackSettings) -> None:
+        seen.append(emulator_get(settings, "/_emulator/state"))
+
+    output, code = run_develop(config_dir, ha_port, emulator_port, read_state)
     assert code == 0, output
     assert "Integration: already configured" in output
     assert not port_in_use(ha_port)
+    assert removed[0] not in {asset["id"] for asset in seen[0]["assets"]}
+    assert {asset["type"] for asset in seen[0]["assets"]} >= {"charger", "battery", "hvac"}
+    # Neither run logged a warning or an error from or about the integration.
+    # (Home Assistant keeps the previous run's log as home-assistant.log.1.)
+    logs = sorted(config_dir.glob("home-assistant.log*"))
+    assert logs
+    assert [problem for log in logs for problem in integration_log_problems(log)] == []

@@ -24,6 +24,7 @@ from custom_components.enode.const import (
     CONF_ASSET_TYPES,
     CONF_BACKFILL_DAYS,
     CONF_CONTROL,
+    CONF_CREATE_HOME_LOCATION,
     CONF_ENODE_WEBHOOK_ID,
     CONF_ENVIRONMENT,
     CONF_LOCATION,
@@ -126,6 +127,18 @@ async def open_link(hass: HomeAssistant, flow_id: str, manager: Any = None) -> d
     return result
 
 
+async def skip_home_location(hass: HomeAssistant, flow_id: str) -> dict[str, Any]:
+    """Back from Link, the flow offers the home Location: skip it; the entry is created."""
+    result = await hass.config_entries.flow.async_configure(flow_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "home_location"
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_CREATE_HOME_LOCATION: False}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    return result
+
+
 async def link_more_devices(hass: HomeAssistant, ha_client: TestClient, entry: Any) -> None:
     """Options > Link more devices, through Enode Link and back; the flow ends."""
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -152,8 +165,7 @@ async def test_user_link_and_create_entry(
     # Checking the credentials and opening Link share one client and so one token request.
     assert [e.path for e in emulator.request_log].count("/oauth2/token") == 1
 
-    result = await hass.config_entries.flow.async_configure(flow_id)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    result = await skip_home_location(hass, flow_id)
     data = result["data"]
     assert data[CONF_CLIENT_SECRET] == emulator.client_secret
     assert data[CONF_ENVIRONMENT] == "custom"
@@ -189,8 +201,7 @@ async def test_link_cancel_shows_enode_error_then_retry(
     )
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     assert (await browse_link(result["url"], ha_client)).status == 200
-    result = await hass.config_entries.flow.async_configure(flow_id)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await skip_home_location(hass, flow_id)
 
 
 async def test_forged_and_replayed_state_are_refused(

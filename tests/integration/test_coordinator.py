@@ -37,7 +37,7 @@ async def test_poll_budget(
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """A poll is the user plus one list per linked asset type: never a request per entity."""
+    """A poll: the user, one list per linked asset type, the Locations; never one per entity."""
     coordinator = setup_integration.runtime_data.coordinator
     start = len(emulator.request_log)
     await coordinator.async_refresh()
@@ -53,6 +53,7 @@ async def test_poll_budget(
             "hem-systems",
             "hvacs",
             "inverters",
+            "locations",
             "meters",
             "schedules",  # one list per user; statuses come by push
             "vehicles",

@@ -29,7 +29,7 @@ from .platform_helpers import BATTERY, CHARGER, HVAC, START, asset_device, settl
 
 USER = "demo-user"
 # START is a Sunday, 12:00 in Oslo (the demo Location's time zone).
-CHARGE_RULE = {"from": "12:30", "to": "12:50", "weekdays": ["sun"], "should_charge": True}
+CHARGE_RULE = {"from": "12:30:00", "to": "12:50", "weekdays": ["sun"], "should_charge": True}
 
 
 @pytest.fixture

@@ -263,13 +263,20 @@ async def test_incremental_run_and_late_correction(
     hem_requests = stat_requests(emulator, "hem")
 
     # 15:20 UTC: the hour in progress (15:00, 4 of 12 buckets) is left for a later run.
+    # The advance delivers hourly statistics events, and the hourly timer is due too: the import
+    # they schedule is the incremental run (left to chance, it raced an explicit run: 3 requests).
     await emulator.advance(3 * 3600 + 20 * 60)
     freezer.tick(timedelta(hours=3, minutes=20))
-    await run(hass, importer)
-    assert stat_requests(emulator, "hem") - hem_requests == 2  # 26 and 27 October only
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    # 26 and 27 October only (the log names every request when this ever fails).
+    assert stat_requests(emulator, "hem") - hem_requests == 2, [
+        (item.method, item.path, item.time) for item in emulator.request_log[-12:]
+    ]
     after = await rows(hass, statistic)
     assert_continuous(after)
-    assert hour(after[-1]) == START + timedelta(hours=2)
+    assert hour(after[-1]) == START + timedelta(hours=2), (hour(before[-1]), hour(after[-1]))
     assert len(after) == len(before) + 3
     assert after[: len(before) - 30] == before[: len(before) - 30]  # untouched history
 
@@ -459,6 +466,34 @@ async def test_scheduled_and_event_triggered_runs(
     assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1  # still cooling down
     await tick(301)
     assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1 + 2  # one incremental run
+
+
+async def test_a_run_after_the_events_covers_them(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Events answered by the hourly run that started after them cause no second import."""
+
+    async def tick(seconds: float) -> None:
+        freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await async_wait_recording_done(hass)
+
+    await tick(31)  # the first run
+    first = stat_requests(emulator, "hem")
+    await tick(3300)
+    entry = hass.config_entries.async_entries("enode")[0]
+    async_dispatcher_send(hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=entry.entry_id))
+    await tick(301)  # the hourly run, 3600 s after the first, starts after the event
+    hourly = stat_requests(emulator, "hem")
+    assert hourly > first
+    await tick(300)  # the event's cooldown is over: nothing left to import
+    assert stat_requests(emulator, "hem") == hourly
+    await tick(3600)  # the next hourly run still happens
+    assert stat_requests(emulator, "hem") > hourly
 
 
 async def test_removal_clears_statistics(
