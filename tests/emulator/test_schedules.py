@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hypothesis import given, settings, strategies as st
 import pytest
 
 from enode_emulator import Emulator
@@ -97,6 +99,17 @@ async def test_crud(api: Api) -> None:
             "must be after",
         ),
         ({"locationId": "00000000-0000-0000-0000-000000000000"}, 404, "Location"),
+        ({"rules": [{"shouldCharge": True, "hourMinute": "01:00-02:00"}]}, 400, '"from" and "to"'),
+        ({"rules": [{"shouldCharge": True, "fromTimestamp": 5}]}, 400, "date-time string"),
+        ({"rules": [{"shouldCharge": True, "toTimestamp": "soon"}]}, 400, "not a valid date-time"),
+        (
+            {"rules": [{"shouldCharge": True, "toTimestamp": "2025-06-01T00:00:00"}]},
+            400,
+            "time zone",
+        ),
+        ({"rules": ["charge"]}, 400, "must be an object"),
+        ({"isEnabled": "yes"}, 400, '"isEnabled" must be a boolean'),
+        ({"targetId": ""}, 400, '"targetId" must be a non-empty string'),
         ({"defaultTargetState": {"holdType": "SCHEDULED"}}, 400, "Keys not allowed"),
     ],
 )
@@ -307,3 +320,37 @@ async def test_schedules_survive_persistence(emulator: Emulator) -> None:
     record = emulator.core.schedules.create(USER, body)
     restored = pickle.loads(pickle.dumps(emulator.core))  # noqa: S301 - our own object
     assert restored.schedules.get(record["id"]).data == record
+
+
+def _reference(start: int, end: int, days: list[int], moment: datetime) -> bool:
+    """A daily window by counting minutes since `from` (`to` always resolves after `from`)."""
+    minute = moment.hour * 60 + moment.minute
+    length = (end - start) % 1440 or 1440
+    since = (minute - start) % 1440
+    opened = moment - timedelta(minutes=since)
+    return since < length and opened.weekday() in days
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.integers(0, 1439),
+    end=st.integers(0, 1439),
+    days=st.lists(st.integers(0, 6), min_size=1, max_size=7, unique=True),
+    minutes=st.integers(0, 14 * 1440),
+)
+def test_hour_minute_windows_match_a_reference(
+    start: int, end: int, days: list[int], minutes: int
+) -> None:
+    """hourMinute windows, also across midnight, with the weekday of the day they opened."""
+    from enode_emulator.schedules import _window_active  # noqa: PLC0415
+
+    rule = {
+        "shouldCharge": True,
+        "hourMinute": {
+            "from": f"{start // 60:02d}:{start % 60:02d}",
+            "to": f"{end // 60:02d}:{end % 60:02d}",
+        },
+        "weekdays": days,
+    }
+    moment = datetime(2025, 6, 2, tzinfo=UTC) + timedelta(minutes=minutes)
+    assert _window_active(rule, moment, moment) == _reference(start, end, days, moment)
