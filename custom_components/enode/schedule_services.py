@@ -110,6 +110,9 @@ def _weekdays(value: Any, index: int) -> list[int]:
     names = value if isinstance(value, list) else [value]
     days: list[int] = []
     for name in names:
+        if isinstance(name, int) and not isinstance(name, bool) and 0 <= name <= 6:
+            days.append(name)  # Enode's numbers (0 = Monday), as enode.set_tariff takes them
+            continue
         day = str(name).lower()[:3]
         if day not in WEEKDAYS:
             raise _invalid("schedule_rule_weekday_invalid", rule=str(index), value=str(name))

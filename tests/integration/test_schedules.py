@@ -183,11 +183,19 @@ async def test_update_and_delete(
     await hass.services.async_call(
         DOMAIN,
         "update_schedule",
-        {"device_id": device, "default_should_charge": True, "rules": []},
+        {
+            "device_id": device,
+            "default_should_charge": True,
+            # Weekdays as names or Enode's numbers (0 = Monday); should_charge defaults to true.
+            "rules": [{"from": "01:00", "to": "02:00", "weekdays": [0, "sat"]}],
+        },
         blocking=True,
     )
     stored = emulator.core.schedules.get(schedule_id).data
-    assert (stored["defaultShouldCharge"], stored["rules"], stored["isEnabled"]) == (True, [], True)
+    assert (stored["defaultShouldCharge"], stored["isEnabled"]) == (True, True)
+    assert stored["rules"] == [
+        {"shouldCharge": True, "hourMinute": {"from": "01:00", "to": "02:00"}, "weekdays": [0, 5]}
+    ]
     switch, sensor = _entities(entity_registry, CHARGER, schedule_id)
     assert hass.states.get(sensor).state == "pending"  # it now wants charging
     await hass.services.async_call(
