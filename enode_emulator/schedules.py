@@ -201,7 +201,8 @@ class Schedules:
         now = self.store.clock.now()
         record = ScheduleRecord(data, user.id, self.store.next_seq(), changed_at=now)
         self.records[data["id"]] = record
-        self._enabled(record)
+        if data["isEnabled"]:
+            self._enabled(record)
         self.evaluate(record, now)
         return copy.deepcopy(record.data)
 

@@ -186,6 +186,14 @@ async def test_charger_schedule_starts_and_stops_charging_on_the_clock(
     assert status["upcomingTransitions"][0]["at"] == "2025-06-08T10:30:00.000Z"
 
 
+async def test_a_schedule_created_disabled_controls_nothing(api: Api) -> None:
+    created = await _create(api, charger_schedule(isEnabled=False, defaultShouldCharge=True))
+    assert created["isEnabled"] is False
+    assert (await api.get(f"/schedules/{created['id']}/status"))["state"] == "INACTIVE:DISABLED"
+    status, _, _ = await api.call("POST", f"/chargers/{CHARGER}/charging", json={"action": "START"})
+    assert status == 200
+
+
 async def test_schedule_controls_answer_422_and_disabled_schedule_releases(
     api: Api, emulator: Emulator
 ) -> None:

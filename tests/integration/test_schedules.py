@@ -125,9 +125,16 @@ async def test_switch_enables_and_disables(
     setup_integration: MockConfigEntry,
 ) -> None:
     """The switch is isEnabled; the status follows by push."""
-    schedule_id = await _create(
-        hass, device_id=_device(hass, setup_integration, CHARGER), rules=[CHARGE_RULE]
+    device = _device(hass, setup_integration, CHARGER)
+    disabled = await _create(hass, device_id=device, enabled=False, rules=[CHARGE_RULE])
+    assert emulator.core.schedules.get(disabled).data["isEnabled"] is False
+    switch, sensor = _entities(entity_registry, CHARGER, disabled)
+    assert hass.states.get(switch).state == STATE_OFF
+    assert hass.states.get(sensor).state == "inactive_disabled"
+    await hass.services.async_call(
+        DOMAIN, "delete_schedule", {"device_id": device, "schedule_id": disabled}, blocking=True
     )
+    schedule_id = await _create(hass, device_id=device, rules=[CHARGE_RULE])
     switch, sensor = _entities(entity_registry, CHARGER, schedule_id)
     await hass.services.async_call(
         "switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: switch}, blocking=True
