@@ -13,6 +13,7 @@ from . import (
     routes_auth,
     routes_control,
     routes_link,
+    routes_schedules,
     routes_smart,
     routes_stats,
     routes_webhooks,
@@ -89,6 +90,7 @@ def build_app(core: Core) -> web.Application:
         routes_webhooks,
         routes_link,
         routes_smart,
+        routes_schedules,
         routes_stats,
         admin,
     ):

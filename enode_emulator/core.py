@@ -21,6 +21,7 @@ from .models import JSON, Asset, set_value
 from .physics import step
 from .problems import ProblemError
 from .scenario import ScenarioError, add_asset_from_spec, load_scenario, parse_outcome
+from .schedules import Schedules
 from .smart import SmartCharging
 from .state import Store
 from .statistics import StatisticsSource, solar_energy
@@ -66,6 +67,7 @@ class Core:
         self.request_log: list[RequestLogEntry] = []
         self.pricing = Pricing(self.store)
         self.smart = SmartCharging(self.store, self.actions, self.pricing)
+        self.schedules = Schedules(self.store, self.actions, self.smart)
         self._lock = asyncio.Lock()
         self._physics_at = self.clock.now()
         load_scenario(self.store, config.scenario)
@@ -87,6 +89,9 @@ class Core:
                     boundary = self.smart.next_due()
                     if boundary is not None:
                         dues.append(boundary)
+                    transition = self.schedules.next_due()
+                    if transition is not None:
+                        dues.append(transition)
                     moment = min(dues)
                     if moment > target:
                         break
@@ -95,6 +100,7 @@ class Core:
                         self._physics_step(self._physics_at + interval, interval.total_seconds())
                     self.actions.resolve_due(moment)
                     self.smart.tick(moment)
+                    self.schedules.tick(moment)
                     await self.webhooks.process(moment)
                 self.clock.pinned = target
                 await self.webhooks.process(target)
@@ -259,6 +265,7 @@ class Core:
                 set_value(charger, "chargeState", key, value, now)
             self.store.commit(charger, before)
         self.smart.tick(now)
+        self.schedules.tick(now)
         return vehicle
 
     def move_vehicle(self, vehicle_id: str, latitude: Any, longitude: Any) -> Asset:

@@ -81,13 +81,6 @@ async def delete_vendor_type(request: web.Request) -> web.Response:
     return no_content()
 
 
-@routes.get("/users/{userId}/schedules")
-async def list_schedules(request: web.Request) -> web.Response:
-    """List a user's schedules (the emulator has none)."""
-    core_of(request).store.get_user(request.match_info["userId"])
-    return ok(paginate([], request.query))
-
-
 @routes.get("/health/ready")
 async def ready(request: web.Request) -> web.Response:
     """Report readiness (204)."""

@@ -46,6 +46,7 @@ DEMO_PASSWORD = "enode-demo"  # a local demo account, printed on purpose
 DEMO_NAME = "Demo"
 DEMO_ENODE_USER = "demo-user"  # the emulator's demo household
 DEMO_LINK_VENDOR = "VOLKSWAGEN"
+DEMO_CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"  # the demo household's Zaptec Go
 DASHBOARD_PATH = "enode-demo"
 DASHBOARD_TITLE = "Enode"
 EMULATOR_CLIENT_ID = "enode-emulator-client"
@@ -527,6 +528,38 @@ async def add_enode_integration(
     return str(step["result"]["entry_id"])
 
 
+async def add_demo_schedule(api: HomeAssistantApi) -> str:
+    """Give the demo charger a charging schedule through the integration; returns its id.
+
+    Weekday nights, created disabled so the demo's own commands stay free (an enabled schedule
+    makes Enode refuse them); its Schedule 1 switch enables it.
+    """
+    [devices] = await api.ws([{"type": "config/device_registry/list"}])
+    charger = next(
+        device["id"]
+        for device in devices
+        if ["enode", DEMO_CHARGER] in [list(pair) for pair in device["identifiers"]]
+    )
+    answer = await api.request(
+        "POST",
+        "/api/services/enode/create_schedule?return_response",
+        json={
+            "device_id": charger,
+            "enabled": False,
+            "default_should_charge": False,
+            "rules": [
+                {
+                    "from": "01:00",
+                    "to": "06:00",
+                    "weekdays": ["mon", "tue", "wed", "thu", "fri"],
+                    "should_charge": True,
+                }
+            ],
+        },
+    )
+    return str(answer["service_response"]["schedule_id"])
+
+
 async def complete_enode_link(
     session: aiohttp.ClientSession, link_url: str, *, vendor: str | None = None
 ) -> None:
@@ -632,6 +665,8 @@ async def provision(settings: StackSettings) -> tuple[str, bool]:
             await add_enode_integration(api, settings.emulator_url, vendor=DEMO_LINK_VENDOR)
             added = True
         await wait_for_entities(api)
+        if added:
+            await add_demo_schedule(api)
         return await install_dashboard(api), added
 
 

@@ -248,6 +248,22 @@ TRANSLATIONS_SCHEMA = vol.Schema(
             slug_validator=vol.Any("_", cv.slug),
         ),
         vol.Optional("issues"): ISSUES_SCHEMA,
+        # Actions (hassfest: name and description required, each field named and described).
+        vol.Optional("services"): cv.schema_with_slug_keys(
+            {
+                vol.Required("name"): _text,
+                vol.Required("description"): _text,
+                vol.Optional("fields"): cv.schema_with_slug_keys(
+                    {
+                        vol.Required("name"): _text,
+                        vol.Required("description"): _text,
+                        vol.Optional("example"): _text,
+                    },
+                    slug_validator=_key,
+                ),
+            },
+            slug_validator=_key,
+        ),
         vol.Optional("device"): cv.schema_with_slug_keys(
             {vol.Optional("name"): _text}, slug_validator=_key
         ),

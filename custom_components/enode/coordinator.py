@@ -31,6 +31,7 @@ from .api import (
 )
 from .const import DOMAIN, LOGGER, POLL_INTERVAL_NO_PUSH, POLL_INTERVAL_PUSH
 from .helpers import retry_after_text
+from .schedule_data import ScheduleSnapshot, async_poll_schedules
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -56,6 +57,7 @@ class EnodeSnapshot:
     # The user's Enode Locations, listed once per poll (location sensors read their names,
     # a smart charging deadline is read in its Location's time zone).
     locations: dict[str, Location] = field(default_factory=dict)
+    schedules: ScheduleSnapshot = field(default_factory=ScheduleSnapshot)
 
     def of_type(self, asset_type: AssetType) -> list[Asset]:
         """Assets of one type."""
@@ -182,6 +184,12 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 polled_types.append(asset_type)
                 polled.update((asset.id, asset) for asset in assets)
             locations = await self._async_list_locations()
+            schedules = await async_poll_schedules(
+                self.client,
+                self.user_id,
+                self.data.schedules if self.data else ScheduleSnapshot(),
+                push_healthy=self.push.healthy,
+            )
         except EnodeAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
@@ -201,7 +209,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.last_poll = dt_util.utcnow()
-        snapshot = self._merge_poll(user, polled, polled_types, locations)
+        snapshot = self._merge_poll(user, polled, polled_types, locations, schedules)
         try:
             return await self._async_poll_smart(snapshot)
         except EnodeAuthenticationError as err:
@@ -229,12 +237,15 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         polled: dict[str, Asset],
         polled_types: Iterable[AssetType],
         locations: dict[str, Location] | None = None,
+        schedules: ScheduleSnapshot | None = None,
     ) -> EnodeSnapshot:
         """The snapshot after a poll; without listed Locations the held ones stay."""
         merged = merge_poll(self.data.assets if self.data else {}, polled, polled_types)
         self._seen_types.update(a.asset_type for a in merged.values())
         if locations is None:
             locations = self.data.locations if self.data else {}
+        if schedules is None:
+            schedules = self.data.schedules if self.data else ScheduleSnapshot()
         held = self.data or EnodeSnapshot(user=None)
         return EnodeSnapshot(
             user=user,
@@ -242,7 +253,14 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             smart={k: v for k, v in held.smart.items() if k in merged},
             overrides={k: v for k, v in held.overrides.items() if k in merged},
             locations=locations,
+            schedules=schedules,
         )
+
+    @callback
+    def async_set_schedules(self, schedules: ScheduleSnapshot) -> None:
+        """Hold new schedules (a pushed execution event, or a schedule action's answer)."""
+        snapshot = self.data or EnodeSnapshot(user=None)
+        self.async_set_updated_data(replace(snapshot, schedules=schedules))
 
     def _is_unknown_location(self, asset: Asset) -> bool:
         """True when an asset is at a Location the last poll did not list."""

@@ -45,6 +45,7 @@ from .api import (
 from .const import LOCATION_AWAY, SIGNAL_ENERGY_TODAY
 from .coordinator import is_smart_capable
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
+from .schedule_entities import async_setup_schedule_sensors
 from .smart_charging import smart_status
 
 if TYPE_CHECKING:
@@ -527,6 +528,7 @@ async def async_setup_entry(
         return entities
 
     async_add_asset_entities(entry, async_add_entities, build)
+    async_setup_schedule_sensors(entry, async_add_entities)
 
 
 class EnodeSensorEntity(EnodeEntity, SensorEntity):

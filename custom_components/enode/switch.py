@@ -11,6 +11,7 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from .api import Action, Asset, AssetType, Charger, EnodeClient, Vehicle
 from .coordinator import is_smart_capable
 from .entity import EnodeEntity, async_add_asset_entities
+from .schedule_entities import async_setup_schedule_switches
 from .smart_charging import CHARGE_NOW, async_set_override, async_set_policy, override_active
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ async def async_setup_entry(
         return entities
 
     async_add_asset_entities(entry, async_add_entities, build)
+    async_setup_schedule_switches(entry, async_add_entities)
 
 
 class EnodeSwitchEntity(EnodeEntity, SwitchEntity):

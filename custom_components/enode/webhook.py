@@ -23,6 +23,8 @@ from .api import (
     CredentialsInvalidatedEvent,
     EnodeWebhookPayloadError,
     HeartbeatEvent,
+    Schedule,
+    ScheduleExecutionEvent,
     SmartChargingStatusEvent,
     VendorActionEvent,
     WebhookEvent,
@@ -32,6 +34,7 @@ from .api import (
 )
 from .const import CONF_WEBHOOK_SECRET, LOGGER, MAX_WEBHOOK_BODY, SIGNAL_STATISTICS_UPDATED
 from .repairs import async_raise_credentials_issue
+from .schedule_data import ScheduleSnapshot
 
 if TYPE_CHECKING:
     from .actions import ActionTracker
@@ -198,8 +201,18 @@ class WebhookIntake:
             self._signal_statistics()
         elif isinstance(event, SmartChargingStatusEvent) and event.status is not None:
             self._apply_smart_status(event.status)
+        elif isinstance(event, ScheduleExecutionEvent) and event.schedule is not None:
+            self._apply_schedule_event(event, event.schedule)
         else:
             self.health.ignored_events += 1
+
+    def _apply_schedule_event(self, event: ScheduleExecutionEvent, schedule: Schedule) -> None:
+        """A schedule's status changed: hold it (a schedule created elsewhere appears too)."""
+        held = self._coordinator.data.schedules if self._coordinator.data else ScheduleSnapshot()
+        if not schedule.id:
+            self.health.ignored_events += 1
+            return
+        self._coordinator.async_set_schedules(held.with_schedule(schedule, event.status))
 
     def _apply_asset_event(self, event: AssetEvent, asset: Asset) -> None:
         held = self._coordinator.data.assets if self._coordinator.data else {}

@@ -19,6 +19,7 @@ from aioenode import (
     EnodeWebhookPayloadError,
     HeartbeatEvent,
     HemSystem,
+    ScheduleExecutionEvent,
     Vehicle,
     VendorActionEvent,
     WebhookEvent,
@@ -149,7 +150,9 @@ def test_parse_all_event_kinds() -> None:
     assert events[7].pending_events == 3
     assert events[7].user_id is None
     assert isinstance(events[8], WebhookTestEvent)
-    for generic in events[9:]:
+    # Schedule executions have their own class (tests/api/test_schedules.py).
+    assert isinstance(events[9], ScheduleExecutionEvent)
+    for generic in events[10:]:
         assert type(generic) is WebhookEvent
     assert events[9].event_type == "user:schedule:execution-updated"
     assert events[12].event_type == ""

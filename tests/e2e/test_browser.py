@@ -24,6 +24,7 @@ from scripts.devstack import (
     EMULATOR_CLIENT_SECRET,
     HomeAssistantApi,
     StackSettings,
+    add_demo_schedule,
     install_dashboard,
 )
 
@@ -341,6 +342,24 @@ def test_smart_charging_ready_by_plan_and_charge_now(
     shot(page, "smart-charge-now")
     override = f"/vehicles/{vehicle}/smart-override"
     assert [e["status"] for e in requests_to(stack, "POST", override)] == [200]
+
+
+def test_enable_the_demo_charging_schedule(
+    page: Page, stack: StackSettings, shot: Screenshots
+) -> None:
+    """A schedule made through enode.create_schedule shows on the charger; its switch enables it."""
+    schedule = call_api(stack, add_demo_schedule)
+    page.goto(call_api(stack, install_dashboard))
+    zaptec = card(page, "Zaptec Go")
+    switch = entity_row(zaptec, "hui-toggle-entity-row", "Schedule 1").get_by_role("switch")
+    expect(switch).not_to_be_checked()
+    switch.click(force=True)  # the thumb covers the input from 2026.11 on
+    expect(switch).to_be_checked(timeout=CONFIRM_TIMEOUT)
+    shot(page, "schedule-enabled")
+    assert [e["status"] for e in wait_for_requests(stack, "PUT", f"/schedules/{schedule}")] == [200]
+    # Disabled again: an enabled schedule makes Enode refuse the charger's own commands.
+    switch.click(force=True)
+    expect(switch).not_to_be_checked(timeout=CONFIRM_TIMEOUT)
 
 
 def test_log_has_no_warning_or_error_from_the_integration(stack: StackSettings) -> None:

@@ -55,6 +55,7 @@ async def test_poll_budget(
             "inverters",
             "locations",
             "meters",
+            "schedules",  # one list per user; statuses come by push
             "vehicles",
         )
     )

@@ -53,6 +53,7 @@ from .exceptions import (
     error_from_response,
 )
 from .parsing import JsonObject, sub, text
+from .schedules import Schedule, ScheduleStatus
 from .smart import (
     Location,
     LocationTariffInterval,
@@ -536,6 +537,45 @@ class EnodeClient:
             "GET", f"/vehicles/{_seg(vehicle_id)}/smart-charging-plans/{_seg(plan_id)}"
         )
         return SmartChargingPlan.from_dict(data)
+
+    # --- schedules (SMART.md 5) --------------------------------------------------------------
+
+    async def list_schedules(self, user_id: str) -> list[Schedule]:
+        """Return a user's schedules (every page)."""
+        items = await self._paginate(f"/users/{_seg(user_id)}/schedules")
+        return [Schedule.from_dict(item) for item in items]
+
+    async def get_schedule(self, schedule_id: str) -> Schedule:
+        """Return one schedule."""
+        return Schedule.from_dict(
+            await self._request_object("GET", f"/schedules/{_seg(schedule_id)}")
+        )
+
+    async def create_schedule(self, user_id: str, schedule: Mapping[str, Any]) -> Schedule:
+        """Create a schedule; Enode answers 200 with the schedule and its id.
+
+        Build the body with ``charge_schedule_body`` or ``temperature_schedule_body``.
+        """
+        data = await self._request_object(
+            "POST", f"/users/{_seg(user_id)}/schedules", json_body=dict(schedule)
+        )
+        return Schedule.from_dict(data)
+
+    async def update_schedule(self, schedule_id: str, changes: Mapping[str, Any]) -> Schedule:
+        """Update a schedule partially (any subset of its keys, Enode's names)."""
+        data = await self._request_object(
+            "PUT", f"/schedules/{_seg(schedule_id)}", json_body=dict(changes)
+        )
+        return Schedule.from_dict(data)
+
+    async def delete_schedule(self, schedule_id: str) -> None:
+        """Delete a schedule (204)."""
+        await self._request("DELETE", f"/schedules/{_seg(schedule_id)}")
+
+    async def get_schedule_status(self, schedule_id: str) -> ScheduleStatus:
+        """Return a schedule's execution status."""
+        data = await self._request_object("GET", f"/schedules/{_seg(schedule_id)}/status")
+        return ScheduleStatus.from_dict(data)
 
     # --- locations and tariffs (SMART.md 6, 7) ---------------------------------------------
 

@@ -206,6 +206,7 @@ class WebhookEventType(StrEnum):
     VENDOR_ACTION_UPDATED = "user:vendor-action:updated"
     CREDENTIALS_INVALIDATED = "user:credentials:invalidated"
     SMART_CHARGING_STATUS_UPDATED = "user:vehicle:smart-charging-status-updated"
+    SCHEDULE_EXECUTION_UPDATED = "user:schedule:execution-updated"
 
 
 class SmartChargingState(StrEnum):

@@ -9,6 +9,7 @@ from .actions import Action
 from .assets import Asset, parse_asset
 from .const import AssetType, WebhookEventType
 from .parsing import JsonObject, integer, obj, strings, sub, text, timestamp
+from .schedules import Schedule, ScheduleStatus
 from .smart import SmartChargingStatus
 
 if TYPE_CHECKING:
@@ -83,6 +84,15 @@ class SmartChargingStatusEvent(WebhookEvent):
     updated_fields: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ScheduleExecutionEvent(WebhookEvent):
+    """``user:schedule:execution-updated``: a schedule's status changed (SMART.md 5.6)."""
+
+    schedule: Schedule | None
+    status: ScheduleStatus | None
+    updated_fields: tuple[str, ...]
+
+
 def parse_event(data: Mapping[str, Any]) -> WebhookEvent:
     """Parse one event object; never raises on unknown or incomplete events."""
     event_type = text(data, "event") or ""
@@ -111,6 +121,14 @@ def parse_event(data: Mapping[str, Any]) -> WebhookEvent:
         return SmartChargingStatusEvent(
             **common,
             status=None if status is None else SmartChargingStatus.from_dict(status),
+            updated_fields=strings(data, "updatedFields"),
+        )
+    if event_type == WebhookEventType.SCHEDULE_EXECUTION_UPDATED:
+        schedule, status = obj(data.get("schedule")), obj(data.get("status"))
+        return ScheduleExecutionEvent(
+            **common,
+            schedule=None if schedule is None else Schedule.from_dict(schedule),
+            status=None if status is None else ScheduleStatus.from_dict(status),
             updated_fields=strings(data, "updatedFields"),
         )
     parts = event_type.split(":")
