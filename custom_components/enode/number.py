@@ -147,7 +147,9 @@ async def async_setup_entry(
             and description.exists_fn(asset)
         ]
         if MINIMUM_CHARGE_LEVEL.exists_fn(asset):
-            entities.append(EnodeSmartNumberEntity(entry, asset, MINIMUM_CHARGE_LEVEL))
+            entities.append(
+                EnodeSmartNumberEntity(entry, asset, MINIMUM_CHARGE_LEVEL, ("smartCharging",))
+            )
         return entities
 
     async_add_asset_entities(entry, async_add_entities, build)

@@ -293,6 +293,31 @@ async def test_location_made_elsewhere_is_listed_once(
     assert listed == [f"/users/{DEMO_USER}/locations"]
 
 
+async def test_location_deleted_elsewhere_disappears_without_reload(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A Location deleted in another app: the vehicle there reads away at once (push), and
+    the next poll drops it from the sensor's options; no reload."""
+    sensor = entity_id(entity_registry, "sensor", VEHICLE, "location")
+    office = emulator.core.pricing.create_location(
+        DEMO_USER,
+        {"name": "Office", "latitude": BERGEN[0], "longitude": BERGEN[1], "timezoneName": "UTC"},
+    )
+    emulator.move_vehicle(VEHICLE, *BERGEN)
+    await settle(hass, emulator, 1)
+    assert hass.states.get(sensor).state == "Office"
+    emulator.core.pricing.delete_location(office.id)
+    emulator.move_vehicle(VEHICLE, BERGEN[0] + 0.0001, BERGEN[1])  # a push of the vehicle
+    await settle(hass, emulator, 1)
+    assert hass.states.get(sensor).state == "away"
+    await setup_integration.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).attributes[ATTR_OPTIONS] == [DEMO_LOCATION_NAME, "away"]
+
+
 async def test_unlisted_location_is_unknown_until_listed(
     hass: HomeAssistant,
     emulator: Emulator,

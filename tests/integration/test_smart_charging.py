@@ -25,6 +25,7 @@ from homeassistant.const import (
     SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
+    STATE_UNAVAILABLE,
     STATE_UNKNOWN,
     Platform,
 )
@@ -456,23 +457,46 @@ async def test_one_status_request_per_vehicle_per_poll_without_push(
     assert hass.states.get(state).state == "disabled"
 
 
+@pytest.mark.parametrize("status", [403, 503])
 async def test_failed_status_request_keeps_the_poll_and_the_last_status(
     hass: HomeAssistant,
     emulator: Emulator,
     entity_registry: er.EntityRegistry,
     config_entry: MockConfigEntry,
+    status: int,
 ) -> None:
-    """Without push, a failing status request neither fails the poll nor blanks the sensor."""
+    """Without push, a failing status request neither fails the poll nor blanks the sensor.
+
+    403 is what Enode answers when the vehicle lost the scope; 503 an outage."""
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     coordinator = config_entry.runtime_data.coordinator
     state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
-    emulator.add_fault(path=STATUS, status=503)
+    emulator.add_fault(path=STATUS, status=status)
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert coordinator.last_update_success
     assert hass.states.get(state).state == "disabled"
-    assert _requests(emulator, "GET", STATUS)[-1] == 503
+    assert _requests(emulator, "GET", STATUS)[-1] == status
+
+
+async def test_smart_controls_follow_the_smart_charging_capability(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """When Enode reports the vehicle can no longer smart charge, its policy controls are
+    unavailable (not stale and settable); they come back with the capability."""
+    ids = _ids(entity_registry)
+    controls = (ids["smart"], ids["ready_by"], ids["minimum"])
+    assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in controls)
+    emulator.patch_asset(VEHICLE, {"capabilities": {"smartCharging": {"isCapable": False}}})
+    await settle(hass, emulator, 1)
+    assert [hass.states.get(e).state for e in controls] == [STATE_UNAVAILABLE] * 3
+    emulator.patch_asset(VEHICLE, {"capabilities": {"smartCharging": {"isCapable": True}}})
+    await settle(hass, emulator, 1)
+    assert all(hass.states.get(e).state != STATE_UNAVAILABLE for e in controls)
 
 
 @given(st.times())
