@@ -131,4 +131,4 @@ def _from_accept_language(header: str, supported: frozenset[str]) -> str:
 
 def texts(language: str) -> dict[str, str]:
     """The page texts in a language (English for languages the emulator does not translate)."""
-    return TEXTS.get(language.split("-")[0], _ENGLISH)
+    return TEXTS.get(language.split("-", maxsplit=1)[0], _ENGLISH)

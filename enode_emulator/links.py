@@ -10,8 +10,8 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from .assets import build_asset
 from . import link_texts
+from .assets import build_asset
 from .catalog import (
     KNOWN_SCOPES,
     READ_SCOPE,
