@@ -209,6 +209,27 @@ async def requests_log(request: web.Request) -> web.Response:
     return ok([entry.to_json() for entry in core_of(request).request_log])
 
 
+@routes.get(f"{P}/link-sessions")
+async def link_sessions(request: web.Request) -> web.Response:
+    """Every Link session in creation order, with the language it asked for and was shown in."""
+    return ok(
+        [
+            {
+                "userId": session.user_id,
+                "kinds": session.kinds,
+                "scopes": session.scopes,
+                "vendor": session.vendor,
+                "language": session.language,
+                "shownLanguage": session.shown_language,
+                "relinkAssetId": session.relink_asset_id,
+                "used": session.used,
+                "createdAt": iso(session.created_at),
+            }
+            for session in core_of(request).links.sessions.values()
+        ]
+    )
+
+
 @routes.get(f"{P}/deliveries")
 async def deliveries(request: web.Request) -> web.Response:
     """Return the webhook delivery log."""

@@ -10,6 +10,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from . import link_texts
 from .assets import build_asset
 from .catalog import (
     KNOWN_SCOPES,
@@ -47,6 +48,8 @@ class LinkSession:
     created_at: datetime
     relink_asset_id: str | None = None
     used: bool = False
+    # The language the Link page was last shown in (`language`, or the browser's for "browser").
+    shown_language: str | None = None
 
 
 class LinkError(Exception):
@@ -185,18 +188,21 @@ class LinkManager:
             raise LinkError(410, "This link session has expired.")
         return session
 
-    def render(self, token: str) -> str:
-        """Return the Link page for a session."""
+    def render(self, token: str, accept_language: str | None = None) -> str:
+        """Return the Link page for a session, in its language (or the browser's)."""
         session = self.active(token)
+        language = link_texts.page_language(session.language, accept_language, LANGUAGES)
+        text = link_texts.texts(language)
+        session.shown_language = language
         kinds = ", ".join(session.kinds)
         if session.vendor is not None:
             choice = (
-                f'<p id="vendor-fixed">Vendor: {html.escape(session.vendor)}</p>'
+                f'<p id="vendor-fixed">{text["vendor"]}: {html.escape(session.vendor)}</p>'
                 f'<input type="hidden" name="vendor" value="{html.escape(session.vendor)}">'
             )
         else:
             choice = (
-                '<fieldset id="vendors"><legend>Choose your brand</legend>'
+                f'<fieldset id="vendors"><legend>{text["brand"]}</legend>'
                 + "".join(
                     _radio(item, index == 0)
                     for index, item in enumerate(vendors_for(session.kinds))
@@ -204,15 +210,18 @@ class LinkManager:
                 + "</fieldset>"
             )
         scopes = "".join(f"<li>{html.escape(scope)}</li>" for scope in session.scopes)
-        title = "Relink your device" if session.relink_asset_id else "Link your devices"
+        title = text["relink_title"] if session.relink_asset_id else text["title"]
         return (
-            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
             f"<title>Enode emulator: {title}</title></head><body>"
-            f'<h1 id="title">{title}</h1><p id="kinds">Asset types: {html.escape(kinds)}</p>'
+            f'<h1 id="title">{title}</h1>'
+            f'<p id="kinds">{text["kinds"]}: {html.escape(kinds)}</p>'
             f'<ul id="scopes">{scopes}</ul>'
             f'<form id="link-form" method="post" action="/link/{html.escape(token)}">{choice}'
-            '<button id="confirm" type="submit" name="action" value="confirm">Connect</button>'
-            '<button id="cancel" type="submit" name="action" value="cancel">Cancel</button>'
+            f'<button id="confirm" type="submit" name="action" value="confirm">'
+            f"{text['confirm']}</button>"
+            f'<button id="cancel" type="submit" name="action" value="cancel">'
+            f"{text['cancel']}</button>"
             "</form></body></html>"
         )
 

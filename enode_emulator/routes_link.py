@@ -47,7 +47,9 @@ def _error_page(error: LinkError) -> web.Response:
 async def link_page(request: web.Request) -> web.Response:
     """Show the Link page."""
     try:
-        page = core_of(request).links.render(request.match_info["token"])
+        page = core_of(request).links.render(
+            request.match_info["token"], request.headers.get("Accept-Language")
+        )
     except LinkError as error:
         return _error_page(error)
     return web.Response(text=page, content_type="text/html")

@@ -16,6 +16,8 @@ import pytest
 import voluptuous as vol
 from voluptuous.humanize import humanize_error
 
+from scripts import translations
+
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "enode"
 MANIFEST = json.loads((INTEGRATION / "manifest.json").read_text())
@@ -667,3 +669,70 @@ def test_develop_shows_setup_progress_and_stops_when_setup_fails(
     else:
         assert result.returncode == 0, result.stderr
         assert "usage:" in result.stdout
+
+
+# --- Translations: every language has exactly en.json's keys and placeholders ----------------
+
+# The languages the README promises (Enode's users: the Nordics and Europe).
+LANGUAGES = ("da", "de", "fi", "fr", "nb", "nl", "sv")
+
+
+def test_every_promised_language_has_a_file() -> None:
+    """One file per promised language, and no file of a language the README does not list."""
+    assert tuple(translations.languages()) == LANGUAGES
+    readme = (ROOT / "README.md").read_text()
+    for language in LANGUAGES:
+        assert f"`{language}`" in readme, f"README does not list {language}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translation_matches_english(language: str) -> None:
+    """Exactly en.json's keys, the same placeholders in each string, none empty or untranslated."""
+    report = translations.check_language(EN, translations.load(language), language)
+    assert report.ok, "\n".join(report.lines())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_translation_follows_hassfest(language: str) -> None:
+    """Each translation passes the same hassfest schema as en.json, without references."""
+    document = translations.load(language)
+    _validate(TRANSLATIONS_SCHEMA, document)
+    assert "[%key:" not in json.dumps(document), "references only work in core's strings.json"
+
+
+def test_translation_check_finds_every_kind_of_problem() -> None:
+    """The check (shared with scripts/translations.py) reports what a careless edit leaves."""
+    english = {"a": {"b": "Hello {name}", "c": "Bye", "d": "Same", "e": "X"}}
+    broken = {"a": {"b": "Hei {navn}", "c": " ", "d": "Same", "e": 1, "z": "Extra"}}
+    report = translations.check_language(english, broken, "xx", frozenset())
+    assert not report.ok
+    assert report.missing == []
+    assert report.extra == ["a.z"]
+    assert report.placeholder_mismatches == {"a.b": (["name"], ["navn"])}
+    assert report.empty == ["a.c"]
+    assert report.not_text == ["a.e"]
+    assert report.same_as_english == ["a.d"]
+    lines = "\n".join(report.lines())
+    for key in ("a.z", "a.b", "a.c", "a.d", "a.e"):
+        assert key in lines
+    # A key allowed to equal English, a missing key, and an unbalanced brace.
+    report = translations.check_language(
+        english, {"a": {"b": "Hei {name", "d": "Same"}}, "xx", frozenset({"a.d"})
+    )
+    assert report.missing == ["a.c", "a.e"]
+    assert report.placeholder_mismatches == {"a.b": (["name"], ["<unbalanced braces>"])}
+    assert report.same_as_english == []
+    assert translations.check_language(
+        english, english, "xx", frozenset({"a.d", "a.c", "a.e", "a.b"})
+    ).ok
+
+
+def test_translation_delta_helpers(tmp_path: Path) -> None:
+    """--missing lists what a language lacks in English; --merge adds it in en.json's order."""
+    english = {"x": {"one": "One", "two": "Two {n}"}, "y": "Why"}
+    partial = {"y": "Hvorfor", "x": {"one": "En"}, "gone": "Old"}
+    assert translations.missing_texts(english, partial) == {"x.two": "Two {n}"}
+    merged = translations.merge(english, partial, {"x.two": "To {n}"})
+    assert merged == {"x": {"one": "En", "two": "To {n}"}, "y": "Hvorfor"}
+    assert list(merged) == ["x", "y"]
+    assert translations.unflatten(translations.flatten(english)) == english

@@ -30,6 +30,7 @@ from .const import (
     LOCATION_SCOPES,
     LOGGER,
 )
+from .language import link_language
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -139,11 +140,18 @@ async def async_link_url(
     scopes: list[str],
     vendor: str | None = None,
 ) -> str:
-    """Create an Enode Link session whose redirect resumes this flow; returns the Link URL."""
+    """Create an Enode Link session whose redirect resumes this flow; returns the Link URL.
+
+    Enode Link opens in Home Assistant's language where Enode has it, else in the browser's.
+    """
     async_register_view(hass)
     state = async_create_state(hass, kind, flow_id)
     session = await client.create_link_session(
-        user_id, scopes=scopes, redirect_uri=async_redirect_uri(hass, state), vendor=vendor
+        user_id,
+        scopes=scopes,
+        redirect_uri=async_redirect_uri(hass, state),
+        language=link_language(hass.config.language),
+        vendor=vendor,
     )
     return session.link_url
 

@@ -100,7 +100,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSettings]:
         ha=selected_ha(),
     )
     with Stack(settings):
-        run_async(_prepare_owner(settings))
+        run_async(prepare_owner(settings))
         yield settings
     for log in ("home-assistant.log", "emulator.log"):
         # Kept next to the screenshots: the first place to look when a step failed.
@@ -109,7 +109,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackSettings]:
             shutil.copy(settings.config_dir / log, ARTIFACTS / log)
 
 
-async def _prepare_owner(settings: StackSettings) -> None:
+async def prepare_owner(settings: StackSettings) -> None:
+    """Log in (onboarding first), confirm the HTTP settings, turn on advanced mode."""
     async with aiohttp.ClientSession() as session:
         api = HomeAssistantApi(session, settings.ha_url)
         await ensure_logged_in(api)
