@@ -176,7 +176,9 @@ class Core:
         """Put intervention ids on an asset's capabilities (see `Vendors.set_interventions`)."""
         return self.vendors.set_interventions(asset_id, body)
 
-    def set_vendor_status(self, vendor: str, status: str, linking_status: str | None = None) -> None:
+    def set_vendor_status(
+        self, vendor: str, status: str, linking_status: str | None = None
+    ) -> None:
         """Set a vendor's status in `GET /integrations` (READY, ELEVATED_ERROR_RATE, OUTAGE)."""
         body = {"status": status, "linkingStatus": linking_status or status}
         self.vendors.set_status(vendor, body)

@@ -154,7 +154,9 @@ class Emulator:
             body["capabilities"] = capabilities
         return self.core.set_interventions(asset_id, body).data
 
-    def set_vendor_status(self, vendor: str, status: str, linking_status: str | None = None) -> None:
+    def set_vendor_status(
+        self, vendor: str, status: str, linking_status: str | None = None
+    ) -> None:
         """Set a vendor's status in `GET /integrations` ("OUTAGE" simulates an outage)."""
         self.core.set_vendor_status(vendor, status, linking_status)
 

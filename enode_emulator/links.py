@@ -262,8 +262,10 @@ class LinkManager:
     def _relink(self, session: LinkSession) -> None:
         asset: Asset = self.store.find_asset(str(session.relink_asset_id))
         user = self.store.get_user(asset.user_id)
+        # Signing in again restores the vendor account's credentials, which every asset type
+        # of that vendor shares (invalidation, too, applies to the whole vendor) [?].
         for item in user.linked_vendors:
-            if item["vendor"] == asset.vendor and item["vendorType"] == asset.kind:
+            if item["vendor"] == asset.vendor:
                 item["isValid"] = True
         before = copy.deepcopy(asset.data)
         asset.data["isReachable"] = True

@@ -100,21 +100,27 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
                 ),
                 "de-DE": (
                     "Fügen Sie Ihrem Tesla einen virtuellen Schlüssel hinzu",
-                    "Um das Laden zu steuern, braucht Ihr Tesla einen virtuellen Schlüssel:"
-                    "<br><br>1. Setzen Sie sich mit Ihrem Telefonschlüssel ins Auto<br>"
-                    "2. Öffnen Sie die **Tesla-App** und fügen Sie den Schlüssel hinzu",
+                    (
+                        "Um das Laden zu steuern, braucht Ihr Tesla einen virtuellen Schlüssel:"
+                        "<br><br>1. Setzen Sie sich mit Ihrem Telefonschlüssel ins Auto<br>"
+                        "2. Öffnen Sie die **Tesla-App** und fügen Sie den Schlüssel hinzu"
+                    ),
                 ),
                 "nb-NO": (
                     "Legg til en virtuell nøkkel i Teslaen din",
-                    "For å styre ladingen trenger Teslaen en virtuell nøkkel:<br><br>"
-                    "1. Sett deg i bilen med telefonnøkkelen i nærheten<br>"
-                    "2. Åpne **Tesla-appen** og følg veiledningen for å legge til nøkkelen",
+                    (
+                        "For å styre ladingen trenger Teslaen en virtuell nøkkel:<br><br>"
+                        "1. Sett deg i bilen med telefonnøkkelen i nærheten<br>"
+                        "2. Åpne **Tesla-appen** og følg veiledningen for å legge til nøkkelen"
+                    ),
                 ),
                 "sv-SE": (
                     "Lägg till en virtuell nyckel i din Tesla",
-                    "För att styra laddningen behöver din Tesla en virtuell nyckel:<br><br>"
-                    "1. Sätt dig i bilen med telefonnyckeln i närheten<br>"
-                    "2. Öppna **Tesla-appen** och följ anvisningen för att lägga till nyckeln",
+                    (
+                        "För att styra laddningen behöver din Tesla en virtuell nyckel:<br><br>"
+                        "1. Sätt dig i bilen med telefonnyckeln i närheten<br>"
+                        "2. Öppna **Tesla-appen** och följ anvisningen för att lägga till nyckeln"
+                    ),
                 ),
             },
         ),
@@ -136,18 +142,24 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
                 ),
                 "de-DE": (
                     "Erlauben Sie den mobilen Zugriff in Ihrem Tesla",
-                    "Ihr Tesla teilt seinen Standort nicht. Öffnen Sie im Auto **Steuerung > "
-                    "Sicherheit** und aktivieren Sie **Mobilen Zugriff erlauben**.",
+                    (
+                        "Ihr Tesla teilt seinen Standort nicht. Öffnen Sie im Auto **Steuerung > "
+                        "Sicherheit** und aktivieren Sie **Mobilen Zugriff erlauben**."
+                    ),
                 ),
                 "nb-NO": (
                     "Tillat mobiltilgang i Teslaen din",
-                    "Teslaen din deler ikke posisjonen sin. Åpne **Kontroller > Sikkerhet** i "
-                    "bilen og slå på **Tillat mobiltilgang**.",
+                    (
+                        "Teslaen din deler ikke posisjonen sin. Åpne **Kontroller > Sikkerhet** i "
+                        "bilen og slå på **Tillat mobiltilgang**."
+                    ),
                 ),
                 "sv-SE": (
                     "Tillåt mobil åtkomst i din Tesla",
-                    "Din Tesla delar inte sin position. Öppna **Reglage > Säkerhet** i bilen "
-                    "och slå på **Tillåt mobil åtkomst**.",
+                    (
+                        "Din Tesla delar inte sin position. Öppna **Reglage > Säkerhet** i bilen "
+                        "och slå på **Tillåt mobil åtkomst**."
+                    ),
                 ),
             },
         ),
@@ -169,18 +181,24 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
                 ),
                 "de-DE": (
                     "Akzeptieren Sie die Nutzungsbedingungen von Volkswagen",
-                    "Volkswagen hat neue Nutzungsbedingungen. Öffnen Sie die **We Connect ID. "
-                    "App** und akzeptieren Sie sie, um die Daten Ihres Autos wieder zu teilen.",
+                    (
+                        "Volkswagen hat neue Nutzungsbedingungen. Öffnen Sie die **We Connect ID. "
+                        "App** und akzeptieren Sie sie, um die Daten Ihres Autos wieder zu teilen."
+                    ),
                 ),
                 "nb-NO": (
                     "Godta vilkårene til Volkswagen",
-                    "Volkswagen har nye vilkår. Åpne **We Connect ID.-appen** og godta dem for å "
-                    "dele bilens data igjen.",
+                    (
+                        "Volkswagen har nye vilkår. Åpne **We Connect ID.-appen** og godta dem "
+                        "for å dele bilens data igjen."
+                    ),
                 ),
                 "sv-SE": (
                     "Godkänn Volkswagens villkor",
-                    "Volkswagen har nya villkor. Öppna **We Connect ID.-appen** och godkänn dem "
-                    "för att dela bilens data igen.",
+                    (
+                        "Volkswagen har nya villkor. Öppna **We Connect ID.-appen** och godkänn "
+                        "dem för att dela bilens data igen."
+                    ),
                 ),
             },
         ),
@@ -203,19 +221,26 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
                 ),
                 "de-DE": (
                     "Bitten Sie den Eigentümer der Installation um Zugriff",
-                    "Ihr Zaptec-Konto kann diese Ladestation nicht steuern. Bitten Sie den "
-                    "Eigentümer der Installation, Ihnen im **Zaptec Portal** Zugriff zu geben.",
+                    (
+                        "Ihr Zaptec-Konto kann diese Ladestation nicht steuern. Bitten Sie den "
+                        "Eigentümer der Installation, Ihnen im **Zaptec Portal** Zugriff zu geben."
+                    ),
                 ),
                 "nb-NO": (
                     "Be eieren av installasjonen om tilgang",
-                    "Zaptec-kontoen din kan ikke styre denne laderen. Be eieren av "
-                    "installasjonen (ofte borettslaget) om å gi deg tilgang i **Zaptec Portal**.",
+                    (
+                        "Zaptec-kontoen din kan ikke styre denne laderen. Be eieren av "
+                        "installasjonen (ofte borettslaget) om å gi deg tilgang i "
+                        "**Zaptec Portal**."
+                    ),
                 ),
                 "sv-SE": (
                     "Be ägaren av installationen om åtkomst",
-                    "Ditt Zaptec-konto kan inte styra den här laddaren. Be ägaren av "
-                    "installationen (ofta bostadsrättsföreningen) att ge dig åtkomst i "
-                    "**Zaptec Portal**.",
+                    (
+                        "Ditt Zaptec-konto kan inte styra den här laddaren. Be ägaren av "
+                        "installationen (ofta bostadsrättsföreningen) att ge dig åtkomst i "
+                        "**Zaptec Portal**."
+                    ),
                 ),
             },
         ),
@@ -238,18 +263,24 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
                 ),
                 "de-DE": (
                     "Verbinden Sie Ihr Tesla-Konto erneut",
-                    "Tesla akzeptiert die Verbindung nicht mehr. Melden Sie sich über Enode Link "
-                    "erneut bei Ihrem Tesla-Konto an.",
+                    (
+                        "Tesla akzeptiert die Verbindung nicht mehr. Melden Sie sich über Enode "
+                        "Link erneut bei Ihrem Tesla-Konto an."
+                    ),
                 ),
                 "nb-NO": (
                     "Koble til Tesla-kontoen din på nytt",
-                    "Tesla godtar ikke lenger tilkoblingen. Logg inn på Tesla-kontoen din igjen "
-                    "via Enode Link.",
+                    (
+                        "Tesla godtar ikke lenger tilkoblingen. Logg inn på Tesla-kontoen din "
+                        "igjen via Enode Link."
+                    ),
                 ),
                 "sv-SE": (
                     "Anslut ditt Tesla-konto igen",
-                    "Tesla godtar inte längre anslutningen. Logga in på ditt Tesla-konto igen "
-                    "via Enode Link.",
+                    (
+                        "Tesla godtar inte längre anslutningen. Logga in på ditt Tesla-konto igen "
+                        "via Enode Link."
+                    ),
                 ),
             },
         ),
@@ -389,4 +420,3 @@ class Vendors:
                 capability["isCapable"] = original.pop(name)
                 capability["interventionIds"] = []
         self.store.commit(asset, before)
-

@@ -86,9 +86,7 @@ async def test_interventions_on_capabilities_block_them_and_clear(
     updated = [e for e in emulator.events if e["event"] == "user:vehicle:updated"]
     assert "capabilities.startCharging.isCapable" in updated[-1]["updatedFields"]
     # A control the intervention blocks is refused.
-    status, _, _ = await api.call(
-        "POST", f"/vehicles/{VEHICLE}/charging", json={"action": "START"}
-    )
+    status, _, _ = await api.call("POST", f"/vehicles/{VEHICLE}/charging", json={"action": "START"})
     assert status == 400
     emulator.set_interventions(VEHICLE, [])
     capabilities = (await api.get(f"/vehicles/{VEHICLE}"))["capabilities"]
@@ -176,9 +174,7 @@ async def test_integrations_list_vendors_with_status_and_outage(
         ("TESLA", {"status": "ELEVATED_ERROR_RATE", "linkingStatus": "READY"}, 204),
     ],
 )
-async def test_vendor_status_validation(
-    api: Api, vendor: str, body: Any, expected: int
-) -> None:
+async def test_vendor_status_validation(api: Api, vendor: str, body: Any, expected: int) -> None:
     status, _, _ = await api.call("PUT", f"/_emulator/vendors/{vendor}/status", json=body)
     assert status == expected
 
