@@ -135,8 +135,8 @@ class InterventionIssues:
     @callback
     def _async_start_fetch(self) -> None:
         self._fetching = True
-        self._entry.async_create_background_task(
-            self._hass, self._async_fetch(), "enode interventions catalogue"
+        self._entry.async_create_task(
+            self._hass, self._async_fetch(), "enode interventions catalogue", eager_start=False
         )
 
     async def _async_fetch(self) -> None:
@@ -187,6 +187,8 @@ class InterventionIssues:
             device = devices.async_get_device(identifiers={(DOMAIN, asset_id)})
             name = (device.name_by_user or device.name) if device else None
             intervention = self._catalogue.items.get(intervention_id)
+            if intervention is None and self._fetching:
+                continue  # raised once the catalogue answered (no placeholder text meanwhile)
             self._async_create(asset, intervention_id, name or device_name(asset), intervention)
 
     @callback
