@@ -70,8 +70,8 @@ class VendorStatus:
         self._checking = True
         # Counted from the attempt, so a failing endpoint is not asked more often either.
         self.checked_at = now
-        self._entry.async_create_background_task(
-            self._hass, self._async_check(), "enode vendor status"
+        self._entry.async_create_task(
+            self._hass, self._async_check(), "enode vendor status", eager_start=False
         )
 
     async def _async_check(self) -> None:
