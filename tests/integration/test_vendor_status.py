@@ -120,7 +120,7 @@ async def test_failed_status_check_keeps_issues_and_waits_an_hour(
     freezer.tick(timedelta(hours=1))
     await poll(hass, emulator)
     assert outage_issue(hass, setup_integration, "HUAWEI") is not None
-    emulator.add_fault(path="/integrations", status=503)
+    emulator.add_fault(path="/integrations", status=500)  # not retried
     freezer.tick(timedelta(hours=1))
     await poll(hass, emulator)
     await poll(hass, emulator)
@@ -159,9 +159,7 @@ def test_relink_scopes_are_the_ones_the_integration_uses() -> None:
     ]
 
 
-async def _run_relink_flow(
-    hass: HomeAssistant, ha_client: TestClient, issue_id: str
-) -> None:
+async def _run_relink_flow(hass: HomeAssistant, ha_client: TestClient, issue_id: str) -> None:
     from homeassistant.components.repairs import repairs_flow_manager  # noqa: PLC0415
 
     assert await async_setup_component(hass, "repairs", {})
