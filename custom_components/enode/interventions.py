@@ -210,6 +210,8 @@ class InterventionIssues:
             # Enode did not describe it (yet): say what we know.
             key = "intervention_unknown"
         fixable = intervention is not None and intervention.resolvable_by_link
+        if fixable:
+            key = "intervention_link"  # its text is the fix flow's (hassfest: not both)
         ir.async_create_issue(
             self._hass,
             DOMAIN,

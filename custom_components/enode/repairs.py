@@ -73,11 +73,22 @@ class RelinkVendorFlow(RepairsFlow):
     scopes the integration uses.
     """
 
-    def __init__(self, entry_id: str, vendor: str, asset_id: str | None = None) -> None:
-        """Remember which entry and vendor (and, for an intervention, asset) to relink."""
+    def __init__(
+        self,
+        entry_id: str,
+        vendor: str,
+        asset_id: str | None = None,
+        placeholders: dict[str, str] | None = None,
+    ) -> None:
+        """Remember which entry and vendor (and, for an intervention, asset) to relink.
+
+        ``placeholders`` are the issue's (an intervention's Enode title and description), shown
+        by the confirm step.
+        """
         self._entry_id = entry_id
         self._vendor = vendor
         self._asset_id = asset_id
+        self._placeholders = dict(placeholders or {})
         self._error: str | None = None
 
     def _entry(self) -> EnodeConfigEntry | None:
@@ -95,7 +106,11 @@ class RelinkVendorFlow(RepairsFlow):
         if user_input is not None:
             return await self.async_step_link_open()
         errors = {"base": "link_failed"} if self._error is not None else {}
-        placeholders = {"vendor": self._vendor.title(), "error": self._error or ""}
+        placeholders = {
+            **self._placeholders,
+            "vendor": self._placeholders.get("vendor") or self._vendor.title(),
+            "error": self._error or "",
+        }
         self._error = None
         return self.async_show_form(
             step_id="confirm",
@@ -182,7 +197,11 @@ async def async_create_fix_flow(
         return RelinkVendorFlow(str(data["entry_id"]), str(data["vendor"]))
     if issue_id.startswith("intervention_") and data:
         # An intervention Enode Link resolves: relink that asset.
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
         return RelinkVendorFlow(
-            str(data["entry_id"]), str(data["vendor"]), asset_id=str(data["asset_id"])
+            str(data["entry_id"]),
+            str(data["vendor"]),
+            asset_id=str(data["asset_id"]),
+            placeholders=issue.translation_placeholders if issue else None,
         )
     return ConfirmRepairFlow()

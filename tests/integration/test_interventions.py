@@ -259,6 +259,7 @@ async def test_link_intervention_is_fixed_by_relinking_the_asset(
     key = issue_id(config_entry, VEHICLE, RECONNECT)
     issue = intervention_issues(hass)[key]
     assert issue.is_fixable
+    assert issue.translation_key == "intervention_link"
     assert (issue.translation_placeholders or {})["title"] == "Reconnect your Tesla account"
     from homeassistant.components.repairs import repairs_flow_manager  # noqa: PLC0415
 
@@ -268,6 +269,8 @@ async def test_link_intervention_is_fixed_by_relinking_the_asset(
     result = await manager.async_init(DOMAIN, data={"issue_id": key})
     assert result["step_id"] == "confirm"
     assert result["description_placeholders"]["vendor"] == "Tesla"
+    assert result["description_placeholders"]["title"] == "Reconnect your Tesla account"
+    assert result["description_placeholders"]["description"].startswith("Tesla no longer")
     result = await manager.async_configure(result["flow_id"], {})
     assert result["type"] == "external"
     relinks = [e.path for e in emulator.request_log if e.method == "POST" and "link" in e.path]
