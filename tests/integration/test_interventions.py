@@ -282,3 +282,23 @@ async def test_link_intervention_is_fixed_by_relinking_the_asset(
     assert intervention_issues(hass) == {}
     vehicle = config_entry.runtime_data.coordinator.data.assets[VEHICLE]
     assert vehicle.is_capable("startCharging")
+
+
+async def test_removing_the_entry_removes_its_issues(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+) -> None:
+    """No intervention or outage issue outlives its entry."""
+    emulator.set_interventions(VEHICLE, [VIRTUAL_KEY])
+    emulator.set_vendor_status("TESLA", "OUTAGE")
+    await setup_with_language(hass, config_entry, "en")
+    registry = ir.async_get(hass)
+    outage = f"vendor_outage_{config_entry.entry_id}_TESLA"
+    assert registry.async_get_issue(DOMAIN, outage) is not None
+    assert intervention_issues(hass)
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert intervention_issues(hass) == {}
+    assert registry.async_get_issue(DOMAIN, outage) is None
