@@ -16,6 +16,7 @@ from . import (
     routes_schedules,
     routes_smart,
     routes_stats,
+    routes_vendors,
     routes_webhooks,
 )
 from .config import API_VERSION
@@ -92,6 +93,7 @@ def build_app(core: Core) -> web.Application:
         routes_smart,
         routes_schedules,
         routes_stats,
+        routes_vendors,
         admin,
     ):
         app.router.add_routes(module.routes)

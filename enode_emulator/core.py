@@ -26,6 +26,7 @@ from .smart import SmartCharging
 from .state import Store
 from .statistics import StatisticsSource, solar_energy
 from .tokens import TokenStore
+from .vendors import Vendors
 from .webhooks import DeliveryFault, WebhookManager
 
 DELIVERY_FAULT_MODES = ("drop", "delay", "duplicate", "reorder")
@@ -60,7 +61,8 @@ class Core:
         )
         self.webhooks = WebhookManager(self.clock, config)
         self.bus.subscribe(self.webhooks.enqueue)
-        self.links = LinkManager(self.store)
+        self.vendors = Vendors(self.store)
+        self.links = LinkManager(self.store, self.vendors)
         self.faults = FaultInjector(config.seed)
         self.tokens = TokenStore(self.clock, config.token_lifetime)
         self.stats = StatisticsSource(self.history, config.seed, self.clock.start)
@@ -71,6 +73,13 @@ class Core:
         self._lock = asyncio.Lock()
         self._physics_at = self.clock.now()
         load_scenario(self.store, config.scenario)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore a saved core; one saved before vendor statuses existed gets them now."""
+        self.__dict__.update(state)
+        if "vendors" not in state:
+            self.vendors = Vendors(self.store)
+            self.links.vendors = self.vendors
 
     # Simulation
 
@@ -162,6 +171,17 @@ class Core:
     def invalidate_credentials(self, user_id: str, vendor: str) -> None:
         """Invalidate a vendor's credentials for a user."""
         self.store.invalidate_vendor(user_id, vendor)
+
+    def set_interventions(self, asset_id: str, body: Any) -> Asset:
+        """Put intervention ids on an asset's capabilities (see `Vendors.set_interventions`)."""
+        return self.vendors.set_interventions(asset_id, body)
+
+    def set_vendor_status(
+        self, vendor: str, status: str, linking_status: str | None = None
+    ) -> None:
+        """Set a vendor's status in `GET /integrations` (READY, ELEVATED_ERROR_RATE, OUTAGE)."""
+        body = {"status": status, "linkingStatus": linking_status or status}
+        self.vendors.set_status(vendor, body)
 
     def add_webhook_fault(self, mode: str, count: int = 1, delay: float = 0.0) -> None:
         """Drop, delay, duplicate or reorder the next `count` webhook deliveries."""

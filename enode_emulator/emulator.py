@@ -145,6 +145,21 @@ class Emulator:
         """Invalidate a vendor's credentials (sends `user:credentials:invalidated`)."""
         self.core.invalidate_credentials(user_id, vendor)
 
+    def set_interventions(
+        self, asset_id: str, intervention_ids: list[str], capabilities: list[str] | None = None
+    ) -> JSON:
+        """Put intervention ids on an asset's capabilities ([] clears them); return the asset."""
+        body: JSON = {"interventionIds": intervention_ids}
+        if capabilities is not None:
+            body["capabilities"] = capabilities
+        return self.core.set_interventions(asset_id, body).data
+
+    def set_vendor_status(
+        self, vendor: str, status: str, linking_status: str | None = None
+    ) -> None:
+        """Set a vendor's status in `GET /integrations` ("OUTAGE" simulates an outage)."""
+        self.core.set_vendor_status(vendor, status, linking_status)
+
     def add_webhook_fault(self, mode: str, count: int = 1, delay: float = 0.0) -> None:
         """Drop, delay, duplicate or reorder the next webhook deliveries."""
         self.core.add_webhook_fault(mode, count, delay)

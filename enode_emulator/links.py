@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 import html
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from . import link_texts
@@ -24,6 +24,9 @@ from .catalog import (
 from .models import JSON, Asset
 from .problems import ProblemError
 from .state import Store
+
+if TYPE_CHECKING:
+    from .vendors import Vendors
 
 SESSION_LIFETIME = timedelta(hours=24)
 LANGUAGES = frozenset(
@@ -65,9 +68,10 @@ class LinkError(Exception):
 class LinkManager:
     """Creates sessions, renders the Link page and performs the linking."""
 
-    def __init__(self, store: Store) -> None:
-        """Initialise the manager."""
+    def __init__(self, store: Store, vendors: Vendors | None = None) -> None:
+        """Initialise the manager (a relink resolves the asset's Link interventions)."""
         self.store = store
+        self.vendors = vendors
         self.sessions: dict[str, LinkSession] = {}
 
     def create(self, user_id: str, body: Any) -> LinkSession:
@@ -267,12 +271,16 @@ class LinkManager:
     def _relink(self, session: LinkSession) -> None:
         asset: Asset = self.store.find_asset(str(session.relink_asset_id))
         user = self.store.get_user(asset.user_id)
+        # Signing in again restores the vendor account's credentials, which every asset type
+        # of that vendor shares (invalidation, too, applies to the whole vendor) [?].
         for item in user.linked_vendors:
-            if item["vendor"] == asset.vendor and item["vendorType"] == asset.kind:
+            if item["vendor"] == asset.vendor:
                 item["isValid"] = True
         before = copy.deepcopy(asset.data)
         asset.data["isReachable"] = True
         self.store.commit(asset, before)
+        if self.vendors is not None:
+            self.vendors.clear_link_interventions(asset)
 
 
 def _radio(item: Product, checked: bool) -> str:

@@ -46,6 +46,10 @@ DEMO_PASSWORD = "enode-demo"  # a local demo account, printed on purpose
 DEMO_NAME = "Demo"
 DEMO_ENODE_USER = "demo-user"  # the emulator's demo household
 DEMO_LINK_VENDOR = "VOLKSWAGEN"
+# The demo shows one intervention as a repair issue: the demo Tesla asks for mobile access
+# (it blocks only the location capability, so every control of the demo keeps working).
+DEMO_INTERVENTION_VEHICLE = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b01"
+DEMO_INTERVENTION = "3f1c2a9e-7b4d-4e21-9c55-1a2b3c4d5e02"
 DEMO_CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"  # the demo household's Zaptec Go
 DASHBOARD_PATH = "enode-demo"
 DASHBOARD_TITLE = "Enode"
@@ -587,6 +591,16 @@ def _expect_step(step: dict[str, Any], kind: str, step_id: str | None) -> None:
         raise StackError(f"expected the {kind} step {step_id}, got {json.dumps(step)[:400]}")
 
 
+async def add_demo_intervention(session: aiohttp.ClientSession, emulator_url: str) -> None:
+    """Put the demo intervention on the demo Tesla (idempotent; the emulator's admin API)."""
+    async with session.put(
+        f"{emulator_url}/_emulator/assets/{DEMO_INTERVENTION_VEHICLE}/interventions",
+        json={"interventionIds": [DEMO_INTERVENTION]},
+    ) as answer:
+        if answer.status != 200:
+            raise StackError(f"The emulator refused the demo intervention: {answer.status}")
+
+
 async def install_dashboard(api: HomeAssistantApi) -> str:
     """Create (or refresh) the "Enode" dashboard with cards for every Enode device."""
     dashboards, devices, entities = await api.ws(
@@ -660,6 +674,7 @@ async def provision(settings: StackSettings) -> tuple[str, bool]:
         await confirm_http_config(api)
         await enable_advanced_mode(api)
         added = False
+        await add_demo_intervention(session, settings.emulator_url)
         if not await enode_entry_ids(api):
             # The demo household has a Tesla; link a second car so the Link step shows.
             await add_enode_integration(api, settings.emulator_url, vendor=DEMO_LINK_VENDOR)

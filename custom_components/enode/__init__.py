@@ -18,6 +18,7 @@ from .client_factory import create_client
 from .const import CONF_ENVIRONMENT, CONF_USER_ID, CONF_WEBHOOK_SECRET, DOMAIN
 from .coordinator import EnodeCoordinator
 from .devices import async_sync_devices
+from .interventions import InterventionIssues, async_delete_entry_issues
 from .link import async_register_view
 from .models import EnodeConfigEntry, EnodeData
 from .push import PushState
@@ -25,6 +26,7 @@ from .repairs import async_sync_credentials_issues
 from .schedule_services import async_setup_schedule_services
 from .services import async_setup_services
 from .subscription import EnodeWebhookSubscription, async_remove_webhooks
+from .vendor_status import VendorStatus
 from .webhook import WebhookIntake
 
 PLATFORMS: list[Platform] = [
@@ -110,6 +112,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
         webhook=intake,
         actions=tracker,
         statistics=statistics,
+        interventions=InterventionIssues(hass, entry, client, coordinator),
+        vendor_status=VendorStatus(hass, entry, client, coordinator),
     )
     _async_sync_registry(hass, entry)
     entry.async_on_unload(coordinator.async_add_listener(lambda: _async_sync_registry(hass, entry)))
@@ -128,6 +132,8 @@ def _async_sync_registry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
     """After every update: devices follow assets, repair issues follow vendor links."""
     async_sync_devices(hass, entry)
     async_sync_credentials_issues(hass, entry)
+    entry.runtime_data.interventions.async_sync()
+    entry.runtime_data.vendor_status.async_sync()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:
@@ -136,7 +142,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bo
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-    """Delete the Enode webhook, the cloudhook and the imported statistics."""
+    """Delete the Enode webhook, the cloudhook, the imported statistics and our repair issues."""
+    async_delete_entry_issues(hass, entry.entry_id)
     if _is_ours(entry):
         await async_remove_webhooks(hass, entry)
         if "recorder" in hass.config.components:

@@ -19,6 +19,7 @@ from .const import (
     CONF_USER_ID,
     CONF_WEBHOOK_SECRET,
 )
+from .interventions import active_interventions
 from .models import EnodeConfigEntry
 
 TO_REDACT = {
@@ -117,4 +118,13 @@ async def async_get_config_entry_diagnostics(
         "assets": assets,
         "pending_actions": pending,
         "statistics": data.statistics.as_diagnostics(aliases) if data.statistics else None,
+        "vendor_status": data.vendor_status.as_diagnostics(),
+        "interventions": {
+            "language": data.interventions.catalogue.language,
+            "catalogue_size": len(data.interventions.catalogue.items),
+            "active": sorted(
+                f"{aliases.get(asset_id, 'unknown')}: {intervention_id}"
+                for asset_id, intervention_id in active_interventions(snapshot.assets.values())
+            ),
+        },
     }

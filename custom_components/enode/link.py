@@ -112,6 +112,18 @@ def link_scopes(asset_types: list[str], control: bool, location: bool) -> list[s
     return scopes
 
 
+def relink_scopes(asset_types: list[str]) -> list[str]:
+    """Scopes a relink asks for: only those the integration uses.
+
+    Read data and control for every type; coordinates only for vehicles (their device tracker):
+    the integration never reads where a battery, inverter or meter is.
+    """
+    scopes = link_scopes(asset_types, control=True, location=False)
+    if "vehicle" in asset_types:
+        scopes.append(LOCATION_SCOPES["vehicle"])
+    return scopes
+
+
 def async_forget_flow(hass: HomeAssistant, flow_id: str) -> None:
     """Drop the outstanding state of a flow that ended."""
     _states(hass).outstanding.pop(flow_id, None)
@@ -152,6 +164,20 @@ async def async_link_url(
         redirect_uri=async_redirect_uri(hass, state),
         language=link_language(hass.config.language),
         vendor=vendor,
+    )
+    return session.link_url
+
+
+async def async_relink_url(
+    hass: HomeAssistant, kind: FlowKind, flow_id: str, client: EnodeClient, asset_id: str
+) -> str:
+    """Create a relink session for one asset (it keeps the asset's scopes); the Link URL."""
+    async_register_view(hass)
+    state = async_create_state(hass, kind, flow_id)
+    session = await client.relink_asset(
+        asset_id,
+        redirect_uri=async_redirect_uri(hass, state),
+        language=link_language(hass.config.language),
     )
     return session.link_url
 

@@ -11,8 +11,10 @@ if TYPE_CHECKING:
     from .actions import ActionTracker
     from .api import EnodeClient
     from .coordinator import EnodeCoordinator
+    from .interventions import InterventionIssues
     from .push import PushState
     from .statistics import StatisticsImporter
+    from .vendor_status import VendorStatus
     from .webhook import WebhookIntake
 
 
@@ -26,6 +28,8 @@ class EnodeData:
     webhook: WebhookIntake
     actions: ActionTracker
     statistics: StatisticsImporter | None  # only when the recorder is loaded
+    interventions: InterventionIssues  # repair issues of interventions, and their catalogue
+    vendor_status: VendorStatus  # vendor outages (GET /integrations, at most hourly)
 
 
 type EnodeConfigEntry = ConfigEntry[EnodeData]

@@ -11,9 +11,15 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 import voluptuous as vol
 
-from .api import EnodeError
+from .api import AssetType, EnodeBadRequestError, EnodeError, EnodeNotFoundError
 from .const import DOMAIN, LOGGER
-from .link import async_forget_flow, async_link_url, link_error, link_scopes
+from .link import (
+    async_forget_flow,
+    async_link_url,
+    async_relink_url,
+    link_error,
+    relink_scopes,
+)
 from .models import EnodeConfigEntry
 
 # Home Assistant 2026.3+ types repair results as RepairsFlowResult, which older releases lack;
@@ -59,12 +65,30 @@ def async_sync_credentials_issues(hass: HomeAssistant, entry: EnodeConfigEntry) 
 
 
 class RelinkVendorFlow(RepairsFlow):
-    """Relink one vendor through Enode Link, inside Home Assistant."""
+    """Relink one vendor (or one of its assets) through Enode Link, inside Home Assistant.
 
-    def __init__(self, entry_id: str, vendor: str) -> None:
-        """Remember which entry and vendor to relink."""
+    Where the vendor has an asset, Enode's relink session for it (`POST /assets/{id}/relink`)
+    is used: it restores access with the scopes the asset already had. Otherwise (no asset, or
+    Enode does not offer relinking it) a new Link session for the vendor asks only for the
+    scopes the integration uses.
+    """
+
+    def __init__(
+        self,
+        entry_id: str,
+        vendor: str,
+        asset_id: str | None = None,
+        placeholders: dict[str, str] | None = None,
+    ) -> None:
+        """Remember which entry and vendor (and, for an intervention, asset) to relink.
+
+        ``placeholders`` are the issue's (an intervention's Enode title and description), shown
+        by the confirm step.
+        """
         self._entry_id = entry_id
         self._vendor = vendor
+        self._asset_id = asset_id
+        self._placeholders = dict(placeholders or {})
         self._error: str | None = None
 
     def _entry(self) -> EnodeConfigEntry | None:
@@ -82,7 +106,11 @@ class RelinkVendorFlow(RepairsFlow):
         if user_input is not None:
             return await self.async_step_link_open()
         errors = {"base": "link_failed"} if self._error is not None else {}
-        placeholders = {"vendor": self._vendor.title(), "error": self._error or ""}
+        placeholders = {
+            **self._placeholders,
+            "vendor": self._placeholders.get("vendor") or self._vendor.title(),
+            "error": self._error or "",
+        }
         self._error = None
         return self.async_show_form(
             step_id="confirm",
@@ -99,7 +127,38 @@ class RelinkVendorFlow(RepairsFlow):
             return self.async_external_step_done(next_step_id=next_step)
         if (entry := self._entry()) is None:
             return self.async_abort(reason="entry_not_loaded")
+        try:
+            url = await self._async_url(entry)
+        except EnodeError as err:
+            LOGGER.debug("Could not create an Enode Link session: %s", err)
+            self._error = str(err)
+            return await self.async_step_confirm()
+        return self.async_external_step(step_id="link_open", url=url)
+
+    def _relink_asset_id(self, entry: EnodeConfigEntry) -> str | None:
+        """The asset to relink: the intervention's, else the vendor's first (not a HEM system)."""
+        assets = entry.runtime_data.coordinator.data.assets
+        if self._asset_id is not None:
+            return self._asset_id if self._asset_id in assets else None
+        return next(
+            (
+                asset.id
+                for asset in sorted(assets.values(), key=lambda a: a.id)
+                if asset.vendor == self._vendor and asset.asset_type is not AssetType.HEM_SYSTEM
+            ),
+            None,
+        )
+
+    async def _async_url(self, entry: EnodeConfigEntry) -> str:
         data = entry.runtime_data
+        if (asset_id := self._relink_asset_id(entry)) is not None:
+            try:
+                return await async_relink_url(
+                    self.hass, "repairs", self.flow_id, data.client, asset_id
+                )
+            except (EnodeNotFoundError, EnodeBadRequestError) as err:
+                # Not offered for this asset (or gone): link the vendor anew instead.
+                LOGGER.debug("Enode offers no relink of %s: %s", asset_id, err)
         user = data.coordinator.data.user
         types = sorted(
             {
@@ -108,21 +167,15 @@ class RelinkVendorFlow(RepairsFlow):
                 if linked.vendor == self._vendor and linked.vendor_type
             }
         )
-        try:
-            url = await async_link_url(
-                self.hass,
-                "repairs",
-                self.flow_id,
-                data.client,
-                data.coordinator.user_id,
-                scopes=link_scopes(types, control=True, location=True),
-                vendor=self._vendor,
-            )
-        except EnodeError as err:
-            LOGGER.debug("Could not create an Enode Link session: %s", err)
-            self._error = str(err)
-            return await self.async_step_confirm()
-        return self.async_external_step(step_id="link_open", url=url)
+        return await async_link_url(
+            self.hass,
+            "repairs",
+            self.flow_id,
+            data.client,
+            data.coordinator.user_id,
+            scopes=relink_scopes(types),
+            vendor=self._vendor,
+        )
 
     @callback
     def async_remove(self) -> None:
@@ -142,4 +195,13 @@ async def async_create_fix_flow(
     """Create the fix flow of a fixable issue."""
     if issue_id.startswith("credentials_invalidated_") and data:
         return RelinkVendorFlow(str(data["entry_id"]), str(data["vendor"]))
+    if issue_id.startswith("intervention_") and data:
+        # An intervention Enode Link resolves: relink that asset.
+        issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+        return RelinkVendorFlow(
+            str(data["entry_id"]),
+            str(data["vendor"]),
+            asset_id=str(data["asset_id"]),
+            placeholders=issue.translation_placeholders if issue else None,
+        )
     return ConfirmRepairFlow()

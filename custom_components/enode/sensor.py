@@ -45,6 +45,7 @@ from .api import (
 from .const import LOCATION_AWAY, SIGNAL_ENERGY_TODAY
 from .coordinator import is_smart_capable
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
+from .pairing import pairing_sensors
 from .schedule_entities import async_setup_schedule_sensors
 from .smart_charging import smart_status
 
@@ -99,6 +100,14 @@ def _charge_rate(asset: Vehicle | Charger) -> float | None:
     if state.is_charging is False or state.is_plugged_in is False:
         return 0.0
     return None
+
+
+def _charge_limit(vehicle: Vehicle) -> float | None:
+    """The charge limit in %; null means the vendor reported none: Enode says assume 100 %."""
+    state = vehicle.charge_state
+    if state is None:
+        return None
+    return 100.0 if state.charge_limit is None else state.charge_limit
 
 
 def _negative(value: float | None) -> float | None:
@@ -181,7 +190,7 @@ VEHICLE_SENSORS: tuple[EnodeSensorEntityDescription[Vehicle], ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
-        value_fn=lambda v: v.charge_state.charge_limit if v.charge_state else None,
+        value_fn=_charge_limit,
     ),
     EnodeSensorEntityDescription[Vehicle](
         key="battery_capacity",
@@ -520,6 +529,7 @@ async def async_setup_entry(
             entities.extend(
                 EnodeSmartSensorEntity(entry, asset, description) for description in SMART_SENSORS
             )
+        entities.extend(pairing_sensors(entry, asset))
         # Only with the recorder, which the statistics importer needs.
         if asset.asset_type is AssetType.HEM_SYSTEM and entry.runtime_data.statistics is not None:
             entities.extend(

@@ -79,6 +79,16 @@ from .exceptions import (
     EnodeWebhookPayloadError,
     smart_charging_error_cause,
 )
+from .interventions import (
+    DEFAULT_INTERVENTION_LANGUAGE,
+    INTERVENTION_LANGUAGES,
+    Intervention,
+    InterventionResolution,
+    VendorIntegration,
+    intervention_language,
+    parse_integrations,
+    parse_interventions,
+)
 from .schedules import (
     Schedule,
     ScheduleRule,
@@ -120,7 +130,9 @@ from .webhooks import (
 
 __all__ = [
     "API_VERSION",
+    "DEFAULT_INTERVENTION_LANGUAGE",
     "DELIVERY_HEADER",
+    "INTERVENTION_LANGUAGES",
     "SIGNATURE_HEADER",
     "UNSET",
     "Action",
@@ -167,6 +179,8 @@ __all__ = [
     "Hvac",
     "HvacHoldType",
     "HvacMode",
+    "Intervention",
+    "InterventionResolution",
     "Inverter",
     "InverterStatistics",
     "LinkSession",
@@ -204,6 +218,7 @@ __all__ = [
     "User",
     "Vehicle",
     "VendorActionEvent",
+    "VendorIntegration",
     "Webhook",
     "WebhookAuthentication",
     "WebhookEvent",
@@ -212,9 +227,12 @@ __all__ = [
     "WebhookTestResult",
     "charge_schedule_body",
     "generate_webhook_secret",
+    "intervention_language",
     "parse_asset",
     "parse_event",
     "parse_events",
+    "parse_integrations",
+    "parse_interventions",
     "parse_location_tariff",
     "rule_body",
     "smart_charging_error_cause",

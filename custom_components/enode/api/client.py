@@ -52,6 +52,12 @@ from .exceptions import (
     EnodeTimeoutError,
     error_from_response,
 )
+from .interventions import (
+    Intervention,
+    VendorIntegration,
+    parse_integrations,
+    parse_interventions,
+)
 from .parsing import JsonObject, sub, text
 from .schedules import Schedule, ScheduleStatus
 from .smart import (
@@ -353,6 +359,45 @@ class EnodeClient:
             json_body={"language": language, "redirectUri": redirect_uri},
         )
         return LinkSession.from_dict(data)
+
+    # --- interventions and vendor availability (SMART.md 8, 10) ------------------------------
+
+    async def list_interventions(
+        self,
+        *,
+        language: str | None = None,
+        vendor: str | None = None,
+        vendor_type: AssetType | str | None = None,
+    ) -> list[Intervention]:
+        """Return every intervention Enode knows, titles and descriptions in ``language``.
+
+        ``language`` is one of Enode's codes (``intervention_language`` maps any BCP 47 tag);
+        Enode answers in en-US without it or for one it does not support.
+        """
+        data = await self._request(
+            "GET", "/interventions", params=_filters(language, vendor, vendor_type)
+        )
+        if not isinstance(data, list | dict):
+            raise EnodeInvalidResponseError("Interventions response is not a list")
+        return parse_interventions(data)
+
+    async def get_intervention(
+        self, intervention_id: str, *, language: str | None = None
+    ) -> Intervention:
+        """Return one intervention (404 EnodeNotFoundError when Enode does not know it)."""
+        data = await self._request_object(
+            "GET",
+            f"/interventions/{_seg(intervention_id)}",
+            params=_filters(language, None, None),
+        )
+        return Intervention.from_dict(data)
+
+    async def list_integrations(self) -> list[VendorIntegration]:
+        """Return the vendors available per asset type, with their status."""
+        data = await self._request("GET", "/integrations")
+        if not isinstance(data, list | dict):
+            raise EnodeInvalidResponseError("Integrations response is not a list")
+        return parse_integrations(data)
 
     # --- assets --------------------------------------------------------------------------
 
@@ -845,6 +890,20 @@ def _require(
     if asset_type not in allowed:
         raise ValueError(f"{asset_type} does not support {operation}")
     return asset_type
+
+
+def _filters(
+    language: str | None, vendor: str | None, vendor_type: AssetType | str | None
+) -> dict[str, str | int]:
+    """Query parameters of the intervention endpoints; unset filters are left out."""
+    params: dict[str, str | int] = {}
+    if language is not None:
+        params["language"] = language
+    if vendor is not None:
+        params["vendor"] = vendor
+    if vendor_type is not None:
+        params["vendorType"] = str(vendor_type)
+    return params
 
 
 def _location_body(
