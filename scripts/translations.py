@@ -151,9 +151,19 @@ def check_language(
         want, got = placeholders(str(source[key])), placeholders(text)
         if want != got:
             report.placeholder_mismatches[key] = (sorted(want), sorted(got))
-        if text == source[key] and key not in allowed_same:
+        # Only placeholders and punctuation ("{device}: {title}") has no words to translate.
+        if text == source[key] and key not in allowed_same and _has_words(text):
             report.same_as_english.append(key)
     return report
+
+
+def _has_words(text: str) -> bool:
+    """True when the text has letters outside its placeholders."""
+    try:
+        without = "".join(literal for literal, _, _, _ in string.Formatter().parse(text))
+    except ValueError:  # unbalanced braces: reported as a placeholder mismatch already
+        return True
+    return any(char.isalpha() for char in without)
 
 
 def missing_texts(english: dict[str, Any], translation: dict[str, Any]) -> dict[str, str]:
