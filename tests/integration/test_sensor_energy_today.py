@@ -146,10 +146,15 @@ async def test_energy_today_from_the_import_without_extra_requests(
     await emulator.advance((tomorrow - START).total_seconds())
     await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert hass.states.get(sensors["consumption"]).state == STATE_UNKNOWN
+    new_day = expected_today(emulator, date(2025, 10, 28))
+    # Never yesterday's total: unknown, or already the new day when the events of the advanced
+    # clock let a debounced import run first (as it does on newer Home Assistant's timing).
+    restarted = hass.states.get(sensors["consumption"]).state
+    assert restarted == STATE_UNKNOWN or float(restarted) == pytest.approx(
+        new_day["consumption"], abs=1e-4
+    )
     await importer.async_run()
     await hass.async_block_till_done()
-    new_day = expected_today(emulator, date(2025, 10, 28))
     consumption = float(hass.states.get(sensors["consumption"]).state)
     assert consumption == pytest.approx(new_day["consumption"], abs=1e-4)
     assert 0 < consumption < today["consumption"]
