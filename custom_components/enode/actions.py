@@ -5,10 +5,16 @@ reports the old state). The outcome arrives by push (`user:vendor-action:updated
 are healthy; otherwise the action is polled with backoff for about ten minutes. A failure puts the
 entity back on the real state and is made visible through reporting.py. Entities of the asset
 re-render through a per-asset dispatcher signal when its overlay starts or ends.
+
+After CONFIRMED the requested value stays until the asset's data shows it, so the old value never
+reappears once the user saw the new one. Without healthy push nothing would bring that data
+before the next poll: the asset is fetched once (one GET) right after the confirmation. Data
+that never agrees (a vendor reporting late) lets go after CONFIRMED_HOLD and one more fetch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +25,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .api import Action, ActionState, AssetType, EnodeError
+from .api import Action, ActionState, Asset, AssetType, EnodeError
 from .const import (
     ACTION_POLL_FIRST,
     ACTION_POLL_MAX,
@@ -52,6 +58,9 @@ class PendingCommand:
     polls: int = 0
     waited: float = 0.0  # seconds of scheduled poll delays; bounds tracking without push
     cancel_poll: CALLBACK_TYPE | None = None
+    # True when the asset's data shows the requested value (None: newer data is enough).
+    agrees: Callable[[Asset], bool] | None = None
+    fetches: int = 0  # GETs of the asset after the confirmation (push not healthy)
 
     def as_dict(self) -> dict[str, Any]:
         """Diagnostics view (no secrets in here)."""
@@ -65,6 +74,7 @@ class PendingCommand:
             "confirmed_at": self.confirmed_at.isoformat() if self.confirmed_at else None,
             "polls": self.polls,
             "waited": self.waited,
+            "fetches": self.fetches,
         }
 
 
@@ -119,8 +129,13 @@ class ActionTracker:
         command: str,
         value_key: str,
         target: Any,
+        agrees: Callable[[Asset], bool] | None = None,
     ) -> None:
-        """Start following an action a control just created."""
+        """Start following an action a control just created.
+
+        ``agrees`` tells whether an asset's data shows ``target``; without it, data newer than
+        the confirmation releases the overlay.
+        """
         # A newer action on the same value replaces the older one's overlay (Enode cancels it).
         for other in list(self._pending.values()):
             if other.asset_id == asset_id and other.value_key == value_key:
@@ -132,6 +147,7 @@ class ActionTracker:
             command=command,
             value_key=value_key,
             target=target,
+            agrees=agrees,
         )
         self._pending[action.id] = pending
         self._notify(asset_id)
@@ -153,11 +169,14 @@ class ActionTracker:
             LOGGER.debug("Action %s confirmed", action.id)
             pending.confirmed_at = action.completed_at or dt_util.utcnow()
             self._cancel_poll(pending)
-            # Keep the requested value until the asset data agrees or the hold expires.
+            # Keep the requested value until the asset data agrees (at most CONFIRMED_HOLD).
             pending.cancel_poll = async_call_later(
-                self._hass, CONFIRMED_HOLD, callback(lambda _now: self._drop(action.id))
+                self._hass, CONFIRMED_HOLD, callback(lambda _now: self._hold_expired(pending))
             )
             self._async_release_confirmed()
+            if action.id in self._pending and not self._push.healthy:
+                # Nothing would bring the new state before the next poll: fetch the asset now.
+                self._fetch_asset(pending)
             return
         self._drop(action.id)
         self._hass.async_create_task(
@@ -172,16 +191,57 @@ class ActionTracker:
 
     @callback
     def _async_release_confirmed(self) -> None:
-        """Drop confirmed overlays once the asset reported state newer than the confirmation."""
+        """Drop confirmed overlays once the asset's data shows the outcome."""
         snapshot = self._coordinator.data
         for pending in list(self._pending.values()):
             if pending.confirmed_at is None:
                 continue
             asset = snapshot.assets.get(pending.asset_id)
-            if asset is None or (
-                asset.last_updated is not None and asset.last_updated >= pending.confirmed_at
-            ):
+            if asset is None or self._settled(pending, asset):
                 self._drop(pending.action_id)
+
+    def _settled(self, pending: PendingCommand, asset: Asset) -> bool:
+        """True when the asset's data may replace the requested value."""
+        if pending.agrees is not None and pending.agrees(asset):
+            return True
+        newer = (
+            asset.last_updated is not None
+            and pending.confirmed_at is not None
+            and asset.last_updated >= pending.confirmed_at
+        )
+        # With push healthy Enode pushes every change: data newer than the confirmation is the
+        # truth even when it disagrees. Without push such data is a vendor reporting late.
+        return newer and (pending.agrees is None or self._push.healthy)
+
+    def _fetch_asset(self, pending: PendingCommand, *, then_drop: bool = False) -> None:
+        self._entry.async_create_task(
+            self._hass,
+            self._async_fetch_asset(pending, then_drop=then_drop),
+            f"{DOMAIN} fetch {pending.asset_id}",
+        )
+
+    async def _async_fetch_asset(self, pending: PendingCommand, *, then_drop: bool) -> None:
+        """One GET of the asset; the coordinator merges it (never older than what it holds)."""
+        pending.fetches += 1
+        try:
+            asset = await self._coordinator.client.get_asset(pending.asset_type, pending.asset_id)
+        except EnodeError as err:
+            LOGGER.debug("Could not fetch %s after its action: %s", pending.asset_id, err)
+        else:
+            self._coordinator.async_apply_asset(asset)  # its listener runs the release check
+        if then_drop:
+            self._drop(pending.action_id)
+
+    @callback
+    def _hold_expired(self, pending: PendingCommand) -> None:
+        """The asset never showed the outcome: fetch it once more (without push), then let go."""
+        pending.cancel_poll = None
+        if self._pending.get(pending.action_id) is not pending:
+            return
+        if self._push.healthy:
+            self._drop(pending.action_id)
+            return
+        self._fetch_asset(pending, then_drop=True)
 
     def _drop(self, action_id: str) -> None:
         pending = self._pending.pop(action_id, None)

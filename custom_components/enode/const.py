@@ -52,16 +52,31 @@ LINK_CALLBACK_PATH: Final = "/api/enode/link/callback"
 LINK_STATE_LIFETIME: Final = timedelta(hours=24)
 
 # Polling is a safety net while push is healthy; without push it is the main source.
-POLL_INTERVAL_PUSH: Final = timedelta(minutes=30)
+# Every asset event carries the whole asset, so a lost event is corrected by that asset's next
+# one; Enode retries a failed delivery for about a day (API.md 9.2); heartbeats prove push is
+# alive, and every setup polls in full. So while push is healthy one safety round a day is
+# enough, and its requests (the user, one list per asset type, Locations, schedules: about ten
+# for the demo household) are spread evenly over the day, one at a time: ~0.4 requests an hour,
+# never more than one in an hour. The round runs on its own clock: deliveries do not reset it.
+POLL_INTERVAL_PUSH: Final = timedelta(hours=24)
 POLL_INTERVAL_NO_PUSH: Final = timedelta(minutes=5)
-# Push counts as healthy while a valid delivery (heartbeat, test or event) arrived this recently.
-PUSH_STALE_AFTER: Final = timedelta(hours=1)
+# Push counts as healthy while a valid delivery (heartbeat, test or event) arrived within a few
+# heartbeat periods (push.py learns the period; the emulator sends a heartbeat every 5 minutes).
+PUSH_HEARTBEATS_MISSED: Final = 3
+PUSH_STALE_AFTER: Final = timedelta(
+    minutes=15
+)  # also the floor, and the default before two heartbeats
+PUSH_STALE_MAX: Final = timedelta(hours=1)
+# Heartbeats reporting queued events (`pendingEvents` > 0) this long: Enode queues, poll once.
+PUSH_QUEUEING_AFTER: Final = timedelta(minutes=10)
 # Action tracking without push: poll the action with backoff for about ten minutes.
 ACTION_POLL_FIRST: Final = 5.0
 ACTION_POLL_MAX: Final = 60.0
 ACTION_TIMEOUT: Final = timedelta(minutes=10)
-# After CONFIRMED, keep showing the requested value until the asset data agrees, at most this long.
-CONFIRMED_HOLD: Final = timedelta(minutes=2)
+# After CONFIRMED the requested value stays until the asset data shows it (without push, the
+# asset is fetched once right after the confirmation). Only data that never agrees (a vendor
+# reporting late) lets go, after this long and one more fetch of the asset.
+CONFIRMED_HOLD: Final = timedelta(minutes=15)
 # Largest webhook body we accept. Enode sends at most 100 events per delivery; 100 of the largest
 # known events (vehicle updates of 2-3 kB, inverter statistics with 96 quarter hours, ~6 kB) stay
 # near 600 kB. 1 MiB leaves headroom and bounds what an unsigned request makes us read: the body

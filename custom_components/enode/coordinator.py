@@ -1,15 +1,24 @@
-"""One coordinator per Enode user: every linked asset, kept current by push and a safety poll."""
+"""One coordinator per Enode user: every linked asset, kept current by push and a safety poll.
+
+Without healthy push, DataUpdateCoordinator's own timer polls everything every
+POLL_INTERVAL_NO_PUSH. While push is healthy that timer is off and a safety round runs on its own
+clock: one request at a time (the user, one list per asset type, the Locations, the schedules),
+spread evenly over POLL_INTERVAL_PUSH. Pushed data is applied without touching either clock
+(`_async_set_data`), and a delivery's events notify the listeners once (`async_batch`).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from homeassistant.core import callback
+from homeassistant.core import CALLBACK_TYPE, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -38,6 +47,11 @@ if TYPE_CHECKING:
 
     from .models import EnodeConfigEntry
     from .push import PushState
+
+# Steps of a safety round besides one list per asset type.
+SAFETY_USER = "user"
+SAFETY_LOCATIONS = "locations"
+SAFETY_SCHEDULES = "schedules"
 
 # Asset types that belong to a HEM system when the client has the HEM feature.
 HEM_MEMBER_TYPES = frozenset({AssetType.BATTERY, AssetType.INVERTER, AssetType.METER})
@@ -137,16 +151,153 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         self.last_poll: datetime | None = None
         self._locations_task: asyncio.Task[None] | None = None
         self.push = push
+        # Pushed data applied inside async_batch notifies the listeners once at its end.
+        self._batch_depth = 0
+        self._batch_dirty = False
+        # The safety round while push is healthy: the next step's index and its timer.
+        self._safety_step = 0
+        self._cancel_safety: CALLBACK_TYPE | None = None
+        self.safety_requests = 0
         entry.async_on_unload(push.async_add_listener(self._async_push_health_changed))
+        entry.async_on_unload(push.async_add_queueing_listener(self._async_enode_queueing))
+        entry.async_on_unload(self._async_cancel_safety)
+
+    @property
+    def poll_interval(self) -> timedelta:
+        """How often everything is polled: POLL_INTERVAL_PUSH is one safety round, spread."""
+        return POLL_INTERVAL_PUSH if self.push.healthy else POLL_INTERVAL_NO_PUSH
 
     @callback
     def _async_push_health_changed(self) -> None:
-        """Poll rarely while webhooks deliver, often when they do not; entities re-check."""
-        interval = POLL_INTERVAL_PUSH if self.push.healthy else POLL_INTERVAL_NO_PUSH
-        if self.update_interval != interval:
-            LOGGER.debug("Poll interval is now %s", interval)
-            self.update_interval = interval
+        """Safety round while webhooks deliver, full polls when they do not; entities re-check."""
+        LOGGER.debug("Poll interval is now %s", self.poll_interval)
+        if self.push.healthy:
+            # The base class's timer would poll everything at once: the safety round replaces it.
+            self.update_interval = None
+            self._async_unsub_refresh()
+            self._async_schedule_safety()
+        else:
+            self._async_cancel_safety()
+            self.update_interval = POLL_INTERVAL_NO_PUSH
+            if self.data is not None:
+                # Push went quiet: what it did not bring is fetched now, then every interval.
+                self.config_entry.async_create_background_task(
+                    self.hass, self.async_request_refresh(), "enode poll after push went quiet"
+                )
         self.async_update_listeners()
+
+    @callback
+    def _async_enode_queueing(self) -> None:
+        """Heartbeats say Enode queues events for us: poll once instead of waiting for them."""
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), "enode poll while Enode queues"
+        )
+
+    @callback
+    def _async_set_data(self, snapshot: EnodeSnapshot) -> None:
+        """Hold pushed (or partly polled) data without rescheduling any poll.
+
+        async_set_updated_data would reschedule the refresh timer: pushes arriving more often
+        than the interval would then stop the safety net from ever running.
+        """
+        self.data = snapshot
+        if self._batch_depth:
+            self._batch_dirty = True
+        else:
+            self.async_update_listeners()
+
+    @contextmanager
+    def async_batch(self) -> Iterator[None]:
+        """Apply many updates (one webhook delivery) and notify the listeners once."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+            if not self._batch_depth and self._batch_dirty:
+                self._batch_dirty = False
+                self.async_update_listeners()
+
+    def _safety_steps(self) -> list[AssetType | str]:
+        """One safety round: the user, one list per asset type, the Locations, the schedules."""
+        user = self.data.user if self.data else None
+        types: list[AssetType | str] = list(self._types_to_poll(user)) if user else []
+        return [SAFETY_USER, *types, SAFETY_LOCATIONS, SAFETY_SCHEDULES]
+
+    @callback
+    def _async_schedule_safety(self) -> None:
+        """Arm the next step of the safety round (one request, 1/n of the interval away)."""
+        self._async_cancel_safety()
+        if self.config_entry.pref_disable_polling:
+            return  # the user turned polling off for this entry (HA's system option)
+        delay = POLL_INTERVAL_PUSH / len(self._safety_steps())
+        self._cancel_safety = async_call_later(self.hass, delay, self._async_safety_due)
+
+    @callback
+    def _async_cancel_safety(self) -> None:
+        if self._cancel_safety is not None:
+            self._cancel_safety()
+            self._cancel_safety = None
+
+    @callback
+    def _async_safety_due(self, _now: datetime) -> None:
+        self._cancel_safety = None
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_safety_run(), "enode safety poll"
+        )
+
+    async def _async_safety_run(self) -> None:
+        """Make one step of the safety round, then arm the next (while push stays healthy)."""
+        if not self.push.healthy or self.data is None:
+            return
+        steps = self._safety_steps()
+        step = steps[self._safety_step % len(steps)]
+        self._safety_step = (self._safety_step + 1) % len(steps)
+        try:
+            await self._async_safety_request(step)
+        except EnodeAuthenticationError:
+            self.config_entry.async_start_reauth(self.hass)
+            return
+        except EnodeError as err:
+            # The next step (or the next round) tries again; push still brings the data.
+            LOGGER.debug("Safety poll of %s failed: %s", step, err)
+        if self.push.healthy:
+            self._async_schedule_safety()
+
+    async def _async_safety_request(self, step: AssetType | str) -> None:
+        """One request of the safety round, merged like a poll (never older than pushed data)."""
+        self.safety_requests += 1
+        snapshot = self.data
+        if step == SAFETY_USER:
+            try:
+                user = await self.client.get_user(self.user_id)
+            except EnodeNotFoundError:
+                return
+            if self.data is not None and user != self.data.user:
+                self._async_set_data(replace(self.data, user=user))
+        elif step == SAFETY_LOCATIONS:
+            await self._async_refresh_locations(raise_errors=True)
+        elif step == SAFETY_SCHEDULES:
+            schedules = await async_poll_schedules(
+                self.client, self.user_id, snapshot.schedules, push_healthy=True
+            )
+            if self.data is not None and schedules != self.data.schedules:
+                self._async_set_data(replace(self.data, schedules=schedules))
+        else:
+            asset_type = AssetType(step)
+            try:
+                polled = await self.client.list_assets(self.user_id, asset_type)
+            except (EnodeForbiddenError, EnodeNotFoundError):
+                if asset_type is not AssetType.HEM_SYSTEM:
+                    raise
+                self._hem_supported = False
+                return
+            held = self.data
+            merged = merge_poll(held.assets, {a.id: a for a in polled}, [asset_type])
+            if merged != held.assets:
+                self._seen_types.update(a.asset_type for a in merged.values())
+                updated = await self._async_poll_smart(replace(held, assets=merged))
+                self._async_set_data(replace(self.data, assets=updated.assets, smart=updated.smart))
 
     def _types_to_poll(self, user: User) -> list[AssetType]:
         types = set(self._seen_types)
@@ -260,7 +411,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
     def async_set_schedules(self, schedules: ScheduleSnapshot) -> None:
         """Hold new schedules (a pushed execution event, or a schedule action's answer)."""
         snapshot = self.data or EnodeSnapshot(user=None)
-        self.async_set_updated_data(replace(snapshot, schedules=schedules))
+        self._async_set_data(replace(snapshot, schedules=schedules))
 
     def _is_unknown_location(self, asset: Asset) -> bool:
         """True when an asset is at a Location the last poll did not list."""
@@ -307,7 +458,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             and status.updated_at < held.updated_at
         ):
             return False
-        self.async_set_updated_data(replace(snapshot, smart={**snapshot.smart, vehicle_id: status}))
+        self._async_set_data(replace(snapshot, smart={**snapshot.smart, vehicle_id: status}))
         return True
 
     def async_apply_policy(self, vehicle_id: str, policy: SmartChargingPolicy) -> None:
@@ -317,13 +468,13 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         if snapshot is None or not isinstance(vehicle, Vehicle):
             return
         assets = {**snapshot.assets, vehicle_id: replace(vehicle, smart_charging_policy=policy)}
-        self.async_set_updated_data(replace(snapshot, assets=assets))
+        self._async_set_data(replace(snapshot, assets=assets))
 
     def async_apply_override(self, asset_id: str, override: SmartOverride) -> None:
         """Remember a smart override Enode started or ended for this asset."""
         snapshot = self.data or EnodeSnapshot(user=None)
         overrides = {**snapshot.overrides, asset_id: override}
-        self.async_set_updated_data(replace(snapshot, overrides=overrides))
+        self._async_set_data(replace(snapshot, overrides=overrides))
 
     def async_apply_asset(self, asset: Asset) -> bool:
         """Merge a pushed asset; False when it is older than, or of another type than, the held."""
@@ -340,7 +491,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         self._seen_types.add(asset.asset_type)
         assets = {**snapshot.assets, asset.id: asset}
         unknown_location = self._is_unknown_location(asset)
-        self.async_set_updated_data(replace(snapshot, assets=assets))
+        self._async_set_data(replace(snapshot, assets=assets))
         if unknown_location:
             # Enode sends no event for Locations: one made elsewhere (another app) shows up
             # first as an asset's location.id, so list the Locations again.
@@ -355,14 +506,16 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 self.hass, self._async_refresh_locations(), "enode locations refresh"
             )
 
-    async def _async_refresh_locations(self) -> None:
+    async def _async_refresh_locations(self, *, raise_errors: bool = False) -> None:
         try:
             locations = await self._async_list_locations()
         except EnodeError as err:
+            if raise_errors:
+                raise
             LOGGER.debug("Could not list the Enode Locations: %s", err)
             return
         if self.data is not None and locations != self.data.locations:
-            self.async_set_updated_data(replace(self.data, locations=locations))
+            self._async_set_data(replace(self.data, locations=locations))
 
     def async_remove_asset(self, asset_id: str) -> None:
         """Forget an asset Enode reported as deleted."""
@@ -370,4 +523,4 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         if snapshot is None or asset_id not in snapshot.assets:
             return
         assets = {k: v for k, v in snapshot.assets.items() if k != asset_id}
-        self.async_set_updated_data(replace(snapshot, assets=assets))
+        self._async_set_data(replace(snapshot, assets=assets))

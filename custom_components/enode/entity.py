@@ -117,12 +117,18 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
         return int(self.entry.options.get(CONF_MAX_CHARGE_CURRENT, DEFAULT_MAX_CHARGE_CURRENT))
 
     async def async_send_command(
-        self, command: str, value_key: str, target: Any, request: Awaitable[Action]
+        self,
+        command: str,
+        value_key: str,
+        target: Any,
+        request: Awaitable[Action],
+        agrees: Callable[[Asset], bool] | None = None,
     ) -> None:
         """Send a control to Enode and show the requested value while its action is pending.
 
         A command Enode refuses at once (or that cannot reach Enode) raises the translated error
         to the caller and fires ``enode_action_failed`` like an action that fails later.
+        ``agrees`` tells whether the asset's data shows ``target`` (actions.py holds it until then).
         """
         tracker = self.entry.runtime_data.actions
         try:
@@ -139,6 +145,7 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
             command=command,
             value_key=value_key,
             target=target,
+            agrees=agrees,
         )
 
 

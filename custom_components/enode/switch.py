@@ -139,6 +139,9 @@ class EnodeSwitchEntity(EnodeEntity, SwitchEntity):
             description.value_key,
             on,
             description.set_fn(self.coordinator.client, self.asset_type, self.asset_id, on),
+            agrees=lambda asset: (
+                isinstance(asset, Vehicle | Charger) and description.value_fn(asset) is on
+            ),
         )
 
     async def async_turn_on(self, **kwargs: Any) -> None:

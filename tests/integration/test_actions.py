@@ -9,8 +9,8 @@ import aiohttp
 from aiohttp.test_utils import TestClient
 from homeassistant.components import persistent_notification
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON
-from homeassistant.core import HomeAssistant
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, SERVICE_TURN_ON
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.enode.api import AssetType
-from custom_components.enode.const import EVENT_ACTION_FAILED
+from custom_components.enode.const import CONFIRMED_HOLD, EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
 from .conftest import CHARGER, event, post_webhook, start_charging
@@ -55,6 +55,7 @@ async def test_confirmed_by_push(
     assert setup_integration.runtime_data.push.healthy
     assert action_polls(emulator, action_id) == 0
     assert tracker.requested(CHARGER, "charging") == (True, True)
+    start = len(emulator.request_log)
     await emulator.advance(25)
     await hass.async_block_till_done()
     assert tracker.requested(CHARGER, "charging") == (False, None)
@@ -62,6 +63,8 @@ async def test_confirmed_by_push(
     assert charger.charge_state is not None
     assert charger.charge_state.is_charging is True
     assert action_polls(emulator, action_id) == 0
+    # With push healthy the webhook brought the new state: no GET of the asset.
+    assert asset_gets(emulator, start) == 0
 
 
 async def test_failure_is_visible(
@@ -98,33 +101,132 @@ def fire_timers(hass: HomeAssistant, seconds: float) -> None:
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
 
 
+async def setup_without_push(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the demo household up on polling: Home Assistant has no URL for Enode to call."""
+    assert await async_setup_component(hass, "http", {})
+    hass.config.api = None  # no URL for Enode to push to
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not entry.runtime_data.push.healthy
+
+
+def asset_gets(emulator: Emulator, start: int = 0) -> int:
+    """GET requests of the demo charger itself (not of its list)."""
+    return sum(
+        1
+        for e in emulator.request_log[start:]
+        if (e.method, e.path) == ("GET", f"/chargers/{CHARGER}")
+    )
+
+
 async def test_polled_without_push(
     hass: HomeAssistant,
     emulator: Emulator,
     config_entry: MockConfigEntry,
 ) -> None:
-    """Without push the action is polled with backoff until it settles."""
-    assert await async_setup_component(hass, "http", {})
-    hass.config.api = None  # no URL for Enode to push to
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    """Without push the action is polled with backoff; CONFIRMED fetches the asset once."""
+    await setup_without_push(hass, config_entry)
     tracker = config_entry.runtime_data.actions
     action_id = await start_charging(config_entry)
     fire_timers(hass, 6)
     await hass.async_block_till_done()
     assert action_polls(emulator, action_id) == 1
     assert tracker.requested(CHARGER, "charging") == (True, True)
+    assert asset_gets(emulator) == 0
     await emulator.advance(25)
     fire_timers(hass, 11)
     await hass.async_block_till_done()
     assert action_polls(emulator, action_id) == 2
-    # Confirmed: the overlay stays only until the asset data catches up (or 2 minutes).
-    pending = [p for p in tracker.pending if p.action_id == action_id]
-    assert pending
-    assert pending[0].confirmed_at is not None
-    fire_timers(hass, 180)
-    await hass.async_block_till_done()
+    # Confirmed: one GET of the charger brings the new state, which ends the overlay.
+    assert asset_gets(emulator) == 1
     assert tracker.requested(CHARGER, "charging") == (False, None)
+    charger = config_entry.runtime_data.coordinator.data.assets[CHARGER]
+    assert charger.charge_state is not None
+    assert charger.charge_state.is_charging is True
+
+
+SWITCH = "switch.zaptec_go_charge"
+POWER_DELIVERY = "sensor.zaptec_go_power_delivery"
+
+
+def record_states(hass: HomeAssistant, entity_ids: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every state each entity takes from now on (state_changed events)."""
+    seen: dict[str, list[str]] = {entity_id: [] for entity_id in entity_ids}
+
+    @callback
+    def _changed(event: Event[EventStateChangedData]) -> None:
+        entity_id = event.data["entity_id"]
+        new = event.data["new_state"]
+        if entity_id in seen and new is not None:
+            seen[entity_id].append(new.state)
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _changed)
+    return seen
+
+
+async def test_switch_never_flips_back_without_push(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Push down: on at once, never off again; the power delivery state follows the confirmation."""
+    await setup_without_push(hass, config_entry)
+    assert hass.states.get(SWITCH).state == "off"
+    seen = record_states(hass, (SWITCH, POWER_DELIVERY))
+    start = len(emulator.request_log)
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: SWITCH}, blocking=True
+    )
+    assert seen[SWITCH] == ["on"]
+    await emulator.advance(25)  # Enode confirms (the emulator's action delay is 20 s)
+    # The action polls at 5 and 15 s: the second sees CONFIRMED and fetches the charger.
+    for seconds in (6, 16):
+        fire_timers(hass, seconds)
+        await hass.async_block_till_done()
+    assert asset_gets(emulator, start) == 1
+    assert seen[POWER_DELIVERY] == ["plugged_in_charging"]
+    assert config_entry.runtime_data.actions.pending == []
+    # Half an hour of polls and expired holds later, the switch never showed off again.
+    for minutes in range(1, 31):
+        fire_timers(hass, minutes * 60)
+        await hass.async_block_till_done(wait_background_tasks=True)
+    assert seen[SWITCH] == ["on"]
+    assert hass.states.get(SWITCH).state == "on"
+    assert asset_gets(emulator, start) == 1
+
+
+async def test_late_vendor_data_is_held_then_fetched_again(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Push down, the vendor reports late: the requested value stays, one more GET, then truth."""
+    await setup_without_push(hass, config_entry)
+    seen = record_states(hass, (SWITCH,))
+    start = len(emulator.request_log)
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: SWITCH}, blocking=True
+    )
+    await emulator.advance(25)
+    # Enode confirmed, but the charger's newer data still says it is not charging.
+    stored = emulator.core.store.find_asset(CHARGER).data
+    later = (dt_util.utcnow() + timedelta(minutes=1)).isoformat()
+    stored["lastSeen"] = later
+    stored["chargeState"].update(isCharging=False, lastUpdated=later)
+    for seconds in (6, 16):
+        fire_timers(hass, seconds)
+        await hass.async_block_till_done()
+    assert asset_gets(emulator, start) == 1
+    assert hass.states.get(SWITCH).state == "on"  # held: the data does not agree yet
+    fire_timers(hass, (CONFIRMED_HOLD - timedelta(minutes=1)).total_seconds())
+    await hass.async_block_till_done()
+    assert hass.states.get(SWITCH).state == "on"
+    fire_timers(hass, (CONFIRMED_HOLD + timedelta(minutes=1)).total_seconds())
+    await hass.async_block_till_done()
+    # The bound passed: one more GET, and Enode's data is shown as it is.
+    assert asset_gets(emulator, start) == 2
+    assert config_entry.runtime_data.actions.pending == []
+    assert seen[SWITCH] == ["on", "off"]
 
 
 async def test_no_answer_times_out_visibly(
@@ -134,10 +236,7 @@ async def test_no_answer_times_out_visibly(
 ) -> None:
     """An action Enode never settles ends after about ten minutes with a notification."""
     assert await async_setup_component(hass, "persistent_notification", {})
-    assert await async_setup_component(hass, "http", {})
-    hass.config.api = None
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_without_push(hass, config_entry)
     events = async_capture_events(hass, EVENT_ACTION_FAILED)
     action_id = await start_charging(config_entry)
     for _ in range(20):

@@ -23,6 +23,7 @@ from custom_components.enode.const import (
     DOMAIN,
     POLL_INTERVAL_NO_PUSH,
     POLL_INTERVAL_PUSH,
+    PUSH_STALE_AFTER,
 )
 from enode_emulator import Emulator
 
@@ -59,7 +60,9 @@ async def test_setup_registers_push(
     assert data.push.mode == "push"
     assert data.webhook.health.counts_by_event.get("enode:webhook:test") == 1
     assert data.push.healthy
-    assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
+    assert data.coordinator.poll_interval == POLL_INTERVAL_PUSH
+    # The safety round runs on its own clock: DataUpdateCoordinator's timer is off.
+    assert data.coordinator.update_interval is None
 
 
 async def test_devices_follow_assets(
@@ -300,19 +303,24 @@ async def test_poll_interval_falls_back_when_push_goes_quiet(
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """No delivery for over an hour: the next poll switches to the 5-minute interval."""
+    """No delivery for three heartbeat periods: poll at once, then every 5 minutes."""
     data = setup_integration.runtime_data
-    assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
+    assert data.coordinator.poll_interval == POLL_INTERVAL_PUSH
     assert data.push.last_delivery is not None
-    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=61))
+    start = len(emulator.request_log)
+    async_fire_time_changed(hass, dt_util.utcnow() + PUSH_STALE_AFTER + timedelta(seconds=1))
     await hass.async_block_till_done()
     assert not data.push.healthy
     assert data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+    # What push did not bring is fetched at once: one full poll (the user first).
+    made = [f"{e.method} {e.path}" for e in emulator.request_log[start:]]
+    assert made.count(f"GET /users/{DEMO_USER}") == 1
     # The next delivery (here the emulator's heartbeat) restores the push interval.
     await emulator.advance(emulator.core.config.heartbeat_interval + 1)
     await hass.async_block_till_done()
     assert data.push.healthy
-    assert data.coordinator.update_interval == POLL_INTERVAL_PUSH
+    assert data.coordinator.poll_interval == POLL_INTERVAL_PUSH
+    assert data.coordinator.update_interval is None
 
 
 class FakeCloud:
@@ -408,4 +416,4 @@ async def test_cloud_connecting_later_moves_push_to_a_cloudhook(
     assert [hook["url"] for hook in webhooks(emulator)] == [cloud.cloudhook_url]
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert push.healthy
-    assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_PUSH
+    assert config_entry.runtime_data.coordinator.poll_interval == POLL_INTERVAL_PUSH
