@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 import json
@@ -161,6 +162,70 @@ async def test_token_expires_with_simulated_time(
         await emu.advance(200)  # the client still caches it (its margin is on its own clock)
         await client.get_user(USER)
         assert _token_requests(emu) == 2
+    finally:
+        await emu.stop()
+
+
+async def test_concurrent_requests_share_one_token_request(
+    client: EnodeClient, emulator: Emulator
+) -> None:
+    """Single-flight: 30 concurrent cold requests, then 30 after Enode expired the token."""
+    await asyncio.gather(*(client.get_user(USER) for _ in range(30)))
+    assert _token_requests(emulator) == 1
+    emulator.expire_tokens()
+    await asyncio.gather(*(client.get_user(USER) for _ in range(30)))
+    assert _token_requests(emulator) == 2
+    statuses = [e.status for e in emulator.request_log if e.path == f"/users/{USER}"]
+    assert statuses.count(200) == 60
+
+
+async def test_a_failed_token_request_is_shared_too(
+    client: EnodeClient, emulator: Emulator
+) -> None:
+    """The token endpoint fails once: every concurrent caller sees that one failure."""
+    emulator.add_fault(path="/oauth2/token", status=500, count=1)  # 500: GETs do not retry it
+    results = await asyncio.gather(
+        *(client.get_user(USER) for _ in range(20)), return_exceptions=True
+    )
+    assert all(isinstance(result, EnodeServerError) for result in results)
+    assert _token_requests(emulator) == 1
+    # The next caller asks again, once.
+    await asyncio.gather(*(client.get_user(USER) for _ in range(20)))
+    assert _token_requests(emulator) == 2
+
+
+async def test_a_cancelled_caller_does_not_cancel_the_shared_request(
+    client: EnodeClient, emulator: Emulator
+) -> None:
+    """One waiter times out; the others still get the token from the same request."""
+    emulator.add_fault(path="/oauth2/token", latency=0.2, count=1)
+    first = asyncio.ensure_future(client.async_get_token())
+    others = [asyncio.ensure_future(client.async_get_token()) for _ in range(5)]
+    await asyncio.sleep(0.05)
+    first.cancel()
+    tokens = await asyncio.gather(*others)
+    assert len(set(tokens)) == 1
+    assert _token_requests(emulator) == 1
+
+
+async def test_one_token_an_hour(session: aiohttp.ClientSession) -> None:
+    """A client in steady use over a simulated day asks for a token about once an hour."""
+    emu = Emulator(EmulatorConfig(scenario="demo", speed=0))
+    await emu.start(host="127.0.0.1", port=0)
+    try:
+        client = _make_client(session, emu)
+        started = emu.core.clock.now()
+
+        def simulated() -> float:
+            return (emu.core.clock.now() - started).total_seconds()
+
+        # The client's cache follows the simulated clock, as a real one follows real time.
+        client._tokens._clock = simulated
+        for _ in range(24 * 6):  # a request every 10 simulated minutes
+            await client.get_user(USER)
+            await emu.advance(600)
+        assert 24 <= _token_requests(emu) <= 25
+        assert all(e.status == 200 for e in emu.request_log if e.path == f"/users/{USER}")
     finally:
         await emu.stop()
 

@@ -1,4 +1,10 @@
-"""OAuth2 client-credentials tokens: fetched once, cached, shared by concurrent callers."""
+"""OAuth2 client-credentials tokens: fetched once, cached, shared by concurrent callers.
+
+Single-flight: callers that need a token while one is being fetched await that same request,
+and share its outcome, a failure included (N concurrent callers never make N token requests,
+not even when the token endpoint fails). A token is reused until shortly before its lifetime
+(Enode: 3599 s) ends, so a client in use requests about one token an hour.
+"""
 
 from __future__ import annotations
 
@@ -48,8 +54,9 @@ class TokenManager:
         self._clock = clock
         self._token: str | None = None
         self._expires_at = 0.0
-        # Serialises refreshes so that concurrent callers share one token request.
-        self._lock = asyncio.Lock()
+        # The token request in flight, shared by every caller that needs a token meanwhile.
+        self._inflight: asyncio.Task[str] | None = None
+        self.requests = 0  # token requests made (diagnostics, benchmarks)
 
     @property
     def token_url(self) -> str:
@@ -77,13 +84,25 @@ class TokenManager:
         """
         if (token := self._cached()) is not None:
             return token
-        async with self._lock:
-            if (token := self._cached()) is not None:
-                return token
-            token, lifetime = await self._fetch()
-            self._token = token
-            self._expires_at = self._clock() + max(0.0, lifetime - self._expiry_margin)
-            return token
+        task = self._inflight
+        if task is None:
+            task = self._inflight = asyncio.get_running_loop().create_task(self._refresh())
+            task.add_done_callback(self._refresh_done)
+        # shield: a caller that is cancelled does not cancel the request the others await.
+        return await asyncio.shield(task)
+
+    async def _refresh(self) -> str:
+        token, lifetime = await self._fetch()
+        self._token = token
+        self._expires_at = self._clock() + max(0.0, lifetime - self._expiry_margin)
+        return token
+
+    def _refresh_done(self, task: asyncio.Task[str]) -> None:
+        """The next caller after a finished request starts a new one (after a failure too)."""
+        if self._inflight is task:
+            self._inflight = None
+        if not task.cancelled():
+            task.exception()  # retrieved: every waiter may have been cancelled meanwhile
 
     def _cached(self) -> str | None:
         """Return the cached token if it is still fresh."""
@@ -93,6 +112,7 @@ class TokenManager:
 
     async def _fetch(self) -> tuple[str, float]:
         """Request a new token; return it with its lifetime in seconds."""
+        self.requests += 1
         try:
             async with self._session.post(
                 self._token_url,
