@@ -1,0 +1,252 @@
+"""The safety poll on its own clock, push staleness from heartbeats, one update per delivery."""
+
+from __future__ import annotations
+
+from collections import Counter
+import copy
+from datetime import timedelta
+from itertools import pairwise
+import json
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.enode.const import (
+    POLL_INTERVAL_NO_PUSH,
+    POLL_INTERVAL_PUSH,
+    PUSH_QUEUEING_AFTER,
+    PUSH_STALE_AFTER,
+    PUSH_STALE_MAX,
+)
+from enode_emulator import Emulator
+
+from .conftest import DEMO_USER, event, post_webhook
+from .platform_helpers import BATTERY, VEHICLE
+
+SAFETY_ROUND = sorted(
+    f"GET /users/{DEMO_USER}{path}"
+    for path in (
+        "",
+        "/batteries",
+        "/chargers",
+        "/hem-systems",
+        "/hvacs",
+        "/inverters",
+        "/locations",
+        "/meters",
+        "/schedules",
+        "/vehicles",
+    )
+)
+
+
+def made(emulator: Emulator, start: int) -> list[str]:
+    """Method and path of every request after `start` (vendor status has its own hourly clock)."""
+    return [
+        f"{e.method} {e.path}" for e in emulator.request_log[start:] if e.path != "/integrations"
+    ]
+
+
+def heartbeat(pending: int = 0) -> dict[str, Any]:
+    """Enode's periodic heartbeat."""
+    return event("system:heartbeat", pendingEvents=pending)
+
+
+def battery_update(emulator: Emulator, minute: int) -> dict[str, Any]:
+    """A pushed battery update, newer each minute."""
+    battery = copy.deepcopy(emulator.asset(BATTERY))
+    stamp = f"2030-01-0{1 + minute // 1440}T{minute // 60 % 24:02d}:{minute % 60:02d}:00Z"
+    battery["lastSeen"] = stamp
+    battery["chargeState"].update(batteryLevel=float(minute % 90), lastUpdated=stamp)
+    return event("user:battery:updated", battery)
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Move Home Assistant's clock and run what became due (requests finish before the next)."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def healthy_time(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    ha_client: TestClient,
+    entry: MockConfigEntry,
+    total: timedelta,
+) -> None:
+    """Let `total` pass with a heartbeat every 5 minutes, so push stays healthy throughout."""
+    while total > timedelta(0):
+        step = min(total, timedelta(minutes=5))
+        await tick(hass, freezer, step)
+        total -= step
+        assert await post_webhook(ha_client, entry, [heartbeat()]) == 200
+        assert entry.runtime_data.push.healthy
+
+
+async def test_safety_round_runs_whatever_push_delivers(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Deliveries every 5 minutes for a day: the round still runs, one request at a time."""
+    data = setup_integration.runtime_data
+    # Vendor status has its own hourly clock (test_vendor_status.py): not part of the round.
+    data.vendor_status.async_sync = lambda: None  # type: ignore[method-assign]
+    start = len(emulator.request_log)
+    times: list[int] = []
+    for minute in range(5, 24 * 60 + 30, 5):
+        before = len(emulator.request_log)
+        await tick(hass, freezer, timedelta(minutes=5))
+        payload = [heartbeat(), battery_update(emulator, minute)]
+        assert await post_webhook(ha_client, setup_integration, payload) == 200
+        times.extend([minute] * (len(emulator.request_log) - before))
+        assert data.push.healthy
+    # One request per step of the round (the user, each list, Locations, schedules), no more.
+    assert sorted(made(emulator, start)) == SAFETY_ROUND
+    assert data.coordinator.safety_requests == len(SAFETY_ROUND)
+    # Spread evenly over the day: never two requests in the same hour.
+    spacing = POLL_INTERVAL_PUSH / len(SAFETY_ROUND)
+    assert all(
+        later - earlier >= spacing.total_seconds() // 60 - 5 for earlier, later in pairwise(times)
+    )
+    assert Counter(minute // 60 for minute in times).most_common(1)[0][1] == 1
+
+
+async def test_safety_round_keeps_the_newest_and_finds_what_push_lost(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A vehicle change whose event was lost shows after the round reaches the vehicle list."""
+    stored = emulator.core.store.find_asset(VEHICLE).data  # changed without a webhook
+    stored["lastSeen"] = "2031-01-01T00:00:00Z"
+    stored["chargeState"].update(batteryLevel=42.0, lastUpdated="2031-01-01T00:00:00Z")
+    start = len(emulator.request_log)
+    day = POLL_INTERVAL_PUSH + timedelta(minutes=30)  # each step waits for the one before
+    await healthy_time(hass, freezer, ha_client, setup_integration, day)
+    assert hass.states.get("sensor.my_model_3_battery").state == "42.0"
+    assert sorted(made(emulator, start)) == SAFETY_ROUND  # the round, not a full poll
+
+
+async def test_safety_round_failure_and_stop(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A failing step waits for the next one; push going quiet hands over to full polls."""
+    coordinator = setup_integration.runtime_data.coordinator
+    step = POLL_INTERVAL_PUSH / len(coordinator._safety_steps()) + timedelta(minutes=5)
+    emulator.add_fault(path=f"/users/{DEMO_USER}", status=500, count=1)
+    start = len(emulator.request_log)
+    await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    assert made(emulator, start) == [f"GET /users/{DEMO_USER}"]
+    assert coordinator.data.user is not None
+    await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    assert made(emulator, start)[1:] == [f"GET /users/{DEMO_USER}/batteries"]  # the next step
+    # No delivery for longer than PUSH_STALE_AFTER: a full poll now, the 5-minute timer after.
+    start = len(emulator.request_log)
+    await tick(hass, freezer, PUSH_STALE_AFTER)
+    assert not setup_integration.runtime_data.push.healthy
+    polled = made(emulator, start)
+    assert set(SAFETY_ROUND) <= set(polled)
+    assert polled.count(f"GET /users/{DEMO_USER}") == 1
+    assert coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+
+
+async def test_push_goes_stale_after_three_heartbeat_periods(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """The heartbeat period is learnt from the gaps; a gap beyond PUSH_STALE_MAX is not one."""
+    push = setup_integration.runtime_data.push
+    assert push.stale_after == PUSH_STALE_AFTER
+    for _ in range(2):
+        await tick(hass, freezer, timedelta(minutes=10))
+        assert await post_webhook(ha_client, setup_integration, [heartbeat()]) == 200
+    assert push.heartbeat_period == timedelta(minutes=10)
+    assert push.stale_after == timedelta(minutes=30)
+    await tick(hass, freezer, timedelta(minutes=29))
+    assert push.healthy
+    await tick(hass, freezer, timedelta(minutes=2))
+    assert not push.healthy
+    # An outage's gap is not Enode's period.
+    await tick(hass, freezer, PUSH_STALE_MAX)
+    assert await post_webhook(ha_client, setup_integration, [heartbeat()]) == 200
+    assert push.healthy
+    assert push.heartbeat_period == timedelta(minutes=10)
+    diagnostics = push.as_dict()
+    assert diagnostics["stale_after"] == 1800
+    assert diagnostics["last_heartbeat"] is not None
+
+
+async def test_queueing_heartbeats_poll_once(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Heartbeats with pendingEvents > 0 for PUSH_QUEUEING_AFTER: one full poll, not more."""
+    push = setup_integration.runtime_data.push
+    start = len(emulator.request_log)
+    # Events delivered with the heartbeat, before it, are not pending any more.
+    payload = [battery_update(emulator, 1), heartbeat(pending=1)]
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    assert push.queueing_since is None
+    for _ in range(4):
+        assert await post_webhook(ha_client, setup_integration, [heartbeat(pending=7)]) == 200
+        await hass.async_block_till_done(wait_background_tasks=True)
+        await tick(hass, freezer, PUSH_QUEUEING_AFTER / 2 + timedelta(seconds=1))
+    assert push.queueing_since is not None
+    assert made(emulator, start).count(f"GET /users/{DEMO_USER}") == 1
+    assert push.healthy
+    # Queue drained: a later backlog polls once again.
+    assert await post_webhook(ha_client, setup_integration, [heartbeat(pending=0)]) == 200
+    assert push.queueing_since is None
+
+
+async def test_a_100_event_delivery_updates_each_entity_once(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """One coordinator update per delivery, not per event: each entity is written once."""
+    coordinator = setup_integration.runtime_data.coordinator
+    updates: list[None] = []
+    coordinator.async_add_listener(lambda: updates.append(None))
+    writes: Counter[str] = Counter()
+
+    @callback
+    def _changed(changed: Event[EventStateChangedData]) -> None:
+        writes[changed.data["entity_id"]] += 1
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _changed)
+    events = []
+    for index in range(100):
+        vehicle = copy.deepcopy(emulator.asset(VEHICLE))
+        stamp = f"2030-01-01T00:{index // 60:02d}:{index % 60:02d}Z"
+        vehicle["lastSeen"] = stamp
+        vehicle["chargeState"].update(batteryLevel=10.0 + index % 80, lastUpdated=stamp)
+        events.append(event("user:vehicle:updated", vehicle))
+    body = json.dumps(events)
+    assert await post_webhook(ha_client, setup_integration, json.loads(body)) == 200
+    await hass.async_block_till_done()
+    assert len(updates) == 1
+    assert writes["sensor.my_model_3_battery"] == 1
+    assert hass.states.get("sensor.my_model_3_battery").state == "29.0"
+    assert max(writes.values()) == 1
