@@ -344,8 +344,8 @@ if __name__ != "__main__":  # pytest imports it: Home Assistant after its test p
                 result.tokens += 1
                 continue
             result.by_endpoint[f"{item.method} {_fold(item.path)}"] += 1
-            moment = datetime.fromisoformat(item.time.replace("Z", "+00:00"))
-            result.per_hour[int((moment - START - measured) / timedelta(hours=1))] += 1
+            stamp = datetime.fromisoformat(item.time.replace("Z", "+00:00"))
+            result.per_hour[int((stamp - START - measured) / timedelta(hours=1))] += 1
         result.deliveries = runtime.webhook.health.deliveries - deliveries
         RESULTS[mode] = result
         print(f"\n{mode}: {result.per_hour_average:.2f} requests/hour", flush=True)
