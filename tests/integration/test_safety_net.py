@@ -15,6 +15,7 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
+from custom_components.enode.api import AssetType, charge_schedule_body
 from custom_components.enode.const import (
     POLL_INTERVAL_NO_PUSH,
     POLL_INTERVAL_PUSH,
@@ -25,7 +26,7 @@ from custom_components.enode.const import (
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, event, post_webhook
-from .platform_helpers import BATTERY, VEHICLE
+from .platform_helpers import BATTERY, CHARGER, VEHICLE
 
 SAFETY_ROUND = sorted(
     f"GET /users/{DEMO_USER}{path}"
@@ -250,3 +251,44 @@ async def test_a_100_event_delivery_updates_each_entity_once(
     assert writes["sensor.my_model_3_battery"] == 1
     assert hass.states.get("sensor.my_model_3_battery").state == "29.0"
     assert max(writes.values()) == 1
+
+
+async def test_safety_steps_follow_enode(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Each step merges what changed: a user, a schedule, HEM turned off; refused credentials."""
+    coordinator = setup_integration.runtime_data.coordinator
+    step = POLL_INTERVAL_PUSH / len(coordinator._safety_steps()) + timedelta(minutes=5)
+    user = emulator.core.store.users[DEMO_USER]
+    user.linked_vendors = [v for v in user.linked_vendors if v["vendorType"] != "hvac"]
+    await healthy_time(hass, freezer, ha_client, setup_integration, step)  # the user
+    assert coordinator.data.user is not None
+    assert "hvac" not in {v.vendor_type for v in coordinator.data.user.linked_vendors}
+    emulator.add_fault(path=f"/users/{DEMO_USER}/hem-systems", status=403, count=1)
+    hem_at = coordinator._safety_steps().index(AssetType.HEM_SYSTEM) - coordinator._safety_step
+    start = len(emulator.request_log)
+    for _ in range(hem_at + 1):  # up to the HEM systems: 403, HEM is not enabled any more
+        await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    assert [e.status for e in emulator.request_log[start:] if "hem-systems" in e.path] == [403]
+    assert AssetType.HEM_SYSTEM not in coordinator._types_to_poll(coordinator.data.user)
+    # A schedule made in another app shows with the schedules step.
+    steps = coordinator._safety_steps()
+    schedules_at = (steps.index("schedules") - coordinator._safety_step) % len(steps)
+    client = setup_integration.runtime_data.client
+    body = charge_schedule_body(AssetType.CHARGER, CHARGER, default_should_charge=False, rules=[])
+    await client.create_schedule(DEMO_USER, body)  # no event: as if made in another app
+    held = len(coordinator.data.schedules.schedules)
+    until_schedules = POLL_INTERVAL_PUSH / len(steps) * (schedules_at + 1) + timedelta(minutes=20)
+    await healthy_time(hass, freezer, ha_client, setup_integration, until_schedules)
+    assert len(coordinator.data.schedules.schedules) == held + 1
+    # Credentials refused during a step: reauthentication, and the round stops.
+    emulator.expire_tokens()
+    emulator.add_fault(path="/oauth2/token", status=401, count=5)
+    await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    flows = hass.config_entries.flow.async_progress_by_handler("enode")
+    assert [f["context"]["source"] for f in flows] == ["reauth"]
+    assert coordinator._cancel_safety is None
