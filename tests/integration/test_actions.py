@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from aiohttp.test_utils import TestClient
@@ -389,3 +390,49 @@ async def test_asset_update_before_the_confirmation(
     assert await post_webhook(ha_client, setup_integration, payload) == 200
     await hass.async_block_till_done()
     assert hass.states.get(switch).state == "off"
+
+
+async def test_hold_with_push_ends_without_a_request(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """Push healthy, confirmed, but the device never reports: the overlay ends, no GET."""
+    tracker = setup_integration.runtime_data.actions
+    action_id = await start_charging(setup_integration)
+    [action] = [a for a in emulator.core.actions.actions.values() if a.data["id"] == action_id]
+    confirmed = (dt_util.utcnow() + timedelta(days=1)).isoformat()
+    vendor_action = {**action.data, "state": "CONFIRMED", "completedAt": confirmed}
+    payload = [event("user:vendor-action:updated", vendorAction=vendor_action)]
+    start = len(emulator.request_log)
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    assert tracker.requested(CHARGER, "charging") == (True, True)
+    # Heartbeats keep push healthy meanwhile (their timers cannot be moved apart here).
+    push = type(setup_integration.runtime_data.push)
+    with patch.object(push, "healthy", new_callable=PropertyMock, return_value=True):
+        fire_timers(hass, CONFIRMED_HOLD.total_seconds() + 1)
+        await hass.async_block_till_done()
+    assert tracker.requested(CHARGER, "charging") == (False, None)
+    assert asset_gets(emulator, start) == 0
+
+
+async def test_a_failed_fetch_keeps_the_requested_value(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Push down and the GET of the device fails: the switch stays on (no flip-back)."""
+    await setup_without_push(hass, config_entry)
+    config_entry.runtime_data.client._retry_base_delay = 0
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: SWITCH}, blocking=True
+    )
+    await emulator.advance(25)
+    emulator.add_fault(path=f"/chargers/{CHARGER}", status=500, count=1)
+    for seconds in (6, 16):
+        fire_timers(hass, seconds)
+        await hass.async_block_till_done()
+    assert asset_gets(emulator) == 1
+    assert hass.states.get(SWITCH).state == "on"
+    assert config_entry.runtime_data.actions.pending
