@@ -517,6 +517,23 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         if self.data is not None and locations != self.data.locations:
             self._async_set_data(replace(self.data, locations=locations))
 
+    def async_mark_credentials_invalid(self, vendor: str) -> None:
+        """Hold what `user:credentials:invalidated` said until a poll brings the user again.
+
+        Otherwise the next update would mirror the held (still valid) user into the repair
+        issues and delete the issue the event just raised.
+        """
+        snapshot = self.data
+        user = snapshot.user if snapshot else None
+        if snapshot is None or user is None:
+            return
+        vendors = tuple(
+            replace(linked, is_valid=False) if linked.vendor == vendor else linked
+            for linked in user.linked_vendors
+        )
+        if vendors != user.linked_vendors:
+            self._async_set_data(replace(snapshot, user=replace(user, linked_vendors=vendors)))
+
     def async_remove_asset(self, asset_id: str) -> None:
         """Forget an asset Enode reported as deleted."""
         snapshot = self.data

@@ -212,6 +212,7 @@ class WebhookIntake:
         elif isinstance(event, VendorActionEvent) and event.action is not None:
             self._tracker.async_handle_action(event.action)
         elif isinstance(event, CredentialsInvalidatedEvent) and event.vendor:
+            self._coordinator.async_mark_credentials_invalid(event.vendor)
             async_raise_credentials_issue(self._hass, self._entry, event.vendor)
         elif event.event_type in STATISTICS_EVENTS:
             self._signal_statistics()

@@ -13,10 +13,12 @@ from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.enode.api import AssetType, charge_schedule_body
 from custom_components.enode.const import (
+    DOMAIN,
     POLL_INTERVAL_NO_PUSH,
     POLL_INTERVAL_PUSH,
     PUSH_QUEUEING_AFTER,
@@ -292,3 +294,19 @@ async def test_safety_steps_follow_enode(
     flows = hass.config_entries.flow.async_progress_by_handler("enode")
     assert [f["context"]["source"] for f in flows] == ["reauth"]
     assert coordinator._cancel_safety is None
+
+
+async def test_credentials_issue_survives_later_pushes(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A lost vendor link in a delivery stays raised through the next pushed updates."""
+    issue_id = f"credentials_invalidated_{setup_integration.entry_id}_HUAWEI"
+    payload = [event("user:credentials:invalidated", vendor="HUAWEI")]
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert await post_webhook(ha_client, setup_integration, [battery_update(emulator, 1)]) == 200
+    await hass.async_block_till_done()
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
