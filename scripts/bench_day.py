@@ -75,6 +75,8 @@ class Result:
     tokens: int = 0
     deliveries: int = 0
     feedback: list[Feedback] = field(default_factory=list)
+    # (simulated time since the measured day began, push healthy?) at every change.
+    health: list[tuple[timedelta, bool]] = field(default_factory=list)
 
     @property
     def per_hour_average(self) -> float:
@@ -114,6 +116,18 @@ def markdown() -> str:
             f"| {mode} | {result.per_hour_average:.2f} / {busiest} | {result.tokens} "
             f"| {result.deliveries} | {', '.join(_feedback(f) for f in result.feedback)} "
             f"| {'yes' if any(f.flipped_back for f in result.feedback) else 'no'} |"
+        )
+    flapping = RESULTS.get("push flapping")
+    if flapping is not None:
+        went = next((t for t, ok in flapping.health if not ok and t >= OUTAGE[0]), None)
+        back = next((t for t, ok in flapping.health if ok and t >= OUTAGE[1]), None)
+        lines.append("")
+        lines.append(
+            "- push flapping: the silent push was detected "
+            + (f"{(went - OUTAGE[0]).total_seconds() / 60:.0f} min" if went else "never")
+            + " after the outage began; push was healthy again "
+            + (f"{(back - OUTAGE[1]).total_seconds() / 60:.0f} min" if back else "never")
+            + " after it ended (Enode's next retry)"
         )
     lines.append("")
     for mode in MODES:
@@ -314,6 +328,10 @@ if __name__ != "__main__":  # pytest imports it: Home Assistant after its test p
         first = len(emulator.request_log)
         deliveries = runtime.webhook.health.deliveries
         measured = WARM_UP
+        health: list[tuple[timedelta, bool]] = []
+        runtime.push.async_add_listener(
+            lambda: health.append((day.elapsed - measured, runtime.push.healthy))
+        )
         hook = next(iter(emulator.core.webhooks.webhooks.values()), None)
         url = hook.url if hook else None
         feedback: list[Feedback] = []
@@ -336,7 +354,7 @@ if __name__ != "__main__":  # pytest imports it: Home Assistant after its test p
                 outcome.flipped_back = _flipped(day, sent, what)
                 feedback.append(outcome)
         await day.until(measured + DAY)
-        result = Result(mode=mode, feedback=feedback)
+        result = Result(mode=mode, feedback=feedback, health=health)
         for item in emulator.request_log[first:]:
             if item.path.startswith(("/_emulator", "/health")):
                 continue
