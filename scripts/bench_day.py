@@ -45,6 +45,7 @@ START = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)  # a Monday; the demo's physics s
 WARM_UP = timedelta(hours=1)
 DAY = timedelta(hours=24)
 OUTAGE = (timedelta(hours=10), timedelta(hours=11))  # from the start of the measured day
+RATE_LIMIT = (timedelta(hours=5), 900)  # push down: a 429 with Retry-After: 900 s at 05:00
 COMMANDS = (timedelta(hours=10, minutes=20), timedelta(hours=10, minutes=40))  # start, stop
 FEEDBACK_WINDOW = timedelta(minutes=10)  # one-second steps after a command
 FLIP_WINDOW = timedelta(minutes=20)  # the switch is watched this long after each command
@@ -77,6 +78,8 @@ class Result:
     feedback: list[Feedback] = field(default_factory=list)
     # (simulated time since the measured day began, push healthy?) at every change.
     health: list[tuple[timedelta, bool]] = field(default_factory=list)
+    # Seconds from a 429 until the next request to Enode (push down only).
+    after_rate_limit: float | None = None
 
     @property
     def per_hour_average(self) -> float:
@@ -116,6 +119,13 @@ def markdown() -> str:
             f"| {mode} | {result.per_hour_average:.2f} / {busiest} | {result.tokens} "
             f"| {result.deliveries} | {', '.join(_feedback(f) for f in result.feedback)} "
             f"| {'yes' if any(f.flipped_back for f in result.feedback) else 'no'} |"
+        )
+    down = RESULTS.get("push down")
+    if down is not None and down.after_rate_limit is not None:
+        lines.append("")
+        lines.append(
+            f"- push down: after a 429 with Retry-After: {RATE_LIMIT[1]} s the next request to "
+            f"Enode came {down.after_rate_limit:.0f} s later"
         )
     flapping = RESULTS.get("push flapping")
     if flapping is not None:
@@ -340,11 +350,14 @@ if __name__ != "__main__":  # pytest imports it: Home Assistant after its test p
             (measured + OUTAGE[1], "back"),
             (measured + COMMANDS[0], True),
             (measured + COMMANDS[1], False),
+            (measured + RATE_LIMIT[0], "rate limit"),
         ]
         for moment, what in sorted(events, key=lambda item: item[0]):
             await day.until(moment)
             if what == "outage" and mode == "push flapping" and hook is not None:
                 hook.url = "http://127.0.0.1:9/unreachable"
+            elif what == "rate limit" and mode == "push down":
+                emulator.add_fault(path="/users/*", status=429, retryAfter=RATE_LIMIT[1], count=1)
             elif what == "back" and hook is not None:
                 hook.url = url or hook.url
             elif isinstance(what, bool):
@@ -365,6 +378,14 @@ if __name__ != "__main__":  # pytest imports it: Home Assistant after its test p
             stamp = datetime.fromisoformat(item.time.replace("Z", "+00:00"))
             result.per_hour[int((stamp - START - measured) / timedelta(hours=1))] += 1
         result.deliveries = runtime.webhook.health.deliveries - deliveries
+        log = emulator.request_log[first:]
+        limited = next((i for i, item in enumerate(log) if item.status == 429), None)
+        if limited is not None and limited + 1 < len(log):
+            was, then = (
+                datetime.fromisoformat(log[index].time.replace("Z", "+00:00"))
+                for index in (limited, limited + 1)
+            )
+            result.after_rate_limit = (then - was).total_seconds()
         RESULTS[mode] = result
         print(f"\n{mode}: {result.per_hour_average:.2f} requests/hour", flush=True)
 
