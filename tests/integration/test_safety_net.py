@@ -310,3 +310,42 @@ async def test_credentials_issue_survives_later_pushes(
     assert await post_webhook(ha_client, setup_integration, [battery_update(emulator, 1)]) == 200
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+
+
+async def test_no_safety_round_when_polling_is_disabled(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: Emulator,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Home Assistant's "Enable polling for changes" off: push only, no safety round."""
+    hass.config_entries.async_update_entry(config_entry, pref_disable_polling=True)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    start = len(emulator.request_log)
+    await healthy_time(hass, freezer, ha_client, config_entry, POLL_INTERVAL_PUSH / 4)
+    assert made(emulator, start) == []
+    assert config_entry.runtime_data.coordinator.safety_requests == 0
+
+
+async def test_a_refused_list_waits_for_the_next_round(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A 403 on a device list (not HEM) is an error of that step only: the round goes on."""
+    coordinator = setup_integration.runtime_data.coordinator
+    steps = coordinator._safety_steps()
+    step = POLL_INTERVAL_PUSH / len(steps) + timedelta(minutes=5)
+    emulator.add_fault(path=f"/users/{DEMO_USER}/batteries", status=403, count=1)
+    start = len(emulator.request_log)
+    await healthy_time(hass, freezer, ha_client, setup_integration, step * 3)
+    assert made(emulator, start) == [
+        f"GET /users/{DEMO_USER}",
+        f"GET /users/{DEMO_USER}/batteries",
+        f"GET /users/{DEMO_USER}/chargers",
+    ]
+    assert AssetType.BATTERY in coordinator._safety_steps()
