@@ -89,6 +89,7 @@ from .interventions import (
     parse_integrations,
     parse_interventions,
 )
+from .languages import LINK_BROWSER, LINK_LANGUAGES, TEXT_LANGUAGES, link_language, text_language
 from .schedules import (
     Schedule,
     ScheduleRule,
@@ -133,7 +134,10 @@ __all__ = [
     "DEFAULT_INTERVENTION_LANGUAGE",
     "DELIVERY_HEADER",
     "INTERVENTION_LANGUAGES",
+    "LINK_BROWSER",
+    "LINK_LANGUAGES",
     "SIGNATURE_HEADER",
+    "TEXT_LANGUAGES",
     "UNSET",
     "Action",
     "ActionState",
@@ -228,6 +232,7 @@ __all__ = [
     "charge_schedule_body",
     "generate_webhook_secret",
     "intervention_language",
+    "link_language",
     "parse_asset",
     "parse_event",
     "parse_events",
@@ -237,5 +242,6 @@ __all__ = [
     "rule_body",
     "smart_charging_error_cause",
     "temperature_schedule_body",
+    "text_language",
     "verify_signature",
 ]
