@@ -153,20 +153,6 @@ def _bucket_minutes(resolution: str | None, points: tuple[StatisticsPoint, ...])
     return min(gaps) if gaps else 60.0
 
 
-def integrate(points: Iterable[StatisticsPoint], minutes: float, *, power: bool) -> Hourly:
-    """Return kWh per UTC hour from buckets of ``minutes`` (kW when ``power``, else kWh).
-
-    Null buckets are gaps: an hour without any value is absent, never zero. A trailing hour that
-    is not yet complete (the hour in progress) is left out; later runs import it.
-    """
-    energy, counts = _per_hour(points, minutes, power=power)
-    for hour in sorted(energy, reverse=True):
-        if counts[hour] >= 60 / minutes:
-            break
-        del energy[hour]  # incomplete tail
-    return {hour: round(value, 6) for hour, value in energy.items()}
-
-
 def _per_hour(
     points: Iterable[StatisticsPoint], minutes: float, *, power: bool
 ) -> tuple[Hourly, dict[datetime, int]]:
@@ -768,8 +754,6 @@ async def async_clear_entry_statistics(
 async def async_clear_statistics(hass: HomeAssistant, asset_ids: Iterable[str]) -> list[str]:
     """Delete the imported statistics of these assets; returns the ids deleted."""
     prefixes = tuple(f"{DOMAIN}:{_slug(asset_id)}_" for asset_id in asset_ids)
-    if not prefixes:
-        return []
     instance = get_instance(hass)
     found = await instance.async_add_executor_job(_enode_statistic_ids, hass, prefixes)
     if found:

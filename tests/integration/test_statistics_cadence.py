@@ -32,8 +32,8 @@ from custom_components.enode.statistics import (
     metadata,
     statistic_id,
 )
-from enode_emulator import Emulator
-from enode_emulator.statistics import hem_statistics
+from enode_emulator import Emulator, routes_stats
+from enode_emulator.statistics import hem_statistics, inverter_statistics
 
 from .platform_helpers import HEM, INVERTER, asset_device
 from .test_statistics import BACKFILL_DAYS, _setup, hour, rows, run, stat_requests
@@ -176,6 +176,44 @@ async def test_a_null_hour_without_a_row_stays_a_gap(
     assert gap not in {hour(row) for row in found}
     assert gap - timedelta(hours=1) in {hour(row) for row in found}
     assert_sums(found)
+
+
+async def test_days_without_values_change_nothing(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A series answered with only nulls writes no rows; an inverter day without quarter hours
+    says nothing about its hours, so the rows imported before stay as they were."""
+
+    def all_null_import(*args: Any, **kwargs: Any) -> Any:
+        body = hem_statistics(*args, **kwargs)
+        for item in body["timeseries"]["import"]["data"]:
+            item["v"] = None
+        return body
+
+    def no_quarter_hours(*args: Any, **kwargs: Any) -> Any:
+        body = inverter_statistics(*args, **kwargs)
+        body["resolutions"].pop("QUARTER_HOUR")
+        return body
+
+    monkeypatch.setattr(routes_stats, "hem_statistics", all_null_import)
+    monkeypatch.setattr(routes_stats, "inverter_statistics", no_quarter_hours)
+    importer = await _setup(hass, emulator, freezer, START)
+    await run(hass, importer)
+    assert await rows(hass, statistic_id(HEM, "import")) == []
+    assert await rows(hass, statistic_id(HEM, "export"))
+    assert await rows(hass, statistic_id(INVERTER, "production")) == []
+
+    monkeypatch.setattr(routes_stats, "inverter_statistics", inverter_statistics)
+    await step(hass, emulator, freezer, 3900)  # 13:05: the inverter's backfill
+    before = await rows(hass, statistic_id(INVERTER, "production"))
+    assert hour(before[-1]) == START
+    monkeypatch.setattr(routes_stats, "inverter_statistics", no_quarter_hours)
+    await step(hass, emulator, freezer, 3600)  # 14:05: today, without quarter hours
+    assert await rows(hass, statistic_id(INVERTER, "production")) == before
+    assert await rows(hass, statistic_id(HEM, "import")) == []
 
 
 async def test_entry_removal_clears_devices_removed_earlier(
