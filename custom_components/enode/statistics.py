@@ -65,6 +65,7 @@ from homeassistant.helpers.event import async_call_later, async_track_utc_time_c
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 from homeassistant.util.unit_conversion import EnergyConverter
 
 from .api import (
@@ -326,6 +327,39 @@ def _storage_key(entry_id: str) -> str:
     return f"{DOMAIN}.statistics.{entry_id}"
 
 
+@dataclass(slots=True)
+class _Imported:
+    """One entry's Store of imported asset ids, loaded once, written when an id is new."""
+
+    store: Store[dict[str, list[str]]]
+    ids: set[str] | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+_IMPORTED: HassKey[dict[str, _Imported]] = HassKey(f"{DOMAIN}_statistics_imported")
+
+
+async def async_remember_imported(hass: HomeAssistant, entry_id: str, asset_id: str) -> None:
+    """Note that the entry imports statistics of the asset, before its first rows are queued.
+
+    Entry removal (``async_clear_entry_statistics``) clears every asset noted here, devices
+    removed long before included. Every importer of the entry shares one Store through this.
+    """
+    entries = hass.data.setdefault(_IMPORTED, {})
+    if (imported := entries.get(entry_id)) is None:
+        imported = entries[entry_id] = _Imported(
+            Store(hass, STORAGE_VERSION, _storage_key(entry_id))
+        )
+    if imported.ids is not None and asset_id in imported.ids:
+        return
+    async with imported.lock:
+        if imported.ids is None:
+            imported.ids = _asset_ids_of(await imported.store.async_load())
+        if asset_id not in imported.ids:
+            imported.ids.add(asset_id)
+            await imported.store.async_save({"asset_ids": sorted(imported.ids)})
+
+
 class StatisticsImporter:
     """Imports one entry's HEM-system and inverter statistics; one run at a time."""
 
@@ -344,8 +378,6 @@ class StatisticsImporter:
         self._lock = asyncio.Lock()
         self._retry: Callable[[], None] | None = None
         self._task: asyncio.Task[None] | None = None
-        self._store: Store[dict[str, list[str]]] | None = None
-        self._imported: set[str] | None = None  # asset ids ever imported (the Store's content)
         self.series: dict[str, SeriesStatus] = {}
         self.assets: dict[str, AssetStatus] = {}
         self.paused_until: datetime | None = None
@@ -621,14 +653,7 @@ class StatisticsImporter:
                 status.last_hour = max(valued)
 
     async def _async_remember(self, asset_id: str) -> None:
-        """Note the asset in the Store before its first rows are queued (see module docstring)."""
-        if self._store is None:
-            self._store = Store(self._hass, STORAGE_VERSION, _storage_key(self._entry.entry_id))
-        if self._imported is None:
-            self._imported = _asset_ids_of(await self._store.async_load())
-        if asset_id not in self._imported:
-            self._imported.add(asset_id)
-            await self._store.async_save({"asset_ids": sorted(self._imported)})
+        await async_remember_imported(self._hass, self._entry.entry_id, asset_id)
 
     # --- reading --------------------------------------------------------------------------
 
@@ -744,6 +769,7 @@ async def async_clear_entry_statistics(
     hass: HomeAssistant, entry_id: str, asset_ids: Iterable[str]
 ) -> list[str]:
     """Delete every statistic the entry imported (devices removed earlier included)."""
+    hass.data.get(_IMPORTED, {}).pop(entry_id, None)
     store: Store[dict[str, list[str]]] = Store(hass, STORAGE_VERSION, _storage_key(entry_id))
     remembered = _asset_ids_of(await store.async_load())
     found = await async_clear_statistics(hass, remembered | set(asset_ids))

@@ -221,6 +221,7 @@ async def test_entry_removal_clears_devices_removed_earlier(
     emulator: Emulator,
     freezer: FrozenDateTimeFactory,
     device_registry: dr.DeviceRegistry,
+    hass_storage: dict[str, Any],
 ) -> None:
     """The inverter's device went away before the entry: its statistics still go with it."""
     other = "enode:someone_else_generation"
@@ -236,9 +237,12 @@ async def test_entry_removal_clears_devices_removed_earlier(
     await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert asset_device(device_registry, entry, INVERTER) is None
+    key = f"enode.statistics.{entry.entry_id}"
+    assert hass_storage[key]["data"] == {"asset_ids": sorted([HEM, INVERTER])}
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     await async_wait_recording_done(hass)
+    assert key not in hass_storage  # the Store goes with the entry
     remaining = await get_instance(hass).async_add_executor_job(
         lambda: get_metadata(hass, statistic_source="enode")
     )
