@@ -147,9 +147,10 @@ async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> No
     if _is_ours(entry):
         await async_remove_webhooks(hass, entry)
         if "recorder" in hass.config.components:
-            from .statistics import async_clear_statistics  # noqa: PLC0415 - needs the recorder
+            from .statistics import async_clear_entry_statistics  # noqa: PLC0415 - recorder
 
-            await async_clear_statistics(hass, _asset_ids(hass, entry))
+            # The devices still registered and every asset the entry ever imported (a Store).
+            await async_clear_entry_statistics(hass, entry.entry_id, _asset_ids(hass, entry))
 
 
 def _asset_ids(hass: HomeAssistant, entry: EnodeConfigEntry) -> list[str]:

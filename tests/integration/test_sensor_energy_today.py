@@ -12,7 +12,7 @@ from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.enode.config_flow import DEFAULT_OPTIONS
 from custom_components.enode.const import CONF_BACKFILL_DAYS, DOMAIN
@@ -140,21 +140,28 @@ async def test_energy_today_from_the_import_without_extra_requests(
     for name, sensor in sensors.items():
         assert float(hass.states.get(sensor).state) == pytest.approx(today[name], abs=1e-4), name
 
-    # After local midnight the counters restart: unknown until the next import, then small.
+    # After local midnight the counters restart: unknown until a run fetches the new day.
     tomorrow = datetime(2025, 10, 27, 23, 30, tzinfo=UTC)  # 00:30 in Oslo
     freezer.move_to(tomorrow)
     await emulator.advance((tomorrow - START).total_seconds())
     await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
-    new_day = expected_today(emulator, date(2025, 10, 28))
-    # Never yesterday's total: unknown, or already the new day when the events of the advanced
-    # clock let a debounced import run first (as it does on newer Home Assistant's timing).
-    restarted = hass.states.get(sensors["consumption"]).state
-    assert restarted == STATE_UNKNOWN or float(restarted) == pytest.approx(
-        new_day["consumption"], abs=1e-4
-    )
+    assert hass.states.get(sensors["consumption"]).state == STATE_UNKNOWN  # never yesterday's
+    # A run now imports the hours that closed on 27 October: that day only, the new day stays
+    # unknown (its first hour has not closed).
+    before = len(requests(emulator))
     await importer.async_run()
     await hass.async_block_till_done()
+    assert sorted(requests(emulator)[before:]) == sorted(
+        [f"/hem-systems/{HEM}/statistics", f"/inverters/{INVERTER}/statistics"]
+    )
+    assert hass.states.get(sensors["consumption"]).state == STATE_UNKNOWN
+    # 01:05 in Oslo: the hourly run fetches 28 October, the sensors show the new day.
+    await emulator.advance(35 * 60)
+    freezer.move_to(datetime(2025, 10, 28, 0, 5, tzinfo=UTC))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    new_day = expected_today(emulator, date(2025, 10, 28))
     consumption = float(hass.states.get(sensors["consumption"]).state)
     assert consumption == pytest.approx(new_day["consumption"], abs=1e-4)
     assert 0 < consumption < today["consumption"]
