@@ -112,10 +112,12 @@ from .smart import (
     parse_location_tariff,
 )
 from .statistics import (
+    ChargingSession,
     ChargingStatisticsBucket,
     HemStatistics,
     HemStatisticsSeries,
     InverterStatistics,
+    MinMaxMean,
     StatisticsPoint,
 )
 from .subscriptions import Webhook, WebhookAuthentication, WebhookTestResult
@@ -152,6 +154,7 @@ __all__ = [
     "ChargeActionKind",
     "ChargeState",
     "Charger",
+    "ChargingSession",
     "ChargingStatisticsBucket",
     "CredentialsInvalidatedEvent",
     "EnergyState",
@@ -188,6 +191,7 @@ __all__ = [
     "Location",
     "LocationTariffInterval",
     "Meter",
+    "MinMaxMean",
     "Odometer",
     "PowerDeliveryState",
     "ProductionState",
