@@ -58,11 +58,6 @@ class Reading:
         if non_smart is not None:
             self.non_smart_price = non_smart
 
-    @property
-    def kw(self) -> float:
-        """The mean power while charging."""
-        return self.kwh * 3600 / self.seconds if self.seconds else 0.0
-
 
 @dataclass
 class Session:
@@ -106,9 +101,7 @@ class ChargingLog:
         """Add one physics step (ending at `moment`) of the power each asset drew."""
         start = moment - timedelta(seconds=seconds)
         for asset_id, kw in power_kw.items():
-            asset = store.assets.get(asset_id)
-            if asset is None:
-                continue
+            asset = store.assets[asset_id]  # the physics just stepped it
             session = self.open.get(asset_id)
             if kw <= _MIN_KW:
                 if session is not None:

@@ -301,3 +301,28 @@ def test_bucket_start() -> None:
     assert bucket_start(moment, "MONTH", -1.5) == datetime(2025, 6, 1, 1, 30, tzinfo=UTC)
     assert bucket_start(moment, "YEAR") == datetime(2025, 1, 1, tzinfo=UTC)
     assert bucket_start(moment + timedelta(hours=1), "DAY") == datetime(2025, 6, 5, tzinfo=UTC)
+
+
+async def test_no_price_area(api: Api, emulator: Emulator) -> None:
+    """A Location without prices: energy is recorded, prices are null and nothing is paid."""
+    emulator.set_prices(SITE, None)
+    await _charge_charger(api, emulator, 1)
+    await emulator.advance(1200)
+    buckets = await api.get(STATS, params=_params(type="charger"))
+    assert buckets[0]["kwhSum"] == pytest.approx(RATE)
+    assert buckets[0]["price"] == {"min": None, "max": None, "mean": None}
+    assert buckets[0]["costSum"] == 0
+
+
+async def test_moving_while_charging_splits_the_session(api: Api, emulator: Emulator) -> None:
+    """A session belongs to one Location: leaving it (still charging) starts another."""
+    await api.post(f"/chargers/{CHARGER}/charging", {"action": "START"})
+    await emulator.advance(1800)
+    emulator.core.store.find_asset(CHARGER).data["location"]["id"] = None
+    await emulator.advance(1800)
+    await api.authenticate()
+    await api.post(f"/chargers/{CHARGER}/charging", {"action": "STOP"})
+    await emulator.advance(1200)
+    sessions = await api.get(SESSIONS, params=_params(type="charger"))
+    assert [s["locationId"] for s in sessions] == [SITE, None]
+    assert sessions[1]["price"]["mean"] is not None  # priced at its household

@@ -19,12 +19,14 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.enode.api import AssetType
+from custom_components.enode.api import AssetType, ChargingStatisticsBucket
 from custom_components.enode.charging_statistics import (
     COST,
     ENERGY,
     ChargingStatisticsImporter,
+    HourValues,
     default_currency,
+    hourly_values,
     is_charging,
 )
 from custom_components.enode.config_flow import DEFAULT_OPTIONS
@@ -368,9 +370,15 @@ async def test_server_errors_back_off(
     assert requests(emulator) == count  # still backing off
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert any(a["error"] for a in diagnostics["charging_statistics"]["assets"].values())
+    # Failing again: the back-off doubles.
+    emulator.add_fault(path=PATH, status=500, count=1)
     freezer.tick(timedelta(minutes=6))
     await run(hass, importer)
     assert requests(emulator) == count + 1
+    assert failed[0].retry_at == START + timedelta(minutes=16 + 30)
+    freezer.tick(timedelta(minutes=31))
+    await run(hass, importer)
+    assert requests(emulator) == count + 2
     assert not any(p.error for p in importer.progress.values())
     for asset_id in (VEHICLE, CHARGER):
         assert len(await rows(hass, statistic_id(asset_id, ENERGY))) > 0
@@ -518,3 +526,45 @@ def test_helpers() -> None:
         charge_state = None
 
     assert is_charging(Thing()) is False  # type: ignore[arg-type]
+    buckets = [
+        ChargingStatisticsBucket.from_dict(item)
+        for item in (
+            {"date": "2025-10-27T10:00:00Z", "kwhSum": 1, "costSum": 2, "estimatedSavings": 0.5},
+            {"date": "2025-10-27T10:30:00Z", "kwhSum": 1, "costSum": 1, "estimatedSavings": None},
+            {"kwhSum": 7},  # no date: not placeable
+            {"date": "2025-10-27T11:00:00Z", "kwhSum": None, "costSum": None},
+        )
+    ]
+    assert hourly_values(buckets) == {
+        datetime(2025, 10, 27, 10, tzinfo=UTC): HourValues(kwh=2.0, cost=3.0, savings=0.5),
+        datetime(2025, 10, 27, 11, tzinfo=UTC): HourValues(kwh=0.0, cost=0.0, savings=None),
+    }
+
+
+async def test_currency_from_the_plan_and_the_stored_statistic(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entry: MockConfigEntry,
+    importer: ChargingStatisticsImporter,
+) -> None:
+    """A smart charging plan names Enode's currency; after a restart the stored unit is kept."""
+    assert importer.currency(VEHICLE) is None
+    await entry.runtime_data.client.set_vehicle_smart_charging_policy(
+        VEHICLE, is_enabled=True, deadline="07:00"
+    )
+    await entry.runtime_data.coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert importer.currency(CHARGER) == "NOK"  # the vehicle's plan prices the account
+    await run(hass, importer)
+    assert len(await rows(hass, statistic_id(CHARGER, COST))) > 0
+
+    await entry.runtime_data.client.set_vehicle_smart_charging_policy(VEHICLE, is_enabled=False)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    reloaded = entry.runtime_data.charging_statistics
+    assert reloaded is not None
+    assert reloaded is not importer
+    await run(hass, reloaded)
+    assert reloaded.progress[CHARGER].stored_currency == "NOK"  # read back from the recorder
+    assert not any(status.plan for status in entry.runtime_data.coordinator.data.smart.values())
+    assert reloaded.currency(CHARGER) == "NOK"
