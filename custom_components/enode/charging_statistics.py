@@ -356,9 +356,13 @@ class ChargingStatisticsImporter:
         oldest = dt_util.as_utc(local_midnight - timedelta(days=days))
         write_from = oldest if progress.last_hour is None else progress.last_hour + HOUR
         write_from = max(write_from, end - timedelta(days=MAX_BACKFILL_DAYS))
+        since = now - progress.last_correction if progress.last_correction else None
+        # A fetch the asset needs anyway takes the correction along once it is half due:
+        # the same one request, and one fewer a day for an asset that charges daily.
         correct = (
-            progress.last_correction is None
-            or now - progress.last_correction >= CORRECTION_INTERVAL
+            since is None
+            or since >= CORRECTION_INTERVAL
+            or (progress.charged and since >= CORRECTION_INTERVAL / 2)
         )
         if correct:
             write_from = min(write_from, end - CORRECTION_WINDOW)

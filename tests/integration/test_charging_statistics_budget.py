@@ -120,7 +120,8 @@ async def test_requests_per_day_with_nightly_smart_charging(
     # Steady state: one fetch per hour after a charging hour (the session's hours and the
     # one it ended in) plus one correction per asset; never a fetch per asset and hour.
     per_night = len(charged_hours) / days
-    # Measured with the demo household: 5 a day (3 after the night's charging hours, 2
-    # corrections), against 48 for fetching both assets every hour.
+    # Measured with the demo household: 4 a day (3 after the night's charging hours, one of
+    # them also the vehicle's correction, and the idle charger's correction), against 48 for
+    # fetching both assets every hour.
     for count in per_day[1:]:
         assert 2 < count <= per_night + 1 + 2
