@@ -49,6 +49,7 @@ DEMO_LINK_VENDOR = "VOLKSWAGEN"
 # The demo shows one intervention as a repair issue: the demo Tesla asks for mobile access
 # (it blocks only the location capability, so every control of the demo keeps working).
 DEMO_INTERVENTION_VEHICLE = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b01"
+DEMO_CHARGING_DAYS = 30  # fabricated charging history for the Energy dashboard
 DEMO_INTERVENTION = "3f1c2a9e-7b4d-4e21-9c55-1a2b3c4d5e02"
 DEMO_CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"  # the demo household's Zaptec Go
 DASHBOARD_PATH = "enode-demo"
@@ -602,6 +603,20 @@ async def add_demo_intervention(session: aiohttp.ClientSession, emulator_url: st
             raise StackError(f"The emulator refused the demo intervention: {answer.status}")
 
 
+async def seed_charging_history(session: aiohttp.ClientSession, emulator_url: str) -> None:
+    """Give the demo household 30 days of past charging sessions (the emulator's admin API).
+
+    The integration's first import backfills them, so the Energy dashboard can show the
+    vehicle's charging (and its cost) from the first day of the demo.
+    """
+    async with session.post(
+        f"{emulator_url}/_emulator/users/{DEMO_ENODE_USER}/charging-history",
+        json={"days": DEMO_CHARGING_DAYS},
+    ) as answer:
+        if answer.status != 200:
+            raise StackError(f"The emulator refused the charging history: {answer.status}")
+
+
 async def install_dashboard(api: HomeAssistantApi) -> str:
     """Create (or refresh) the "Enode" dashboard with cards for every Enode device."""
     dashboards, devices, entities = await api.ws(
@@ -677,6 +692,7 @@ async def provision(settings: StackSettings) -> tuple[str, bool]:
         added = False
         await add_demo_intervention(session, settings.emulator_url)
         if not await enode_entry_ids(api):
+            await seed_charging_history(session, settings.emulator_url)
             # The demo household has a Tesla; link a second car so the Link step shows.
             await add_enode_integration(api, settings.emulator_url, vendor=DEMO_LINK_VENDOR)
             added = True

@@ -42,6 +42,7 @@ from .api import (
     SmartChargingStatus,
     Vehicle,
 )
+from .charging_sensors import charging_sensors
 from .const import LOCATION_AWAY, SIGNAL_ENERGY_TODAY
 from .coordinator import is_smart_capable
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
@@ -508,6 +509,7 @@ async def async_setup_entry(
                 EnodeSmartSensorEntity(entry, asset, description) for description in SMART_SENSORS
             )
         entities.extend(pairing_sensors(entry, asset))
+        entities.extend(charging_sensors(entry, asset))  # only with the recorder
         # Only with the recorder, which the statistics importer needs.
         if asset.asset_type is AssetType.HEM_SYSTEM and entry.runtime_data.statistics is not None:
             entities.extend(

@@ -113,10 +113,12 @@ from .smart import (
     parse_location_tariff,
 )
 from .statistics import (
+    ChargingSession,
     ChargingStatisticsBucket,
     HemStatistics,
     HemStatisticsSeries,
     InverterStatistics,
+    MinMaxMean,
     StatisticsPoint,
 )
 from .subscriptions import Webhook, WebhookAuthentication, WebhookTestResult
@@ -156,6 +158,7 @@ __all__ = [
     "ChargeActionKind",
     "ChargeState",
     "Charger",
+    "ChargingSession",
     "ChargingStatisticsBucket",
     "CredentialsInvalidatedEvent",
     "EnergyState",
@@ -192,6 +195,7 @@ __all__ = [
     "Location",
     "LocationTariffInterval",
     "Meter",
+    "MinMaxMean",
     "Odometer",
     "PowerDeliveryState",
     "ProductionState",
