@@ -58,7 +58,7 @@ async def main() -> int:
         rows[meta["statistic_id"]] = max(rows[meta["statistic_id"]], len(stats))
         newest[meta["statistic_id"]] = max(row["start"] for row in stats)
 
-    async def last_hour(statistic: str) -> datetime | None:
+    async def last_hour(_hass: Any, statistic: str) -> datetime | None:
         return newest.get(statistic)
 
     async def nothing_stored(*_args: Any) -> tuple[float, dict[datetime, float | None]]:
@@ -89,8 +89,8 @@ async def main() -> int:
                 client,
                 coordinator,  # type: ignore[arg-type]
             )
-            importer._async_last_hour = last_hour  # type: ignore[method-assign]  # noqa: SLF001
-            importer._async_stored = nothing_stored  # type: ignore[method-assign]  # noqa: SLF001
+            module.async_last_hour = last_hour  # type: ignore[assignment]
+            module.async_stored = nothing_stored  # type: ignore[assignment]
             importer._async_remember = no_store  # type: ignore[method-assign]  # noqa: SLF001
             module.async_add_external_statistics = collect  # type: ignore[assignment]
             module.async_dispatcher_send = lambda *_args: None  # type: ignore[assignment]

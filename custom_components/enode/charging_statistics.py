@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.recorder.models import (
     StatisticData,
@@ -29,9 +29,7 @@ from homeassistant.components.recorder.models import (
 )
 from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
-    get_last_statistics,
     get_metadata,
-    statistics_during_period,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -61,7 +59,15 @@ from .const import (
     SIGNAL_CHARGING_STATISTICS,
 )
 from .devices import device_name
-from .statistics import cumulate, metadata, statistic_id
+from .statistics import (
+    async_last_hour,
+    async_remember_imported,
+    async_stored,
+    cumulate,
+    metadata,
+    statistic_id,
+    utc_hour,
+)
 
 if TYPE_CHECKING:
     from .api import Asset, ChargingStatisticsBucket, EnodeClient
@@ -148,7 +154,7 @@ def hourly_values(buckets: Iterable[ChargingStatisticsBucket]) -> dict[datetime,
     for bucket in buckets:
         if bucket.date is None:
             continue
-        hour = _hour(bucket.date)
+        hour = utc_hour(bucket.date)
         before = result.get(hour)
         savings = bucket.estimated_savings
         if before is not None and before.savings is not None:
@@ -172,10 +178,6 @@ def cost_metadata(statistic: str, name: str, currency: str) -> StatisticMetaData
         unit_class=None,
         unit_of_measurement=currency,
     )
-
-
-def _hour(moment: datetime) -> datetime:
-    return dt_util.as_utc(moment).replace(minute=0, second=0, microsecond=0)
 
 
 def _hours(start: datetime, end: datetime) -> list[datetime]:
@@ -344,10 +346,10 @@ class ChargingStatisticsImporter:
         energy_id = statistic_id(asset.id, ENERGY)
         cost_id = statistic_id(asset.id, COST)
         if not progress.loaded:
-            progress.last_hour = await self._async_last_hour(energy_id)
+            progress.last_hour = await async_last_hour(self._hass, energy_id)
             progress.stored_currency = await self._async_stored_unit(cost_id)
             progress.loaded = True
-        end = _hour(now - timedelta(minutes=FETCH_MINUTE))  # hours before it are complete
+        end = utc_hour(now - timedelta(minutes=FETCH_MINUTE))  # hours before it are complete
         days = min(
             int(self._entry.options.get(CONF_BACKFILL_DAYS, DEFAULT_BACKFILL_DAYS)),
             MAX_BACKFILL_DAYS,
@@ -446,10 +448,12 @@ class ChargingStatisticsImporter:
         hours = _hours(start, end)
         if not hours:
             return
+        # Entry removal clears what the entry ever imported, devices removed earlier included.
+        await async_remember_imported(self._hass, self._entry.entry_id, asset.id)
         name = device_name(asset)
         energy_id = statistic_id(asset.id, ENERGY)
         energy = {h: round(values[h].kwh, 6) if h in values else 0.0 for h in hours}
-        base = await self._async_sum_before(energy_id, start)
+        base, _ = await async_stored(self._hass, energy_id, start)
         async_add_external_statistics(
             self._hass, metadata(energy_id, f"{name} charging energy"), cumulate(energy, base)
         )
@@ -460,7 +464,7 @@ class ChargingStatisticsImporter:
         progress.cost_skipped = None
         cost_id = statistic_id(asset.id, COST)
         cost = {h: round(values[h].cost, 6) if h in values else 0.0 for h in hours}
-        base = await self._async_sum_before(cost_id, start)
+        base, _ = await async_stored(self._hass, cost_id, start)
         rows: list[StatisticData] = cumulate(cost, base)
         async_add_external_statistics(
             self._hass, cost_metadata(cost_id, f"{name} charging cost", currency), rows
@@ -469,32 +473,12 @@ class ChargingStatisticsImporter:
 
     # --- reading the recorder -------------------------------------------------------------
 
-    async def _async_last_hour(self, statistic: str) -> datetime | None:
-        result = await get_instance(self._hass).async_add_executor_job(
-            get_last_statistics, self._hass, 1, statistic, False, {"sum"}
-        )
-        start = result[statistic][0].get("start") if result.get(statistic) else None
-        return dt_util.utc_from_timestamp(start) if start is not None else None
-
     async def _async_stored_unit(self, statistic: str) -> str | None:
         found = await get_instance(self._hass).async_add_executor_job(
             lambda: get_metadata(self._hass, statistic_ids={statistic})
         )
         meta = found.get(statistic)
         return meta[1].get("unit_of_measurement") if meta else None
-
-    async def _async_sum_before(self, statistic: str, hour: datetime) -> float:
-        """The cumulative sum of the last row before ``hour`` (0 when there is none)."""
-        for start in (hour - timedelta(days=7), datetime(2000, 1, 1, tzinfo=dt_util.UTC)):
-            types: set[Literal["change", "last_reset", "max", "mean", "min", "state", "sum"]]
-            types = {"sum"}
-            result = await get_instance(self._hass).async_add_executor_job(
-                statistics_during_period, self._hass, start, hour, {statistic}, "hour", None, types
-            )
-            rows = result.get(statistic, [])
-            if rows:
-                return float(rows[-1].get("sum") or 0.0)
-        return 0.0
 
     # --- diagnostics ----------------------------------------------------------------------
 

@@ -137,7 +137,7 @@ def statistic_id(asset_id: str, series: str) -> str:
     return f"{DOMAIN}:{_slug(asset_id)}_{_slug(series)}"
 
 
-def _hour(moment: datetime) -> datetime:
+def utc_hour(moment: datetime) -> datetime:
     """Return the UTC hour that contains ``moment``."""
     return dt_util.as_utc(moment).replace(minute=0, second=0, microsecond=0)
 
@@ -168,7 +168,7 @@ def _per_hour(
     for moment, value in unique.items():
         if value is None:
             continue
-        hour = _hour(moment)
+        hour = utc_hour(moment)
         energy[hour] = energy.get(hour, 0.0) + (value * minutes / 60 if power else value)
         counts[hour] = counts.get(hour, 0) + 1
     return energy, counts
@@ -183,7 +183,7 @@ def covered_hours(days: Iterable[date], tz: tzinfo, end: datetime) -> list[datet
     wanted = set(days)
     hours: set[datetime] = set()
     for day in wanted:
-        hour = _hour(datetime.combine(day, time(), tz))
+        hour = utc_hour(datetime.combine(day, time(), tz))
         stop = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
         while hour < stop:
             last = hour + HOUR - timedelta(microseconds=1)
@@ -248,7 +248,7 @@ def plan_days(
         resume = newest.astimezone(tz).date() - timedelta(days=REFETCH_DAYS)
         start, last = max(first, min(resume, today)), today
     else:
-        end = _hour(now)
+        end = utc_hour(now)
         resume_hour = newest + HOUR
         if resume_hour >= end:
             return []
@@ -494,7 +494,7 @@ class StatisticsImporter:
         ids = {name: statistic_id(asset.id, name) for name in series}
         tz = self._timezone(asset)
         today = now.astimezone(tz).date()
-        last = {name: await self._async_last_hour(ids[name]) for name in series}
+        last = {name: await async_last_hour(self._hass, ids[name]) for name in series}
         for name, hour in last.items():
             self.series.setdefault(ids[name], SeriesStatus()).last_hour = hour
         backfill = int(self._entry.options.get(CONF_BACKFILL_DAYS, DEFAULT_BACKFILL_DAYS))
@@ -623,7 +623,7 @@ class StatisticsImporter:
             status = self.series.setdefault(statistic, SeriesStatus())
             hourly: HourlyOrNull = {}
             if points := fetched.points.get(name):
-                hours = covered_hours(fetched.days.get(name, ()), tz, _hour(now))
+                hours = covered_hours(fetched.days.get(name, ()), tz, utc_hour(now))
                 hourly = hourly_rows(
                     points, fetched.minutes[name], power=fetched.power.get(name, True), hours=hours
                 )
@@ -631,9 +631,9 @@ class StatisticsImporter:
                 if (
                     point.value is not None
                     and point.time.astimezone(tz).date() < today
-                    and hourly.get(_hour(point.time)) is None
+                    and hourly.get(utc_hour(point.time)) is None
                 ):
-                    hourly[_hour(point.time)] = round(point.value, 6)
+                    hourly[utc_hour(point.time)] = round(point.value, 6)
             if not any(value is not None for value in hourly.values()):
                 if name in fetched.reasons and not fetched.points.get(name):
                     status.skipped = fetched.reasons[name]
@@ -642,7 +642,7 @@ class StatisticsImporter:
             else:
                 status.skipped = None
             start = min(hourly)
-            base, stored = await self._async_stored(statistic, start)
+            base, stored = await async_stored(self._hass, statistic, start)
             rows = _merge(hourly, stored)
             if not rows:
                 continue  # only null hours, none of which had a row
@@ -654,43 +654,6 @@ class StatisticsImporter:
 
     async def _async_remember(self, asset_id: str) -> None:
         await async_remember_imported(self._hass, self._entry.entry_id, asset_id)
-
-    # --- reading --------------------------------------------------------------------------
-
-    async def _async_last_hour(self, statistic: str) -> datetime | None:
-        result = await get_instance(self._hass).async_add_executor_job(
-            get_last_statistics, self._hass, 1, statistic, False, {"sum"}
-        )
-        start = result[statistic][0].get("start") if result.get(statistic) else None
-        return dt_util.utc_from_timestamp(start) if start is not None else None
-
-    async def _async_stored(
-        self, statistic: str, hour: datetime
-    ) -> tuple[float, dict[datetime, float | None]]:
-        """The sum of the last row before ``hour`` (0 when none) and the states from ``hour``."""
-        rows = await self._async_rows(statistic, hour - timedelta(days=7), None)
-        before = [row for row in rows if row["start"] < hour.timestamp()]
-        if not before:
-            before = await self._async_rows(statistic, datetime(2000, 1, 1, tzinfo=UTC), hour)
-        base = float(before[-1].get("sum") or 0.0) if before else 0.0
-        stored = {
-            dt_util.utc_from_timestamp(row["start"]): row.get("state")
-            for row in rows
-            if row["start"] >= hour.timestamp()
-        }
-        return base, stored
-
-    async def _async_rows(
-        self, statistic: str, start: datetime, end: datetime | None
-    ) -> list[dict[str, Any]]:
-        types: set[Literal["change", "last_reset", "max", "mean", "min", "state", "sum"]] = {
-            "state",
-            "sum",
-        }
-        result = await get_instance(self._hass).async_add_executor_job(
-            statistics_during_period, self._hass, start, end, {statistic}, "hour", None, types
-        )
-        return [dict(row) for row in result.get(statistic, [])]
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -763,6 +726,48 @@ def _asset_ids_of(data: object) -> set[str]:
     """The asset ids in the Store's content; defensive about a hand-edited file."""
     ids = data.get("asset_ids") if isinstance(data, dict) else None
     return {item for item in ids if isinstance(item, str)} if isinstance(ids, list) else set()
+
+
+# --- reading the recorder (shared with charging_statistics.py) -------------------------------
+
+
+async def async_last_hour(hass: HomeAssistant, statistic: str) -> datetime | None:
+    """The start of the newest stored row of a statistic (None when it has none)."""
+    result = await get_instance(hass).async_add_executor_job(
+        get_last_statistics, hass, 1, statistic, False, {"sum"}
+    )
+    start = result[statistic][0].get("start") if result.get(statistic) else None
+    return dt_util.utc_from_timestamp(start) if start is not None else None
+
+
+async def async_stored(
+    hass: HomeAssistant, statistic: str, hour: datetime
+) -> tuple[float, dict[datetime, float | None]]:
+    """The sum of the last row before ``hour`` (0 when none) and the states from ``hour``."""
+    rows = await _async_rows(hass, statistic, hour - timedelta(days=7), None)
+    before = [row for row in rows if row["start"] < hour.timestamp()]
+    if not before:
+        before = await _async_rows(hass, statistic, datetime(2000, 1, 1, tzinfo=UTC), hour)
+    base = float(before[-1].get("sum") or 0.0) if before else 0.0
+    stored = {
+        dt_util.utc_from_timestamp(row["start"]): row.get("state")
+        for row in rows
+        if row["start"] >= hour.timestamp()
+    }
+    return base, stored
+
+
+async def _async_rows(
+    hass: HomeAssistant, statistic: str, start: datetime, end: datetime | None
+) -> list[dict[str, Any]]:
+    types: set[Literal["change", "last_reset", "max", "mean", "min", "state", "sum"]] = {
+        "state",
+        "sum",
+    }
+    result = await get_instance(hass).async_add_executor_job(
+        statistics_during_period, hass, start, end, {statistic}, "hour", None, types
+    )
+    return [dict(row) for row in result.get(statistic, [])]
 
 
 async def async_clear_entry_statistics(

@@ -165,7 +165,7 @@ async def test_energy_today_from_the_import_without_extra_requests(
     await hass.async_block_till_done(wait_background_tasks=True)
     await entry.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
-    assert sorted(path for path in requests(emulator)[before:] if "statistics" in path) == sorted(
+    assert sorted(p for p in requests(emulator)[before:] if p.endswith("/statistics")) == sorted(
         [f"/hem-systems/{HEM}/statistics", f"/inverters/{INVERTER}/statistics"]
     )
     assert hass.states.get(sensors["consumption"]).state == STATE_UNKNOWN
