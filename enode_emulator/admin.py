@@ -248,3 +248,11 @@ async def reset(request: web.Request) -> web.Response:
     ref = request.app[CORE_REF]
     ref.core = await ref.core.reset()
     return no_content()
+
+
+@routes.post(f"{P}/users/{{userId}}/charging-history")
+async def charging_history(request: web.Request) -> web.Response:
+    """Fabricate `{days}` days of past charging sessions (deterministic by seed)."""
+    body = _dict(await json_body(request))
+    count = core_of(request).seed_charging_history(request.match_info["userId"], body.get("days"))
+    return ok({"sessions": count})

@@ -10,6 +10,7 @@ from typing import Any
 
 from .actions import ActionManager
 from .assets import deep_merge, sync_hidden
+from .charging import ChargingLog
 from .clock import SimClock, iso
 from .config import EmulatorConfig
 from .events import EventBus
@@ -70,6 +71,8 @@ class Core:
         self.pricing = Pricing(self.store)
         self.smart = SmartCharging(self.store, self.actions, self.pricing)
         self.schedules = Schedules(self.store, self.actions, self.smart)
+        self.charging = ChargingLog()
+        self.store.removal_hooks.append(self.charging.asset_removed)
         self._lock = asyncio.Lock()
         self._physics_at = self.clock.now()
         load_scenario(self.store, config.scenario)
@@ -80,6 +83,8 @@ class Core:
         if "vendors" not in state:
             self.vendors = Vendors(self.store)
             self.links.vendors = self.vendors
+        if "charging" not in state:  # saved before charging sessions were recorded
+            self.charging = ChargingLog()
 
     # Simulation
 
@@ -118,7 +123,15 @@ class Core:
 
     def _physics_step(self, moment: datetime, seconds: float) -> None:
         before = {key: copy.deepcopy(asset.data) for key, asset in self.store.assets.items()}
-        step(self.store, self.history, moment, seconds, self.config.seed)
+        drawn = step(self.store, self.history, moment, seconds, self.config.seed)
+        self.charging.record(
+            store=self.store,
+            pricing=self.pricing,
+            smart=self.smart,
+            moment=moment,
+            seconds=seconds,
+            power_kw=drawn,
+        )
         self._physics_at = moment
         changed = {key for key, asset in self.store.assets.items() if asset.data != before[key]}
         for hem in self.store.assets_of("hem-system"):
@@ -159,6 +172,20 @@ class Core:
         await self.process_due()
 
     # Admin operations (also exposed over HTTP under /_emulator/)
+
+    def seed_charging_history(self, user_id: str, days: Any) -> int:
+        """Fabricate `days` days of past charging sessions for a user's vehicles (and chargers)."""
+        self.store.get_user(user_id)
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
+            raise ProblemError(400, "'days' must be a whole number from 1 to 366")
+        return self.charging.seed_history(
+            self.store,
+            self.pricing,
+            user_id=user_id,
+            days=days,
+            now=self.clock.now(),
+            seed=self.config.seed,
+        )
 
     def add_fault(self, body: Any) -> FaultRule:
         """Fail or slow down matching requests (see README)."""

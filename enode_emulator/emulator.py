@@ -202,6 +202,10 @@ class Emulator:
         """Pretend another user enabled smart charging for the vehicle."""
         self.core.set_smart_charging_claimed(vehicle_id, claimed)
 
+    def seed_charging_history(self, user_id: str, days: int) -> int:
+        """Fabricate past charging sessions (see `POST /_emulator/users/{id}/charging-history`)."""
+        return self.core.seed_charging_history(user_id, days)
+
     def asset(self, asset_id: str) -> JSON:
         """Return an asset's API object."""
         return self.core.store.find_asset(asset_id).data

@@ -11,7 +11,8 @@ import uuid
 from .models import JSON
 from .problems import ProblemError
 
-FAULT_STATUSES = frozenset({401, 403, 429, 500, 502, 503, 504})
+# 400, 404 and 422 stand for what Enode refuses for one asset (e.g. a relink it does not offer).
+FAULT_STATUSES = frozenset({400, 401, 403, 404, 422, 429, 500, 502, 503, 504})
 
 
 @dataclass

@@ -14,14 +14,27 @@ from .state import Store
 _EPSILON = 0.005
 
 
-def step(store: Store, history: History, now: datetime, dt: float, seed: int) -> None:
-    """Advance every site by `dt` simulated seconds ending at `now`."""
+def step(store: Store, history: History, now: datetime, dt: float, seed: int) -> dict[str, float]:
+    """Advance every site by `dt` simulated seconds ending at `now`.
+
+    Returns:
+        The power (kW) each vehicle, charger and HVAC drew in the step (charging sessions).
+    """
+    drawn: dict[str, float] = {}
     for site in list(store.sites.values()):
-        _step_site(store, history, site, now, dt=dt, seed=seed)
+        _step_site(store, history, site, now, dt=dt, seed=seed, drawn=drawn)
+    return drawn
 
 
 def _step_site(
-    store: Store, history: History, site: Site, now: datetime, *, dt: float, seed: int
+    store: Store,
+    history: History,
+    site: Site,
+    now: datetime,
+    *,
+    dt: float,
+    seed: int,
+    drawn: dict[str, float],
 ) -> None:
     assets = [asset for asset in store.assets.values() if asset.site_id == site.id]
     by_kind: dict[str, list[Asset]] = {}
@@ -29,13 +42,16 @@ def _step_site(
         by_kind.setdefault(asset.kind, []).append(asset)
     production = sum(_inverter(asset, site, now, dt, seed) for asset in by_kind.get("inverter", []))
     consumption = household_kw(site, now, seed)
-    consumption += sum(_hvac(asset, site, now, dt) for asset in by_kind.get("hvac", []))
+    for hvac in by_kind.get("hvac", []):
+        drawn[hvac.id] = _hvac(hvac, site, now, dt)
+        consumption += drawn[hvac.id]
     paired = set()
     for charger in by_kind.get("charger", []):
-        consumption += _charger(charger, now)
+        drawn[charger.id] = _charger(charger, now)
+        consumption += drawn[charger.id]
         paired.add(charger.data["chargeState"].get("pluggedInVehicleId"))
     for vehicle in by_kind.get("vehicle", []):
-        rate = _vehicle(vehicle, now, dt)
+        rate = drawn[vehicle.id] = _vehicle(vehicle, now, dt)
         if vehicle.id not in paired:
             consumption += rate
     battery_rate = 0.0

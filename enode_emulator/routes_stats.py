@@ -1,11 +1,18 @@
-"""Statistics endpoints."""
+"""Statistics endpoints: HEM systems, inverters and charging."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from aiohttp import web
 
+from .charging import ChargingQuery, parse_query, parse_resolution
+from .problems import ProblemError
 from .statistics import hem_statistics, inverter_statistics
 from .web import core_of, ok
+
+if TYPE_CHECKING:
+    from .catalog import AssetType
 
 routes = web.RouteTableDef()
 
@@ -39,3 +46,38 @@ async def inverter_stats(request: web.Request) -> web.Response:
     site = core.store.sites[inverter.site_id]
     query = dict(request.query)
     return ok(inverter_statistics(inverter, site, query, core.clock.now(), core.config.seed))
+
+
+def _charging_assets(request: web.Request, query: ChargingQuery) -> set[str]:
+    """The user's assets of the query's type, or the one `id` (404 when it is not of that type)."""
+    core = core_of(request)
+    user_id = request.match_info["userId"]
+    core.store.get_user(user_id)
+    kind = cast("AssetType", query.kind)
+    assets = {asset.id for asset in core.store.assets_of(kind, user_id)}
+    # Removed assets keep no history here; sessions of unknown ids never match.
+    if query.asset_id is not None:
+        if query.asset_id not in assets:
+            raise ProblemError(404, f"No {query.kind} with id {query.asset_id}", "Asset not found")
+        return {query.asset_id}
+    return assets
+
+
+@routes.get("/users/{userId}/statistics/charging")
+async def charging_statistics(request: web.Request) -> web.Response:
+    """Charging statistics buckets (SMART.md 9.1)."""
+    core = core_of(request)
+    now = core.clock.now()
+    query = parse_query(request.query, now)
+    resolution, offset = parse_resolution(request.query)
+    assets = _charging_assets(request, query)
+    return ok(core.charging.buckets(assets, query, resolution, offset, now))
+
+
+@routes.get("/users/{userId}/statistics/charging/sessions")
+async def charging_sessions(request: web.Request) -> web.Response:
+    """Charging sessions intersecting [startDate, endDate] (SMART.md 9.2)."""
+    core = core_of(request)
+    now = core.clock.now()
+    query = parse_query(request.query, now)
+    return ok(core.charging.session_list(_charging_assets(request, query), query, now))

@@ -49,8 +49,10 @@ DEMO_LINK_VENDOR = "VOLKSWAGEN"
 # The demo shows one intervention as a repair issue: the demo Tesla asks for mobile access
 # (it blocks only the location capability, so every control of the demo keeps working).
 DEMO_INTERVENTION_VEHICLE = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b01"
+DEMO_CHARGING_DAYS = 30  # fabricated charging history for the Energy dashboard
 DEMO_INTERVENTION = "3f1c2a9e-7b4d-4e21-9c55-1a2b3c4d5e02"
 DEMO_CHARGER = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b02"  # the demo household's Zaptec Go
+DEMO_HEM_SYSTEM = "0b7c2a4e-1f3d-4e5a-8b6c-7d8e9f0a1b07"
 DASHBOARD_PATH = "enode-demo"
 DASHBOARD_TITLE = "Enode"
 EMULATOR_CLIENT_ID = "enode-emulator-client"
@@ -602,6 +604,70 @@ async def add_demo_intervention(session: aiohttp.ClientSession, emulator_url: st
             raise StackError(f"The emulator refused the demo intervention: {answer.status}")
 
 
+async def seed_charging_history(session: aiohttp.ClientSession, emulator_url: str) -> None:
+    """Give the demo household 30 days of past charging sessions (the emulator's admin API).
+
+    The integration's first import backfills them, so the Energy dashboard can show the
+    vehicle's charging (and its cost) from the first day of the demo.
+    """
+    async with session.post(
+        f"{emulator_url}/_emulator/users/{DEMO_ENODE_USER}/charging-history",
+        json={"days": DEMO_CHARGING_DAYS},
+    ) as answer:
+        if answer.status != 200:
+            raise StackError(f"The emulator refused the charging history: {answer.status}")
+
+
+def enode_statistic(asset_id: str, series: str) -> str:
+    """The integration's external statistic id of one asset's series (statistics.statistic_id)."""
+    slug = re.sub(r"[^a-z0-9]+", "_", f"{asset_id}_{series}".lower()).strip("_")
+    return f"enode:{slug}"
+
+
+def demo_energy_prefs(current: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Energy dashboard settings for the demo household, or None when some are set already.
+
+    Solar and battery come from the HEM system's imported statistics, and the Tesla's charging
+    energy is an individual device (its month of seeded history shows at once). The grid is left
+    for the user: its settings' shape changed in Home Assistant 2026.x, and the others did not.
+    A dashboard the user configured is left alone.
+    """
+    if current and (current.get("energy_sources") or current.get("device_consumption")):
+        return None
+
+    def hem(series: str) -> str:
+        return enode_statistic(DEMO_HEM_SYSTEM, series)
+
+    return {
+        "energy_sources": [
+            {
+                "type": "solar",
+                "stat_energy_from": hem("generation"),
+                "config_entry_solar_forecast": None,
+            },
+            {
+                "type": "battery",
+                "stat_energy_from": hem("discharge"),
+                "stat_energy_to": hem("charge"),
+            },
+        ],
+        "device_consumption": [
+            {"stat_consumption": enode_statistic(DEMO_INTERVENTION_VEHICLE, "charging_energy")}
+        ],
+    }
+
+
+async def install_energy_prefs(api: HomeAssistantApi) -> None:
+    """Fill the Energy dashboard with the demo household (only when it is still empty)."""
+    try:
+        (current,) = await api.ws([{"type": "energy/get_prefs"}])
+    except StackError:
+        current = None  # "No prefs" until something was saved
+    prefs = demo_energy_prefs(current)
+    if prefs is not None:
+        await api.ws([{"type": "energy/save_prefs", **prefs}])
+
+
 async def install_dashboard(api: HomeAssistantApi) -> str:
     """Create (or refresh) the "Enode" dashboard with cards for every Enode device."""
     dashboards, devices, entities = await api.ws(
@@ -677,12 +743,14 @@ async def provision(settings: StackSettings) -> tuple[str, bool]:
         added = False
         await add_demo_intervention(session, settings.emulator_url)
         if not await enode_entry_ids(api):
+            await seed_charging_history(session, settings.emulator_url)
             # The demo household has a Tesla; link a second car so the Link step shows.
             await add_enode_integration(api, settings.emulator_url, vendor=DEMO_LINK_VENDOR)
             added = True
         await wait_for_entities(api)
         if added:
             await add_demo_schedule(api)
+        await install_energy_prefs(api)
         return await install_dashboard(api), added
 
 

@@ -101,10 +101,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     tracker = ActionTracker(hass, entry, coordinator, push)
     intake = WebhookIntake(hass, entry, coordinator, tracker, push)
     statistics = None
+    charging = None
     if "recorder" in hass.config.components:
+        from .charging_statistics import (  # noqa: PLC0415 - needs the recorder
+            ChargingStatisticsImporter,
+        )
         from .statistics import StatisticsImporter  # noqa: PLC0415 - needs the recorder
 
         statistics = StatisticsImporter(hass, entry, client, coordinator)
+        charging = ChargingStatisticsImporter(hass, entry, client, coordinator)
     entry.runtime_data = EnodeData(
         client=client,
         coordinator=coordinator,
@@ -114,12 +119,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
         statistics=statistics,
         interventions=InterventionIssues(hass, entry, client, coordinator),
         vendor_status=VendorStatus(hass, entry, client, coordinator),
+        charging_statistics=charging,
     )
     _async_sync_registry(hass, entry)
     entry.async_on_unload(coordinator.async_add_listener(lambda: _async_sync_registry(hass, entry)))
     await EnodeWebhookSubscription(hass, entry, client, push, intake.async_handle).async_start()
     if statistics is not None:
         statistics.async_start()
+    if charging is not None:
+        charging.async_start()
     # No update listener: the options flow reloads the entry when the settings change
     # (OptionsFlowWithReload), reauth and reconfigure reload it themselves, and data the
     # running entry writes (a webhook moving to a cloudhook) needs no reload.
@@ -147,9 +155,10 @@ async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> No
     if _is_ours(entry):
         await async_remove_webhooks(hass, entry)
         if "recorder" in hass.config.components:
-            from .statistics import async_clear_statistics  # noqa: PLC0415 - needs the recorder
+            from .statistics import async_clear_entry_statistics  # noqa: PLC0415 - recorder
 
-            await async_clear_statistics(hass, _asset_ids(hass, entry))
+            # The devices still registered and every asset the entry ever imported (a Store).
+            await async_clear_entry_statistics(hass, entry.entry_id, _asset_ids(hass, entry))
 
 
 def _asset_ids(hass: HomeAssistant, entry: EnodeConfigEntry) -> list[str]:

@@ -89,6 +89,8 @@ SIGNAL_STATISTICS_UPDATED: Final = "enode_statistics_updated_{entry_id}"
 SIGNAL_OVERLAY_CHANGED: Final = "enode_overlay_{entry_id}_{asset_id}"
 # Sent by the statistics importer with a HEM system's id when its energy so far today changed.
 SIGNAL_ENERGY_TODAY: Final = "enode_energy_today_{entry_id}"
+# Sent by the charging statistics importer after each run and at the month change.
+SIGNAL_CHARGING_STATISTICS: Final = "enode_charging_statistics_{entry_id}"
 
 # Action enode.set_tariff.
 SERVICE_SET_TARIFF: Final = "set_tariff"

@@ -118,6 +118,9 @@ async def async_get_config_entry_diagnostics(
         "assets": assets,
         "pending_actions": pending,
         "statistics": data.statistics.as_diagnostics(aliases) if data.statistics else None,
+        "charging_statistics": data.charging_statistics.as_diagnostics(aliases)
+        if data.charging_statistics
+        else None,
         "vendor_status": data.vendor_status.as_diagnostics(),
         "interventions": {
             "language": data.interventions.catalogue.language,

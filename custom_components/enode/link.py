@@ -22,6 +22,7 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView, current_requ
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 from yarl import URL
 
+from .api import link_language
 from .const import (
     CONTROL_SCOPES,
     DOMAIN,
@@ -30,7 +31,6 @@ from .const import (
     LOCATION_SCOPES,
     LOGGER,
 )
-from .language import link_language
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

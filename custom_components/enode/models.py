@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .actions import ActionTracker
     from .api import EnodeClient
+    from .charging_statistics import ChargingStatisticsImporter
     from .coordinator import EnodeCoordinator
     from .interventions import InterventionIssues
     from .push import PushState
@@ -30,6 +31,8 @@ class EnodeData:
     statistics: StatisticsImporter | None  # only when the recorder is loaded
     interventions: InterventionIssues  # repair issues of interventions, and their catalogue
     vendor_status: VendorStatus  # vendor outages (GET /integrations, at most hourly)
+    # Vehicle and charger charging energy and cost (only with the recorder).
+    charging_statistics: ChargingStatisticsImporter | None
 
 
 type EnodeConfigEntry = ConfigEntry[EnodeData]

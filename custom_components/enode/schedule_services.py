@@ -120,10 +120,14 @@ def _weekdays(value: Any, index: int) -> list[int]:
     return days
 
 
-def _target_state(mode: Any, heat: Any, cool: Any, hvac_setpoint_where: str) -> TargetState:
-    """A temperature target from a mode and the setpoints it needs."""
+def _target_state(mode: Any, heat: Any, cool: Any, rule: int | None) -> TargetState:
+    """A temperature target from a mode and the setpoints it needs (rule None: the default)."""
+    # Each place has its own message so that every language words it whole.
+    where = "default" if rule is None else "rule"
+    numbered = {} if rule is None else {"rule": str(rule)}
     if mode not in MODES:
-        raise _invalid("schedule_mode_invalid", where=hvac_setpoint_where, value=str(mode))
+        # Only a rule's mode can get here: the service schema validates the default mode.
+        raise _invalid("schedule_rule_mode_invalid", value=str(mode), **numbered)
     if mode == "follow_schedule":
         return TargetState("SCHEDULED")
     needs_heat, needs_cool = mode in ("heat", "auto"), mode in ("cool", "auto")
@@ -133,7 +137,7 @@ def _target_state(mode: Any, heat: Any, cool: Any, hvac_setpoint_where: str) -> 
     ):
         if needed and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise _invalid(
-                "schedule_setpoint_required", where=hvac_setpoint_where, mode=mode, setpoint=name
+                f"schedule_{where}_setpoint_required", mode=mode, setpoint=name, **numbered
             )
     return TargetState(
         "PERMANENT",
@@ -173,7 +177,7 @@ def _rules(rules: list[dict[str, Any]], charge: bool) -> list[dict[str, Any]]:
                 rule.get("mode"),
                 rule.get("heat_setpoint"),
                 rule.get("cool_setpoint"),
-                f"rule {index}",
+                index,
             )
             built.append(rule_body(target_state=state, weekdays=days, **window))
     return built
@@ -184,7 +188,7 @@ def _default_target(data: dict[str, Any]) -> TargetState:
         data.get(ATTR_DEFAULT_MODE, "follow_schedule"),
         data.get(ATTR_DEFAULT_HEAT),
         data.get(ATTR_DEFAULT_COOL),
-        "default",
+        None,
     )
 
 

@@ -42,6 +42,7 @@ from .api import (
     SmartChargingStatus,
     Vehicle,
 )
+from .charging_sensors import charging_sensors
 from .const import LOCATION_AWAY, SIGNAL_ENERGY_TODAY
 from .coordinator import is_smart_capable
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
@@ -110,6 +111,16 @@ def _charge_limit(vehicle: Vehicle) -> float | None:
     return 100.0 if state.charge_limit is None else state.charge_limit
 
 
+def _battery_rate(battery: Battery) -> float | None:
+    """A battery's power in kW: positive while charging, negative while discharging."""
+    return battery.charge_state.charge_rate if battery.charge_state else None
+
+
+def _meter_power(meter: Meter) -> float | None:
+    """A grid meter's power in kW: positive while importing, negative while exporting."""
+    return meter.energy_state.power if meter.energy_state else None
+
+
 def _negative(value: float | None) -> float | None:
     """The magnitude of the value when negative, else 0 (None stays None)."""
     if value is None:
@@ -134,15 +145,38 @@ LAST_SEEN = EnodeSensorEntityDescription[Asset](
     value_fn=lambda asset: asset.last_seen,
 )
 
-CHARGE_RATE = EnodeSensorEntityDescription[Vehicle | Charger](
-    key="charge_rate",
-    translation_key="charge_rate",
-    device_class=SensorDeviceClass.POWER,
-    state_class=SensorStateClass.MEASUREMENT,
-    native_unit_of_measurement=UnitOfPower.KILO_WATT,
-    suggested_display_precision=2,
-    value_fn=_charge_rate,
-)
+
+def _power[A: Asset](
+    key: str, value_fn: Callable[[A], float | None], translation_key: str | None = None
+) -> EnodeSensorEntityDescription[A]:
+    """A power sensor in kW (every Enode power reading has this shape)."""
+    return EnodeSensorEntityDescription[A](
+        key=key,
+        translation_key=translation_key or key,
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=value_fn,
+    )
+
+
+def _signed_power[A: Asset](
+    read: Callable[[A], float | None], net: tuple[str, str], inward: str, outward: str
+) -> tuple[EnodeSensorEntityDescription[A], ...]:
+    """A signed power as it is, plus its positive and negative parts as separate sensors.
+
+    The Energy dashboard and automations want "charging" and "discharging" (or "import" and
+    "export") as two non-negative powers; ``net`` is (key, translation key) of the signed one.
+    """
+    return (
+        _power(net[0], read, net[1]),
+        _power(inward, lambda asset: _positive(read(asset))),
+        _power(outward, lambda asset: _negative(read(asset))),
+    )
+
+
+CHARGE_RATE = _power("charge_rate", _charge_rate)
 POWER_DELIVERY_STATE = EnodeSensorEntityDescription[Vehicle | Charger](
     key="power_delivery_state",
     translation_key="power_delivery_state",
@@ -231,32 +265,11 @@ BATTERY_SENSORS: tuple[EnodeSensorEntityDescription[Battery], ...] = (
         suggested_display_precision=0,
         value_fn=lambda b: b.charge_state.battery_level if b.charge_state else None,
     ),
-    EnodeSensorEntityDescription[Battery](
-        key="charge_rate",
-        translation_key="battery_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda b: b.charge_state.charge_rate if b.charge_state else None,
-    ),
-    EnodeSensorEntityDescription[Battery](
-        key="charging_power",
-        translation_key="charging_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda b: _positive(b.charge_state.charge_rate if b.charge_state else None),
-    ),
-    EnodeSensorEntityDescription[Battery](
-        key="discharging_power",
-        translation_key="discharging_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda b: _negative(b.charge_state.charge_rate if b.charge_state else None),
+    *_signed_power(
+        _battery_rate,
+        ("charge_rate", "battery_power"),
+        "charging_power",
+        "discharging_power",
     ),
     EnodeSensorEntityDescription[Battery](
         key="battery_capacity",
@@ -288,15 +301,7 @@ BATTERY_SENSORS: tuple[EnodeSensorEntityDescription[Battery], ...] = (
 )
 
 HVAC_SENSORS: tuple[EnodeSensorEntityDescription[Hvac], ...] = (
-    EnodeSensorEntityDescription[Hvac](
-        key="consumption_rate",
-        translation_key="consumption_rate",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda h: h.consumption_rate,
-    ),
+    _power("consumption_rate", lambda h: h.consumption_rate),
     # The room temperature of every unit that reports one (with or without a climate entity):
     # a sensor has history, statistics and can trigger automations.
     EnodeSensorEntityDescription[Hvac](
@@ -315,14 +320,9 @@ HVAC_SENSORS: tuple[EnodeSensorEntityDescription[Hvac], ...] = (
 )
 
 INVERTER_SENSORS: tuple[EnodeSensorEntityDescription[Inverter], ...] = (
-    EnodeSensorEntityDescription[Inverter](
-        key="production_rate",
-        translation_key="production_rate",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda i: i.production_state.production_rate if i.production_state else None,
+    _power(
+        "production_rate",
+        lambda i: i.production_state.production_rate if i.production_state else None,
     ),
     EnodeSensorEntityDescription[Inverter](
         key="lifetime_production",
@@ -339,32 +339,11 @@ INVERTER_SENSORS: tuple[EnodeSensorEntityDescription[Inverter], ...] = (
 )
 
 METER_SENSORS: tuple[EnodeSensorEntityDescription[Meter], ...] = (
-    EnodeSensorEntityDescription[Meter](
-        key="grid_power",
-        translation_key="grid_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda m: m.energy_state.power if m.energy_state else None,
-    ),
-    EnodeSensorEntityDescription[Meter](
-        key="import_power",
-        translation_key="import_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda m: _positive(m.energy_state.power if m.energy_state else None),
-    ),
-    EnodeSensorEntityDescription[Meter](
-        key="export_power",
-        translation_key="export_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda m: _negative(m.energy_state.power if m.energy_state else None),
+    *_signed_power(
+        _meter_power,
+        ("grid_power", "grid_power"),
+        "import_power",
+        "export_power",
     ),
     LAST_SEEN,
 )
@@ -530,6 +509,7 @@ async def async_setup_entry(
                 EnodeSmartSensorEntity(entry, asset, description) for description in SMART_SENSORS
             )
         entities.extend(pairing_sensors(entry, asset))
+        entities.extend(charging_sensors(entry, asset))  # only with the recorder
         # Only with the recorder, which the statistics importer needs.
         if asset.asset_type is AssetType.HEM_SYSTEM and entry.runtime_data.statistics is not None:
             entities.extend(

@@ -728,15 +728,15 @@ async def test_statistics(client: EnodeClient, fake: FakeEnode) -> None:
         {"year": "2025", "month": "1", "day": "15"},
     ]
     assert queries[4] == {
-        "startDate": "2025-01-01T00:00:00+00:00",
+        "startDate": "2025-01-01T00:00:00.000Z",
         "type": "vehicle",
         "resolution": "DAY",
     }
     assert queries[5] == {
-        "startDate": "2025-01-01T00:00:00+00:00",
+        "startDate": "2025-01-01T00:00:00.000Z",
         "type": "charger",
         "resolution": "HOUR",
-        "endDate": "2025-02-01T00:00:00+00:00",
+        "endDate": "2025-02-01T00:00:00.000Z",
         "id": "c",
     }
 

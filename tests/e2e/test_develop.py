@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import json
 from pathlib import Path
 import signal
 import subprocess
@@ -13,12 +14,16 @@ import urllib.request
 
 import pytest
 
+from custom_components.enode.statistics import statistic_id
 from scripts.devstack import (
+    DEMO_INTERVENTION_VEHICLE,
     DEMO_PASSWORD,
     DEMO_USERNAME,
     EMULATOR_STATE,
     ROOT,
     StackSettings,
+    demo_energy_prefs,
+    enode_statistic,
     free_port,
     port_in_use,
 )
@@ -127,6 +132,13 @@ def test_develop_sets_up_the_demo_and_runs_again(tmp_path: Path) -> None:
     assert link.is_symlink()
     assert link.resolve() == ROOT / "custom_components" / "enode"
 
+    # The Energy dashboard shows the household and the Tesla's charging as an individual device.
+    energy = json.loads((config_dir / ".storage" / "energy").read_text())["data"]
+    assert {source["type"] for source in energy["energy_sources"]} == {"solar", "battery"}
+    assert energy["device_consumption"] == [
+        {"stat_consumption": enode_statistic(DEMO_INTERVENTION_VEHICLE, "charging_energy")}
+    ]
+
     # The emulator saved its state into the demo's configuration directory when it stopped.
     assert (config_dir / EMULATOR_STATE).is_file()
 
@@ -146,3 +158,13 @@ def test_develop_sets_up_the_demo_and_runs_again(tmp_path: Path) -> None:
     logs = sorted(config_dir.glob("home-assistant.log*"))
     assert logs
     assert [problem for log in logs for problem in integration_log_problems(log)] == []
+
+
+def test_demo_energy_prefs_name_the_integrations_statistics() -> None:
+    """The ids devstack writes are the integration's (``statistics.statistic_id``, same slug)."""
+    for asset in ("0B7C2A4E-1f3d.4e5a", DEMO_INTERVENTION_VEHICLE):
+        for series in ("charging_energy", "import"):
+            assert enode_statistic(asset, series) == statistic_id(asset, series)
+    # A dashboard the user set up is never overwritten.
+    assert demo_energy_prefs({"energy_sources": [{"type": "solar"}]}) is None
+    assert demo_energy_prefs({"energy_sources": [], "device_consumption": []}) is not None

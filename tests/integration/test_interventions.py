@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.enode.const import DOMAIN
 from enode_emulator import Emulator
 
-from .conftest import browse_link
+from .conftest import DEMO_USER, browse_link
 from .platform_helpers import CHARGER, VEHICLE, asset_device
 
 VIRTUAL_KEY = "3f1c2a9e-7b4d-4e21-9c55-1a2b3c4d5e01"
@@ -282,6 +282,38 @@ async def test_link_intervention_is_fixed_by_relinking_the_asset(
     assert intervention_issues(hass) == {}
     vehicle = config_entry.runtime_data.coordinator.data.assets[VEHICLE]
     assert vehicle.is_capable("startCharging")
+
+
+@pytest.mark.parametrize("status", [400, 404])
+async def test_link_fix_falls_back_to_a_vendor_link_when_enode_offers_no_relink(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+    status: int,
+) -> None:
+    """Enode refusing the asset's relink opens a Link session for the vendor, used scopes only."""
+    emulator.set_interventions(VEHICLE, [RECONNECT])
+    emulator.core.faults.add({"path": f"/assets/{VEHICLE}/relink", "status": status})
+    await setup_with_language(hass, config_entry, "en")
+    from homeassistant.components.repairs import repairs_flow_manager  # noqa: PLC0415
+
+    assert await async_setup_component(hass, "repairs", {})
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    before = {id(session) for session in emulator.core.links.sessions.values()}
+    result = await manager.async_init(
+        DOMAIN, data={"issue_id": issue_id(config_entry, VEHICLE, RECONNECT)}
+    )
+    result = await manager.async_configure(result["flow_id"], {})
+    assert result["type"] == "external"
+    posts = [e.path for e in emulator.request_log if e.method == "POST" and "link" in e.path]
+    assert posts == [f"/assets/{VEHICLE}/relink", f"/users/{DEMO_USER}/link"]
+    (session,) = [s for s in emulator.core.links.sessions.values() if id(s) not in before]
+    assert session.vendor == "TESLA"
+    assert session.relink_asset_id is None
+    assert sorted(session.scopes) == sorted(
+        ["vehicle:read:data", "vehicle:control:charging", "vehicle:read:location"]
+    )
 
 
 async def test_removing_the_entry_removes_its_issues(

@@ -26,14 +26,14 @@ from hypothesis import given, strategies as st
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.enode.const import DOMAIN
-from custom_components.enode.language import (
+from custom_components.enode.api.languages import (
     LINK_BROWSER,
     LINK_LANGUAGES,
     TEXT_LANGUAGES,
     link_language,
     text_language,
 )
+from custom_components.enode.const import DOMAIN
 from enode_emulator import Emulator
 from enode_emulator.links import LANGUAGES as EMULATOR_LANGUAGES
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from datetime import datetime
+import json
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -26,6 +28,10 @@ from custom_components.enode.const import DOMAIN
 from enode_emulator import Emulator
 
 from .platform_helpers import BATTERY, CHARGER, HVAC, START, asset_device, settle
+
+ENGLISH = json.loads(
+    (Path(__file__).parents[2] / "custom_components/enode/translations/en.json").read_text()
+)
 
 USER = "demo-user"
 # START is a Sunday, 12:00 in Oslo (the demo Location's time zone).
@@ -282,14 +288,20 @@ async def test_schedules_made_elsewhere_appear_and_disappear_with_the_poll(
         (
             HVAC,
             {"default_mode": "heat"},
-            "schedule_setpoint_required",
-            {"where": "default", "mode": "heat", "setpoint": "heat_setpoint"},
+            "schedule_default_setpoint_required",
+            {"mode": "heat", "setpoint": "heat_setpoint"},
+        ),
+        (
+            HVAC,
+            {"rules": [{"mode": "cool", "heat_setpoint": 20}]},
+            "schedule_rule_setpoint_required",
+            {"rule": "1", "mode": "cool", "setpoint": "cool_setpoint"},
         ),
         (
             HVAC,
             {"rules": [{"mode": "dry"}]},
-            "schedule_mode_invalid",
-            {"where": "rule 1", "value": "dry"},
+            "schedule_rule_mode_invalid",
+            {"rule": "1", "value": "dry"},
         ),
         (BATTERY, {}, "schedule_target_unsupported", {"device": "Huawei LUNA2000"}),
     ],
@@ -309,6 +321,10 @@ async def test_create_refuses_bad_input(  # noqa: PLR0917 - fixtures and paramet
         await _create(hass, device_id=_device(hass, setup_integration, asset), **data)
     assert err.value.translation_key == key
     assert err.value.translation_placeholders == placeholders
+    # The whole sentence comes from the translation, every placeholder filled.
+    # (Home Assistant drops the final full stop of exception messages.)
+    message = ENGLISH["exceptions"][key]["message"].format(**placeholders)
+    assert str(err.value) == message.rstrip(".")
     assert not [e for e in emulator.request_log[before:] if "schedules" in e.path]
 
 

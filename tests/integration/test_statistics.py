@@ -117,12 +117,16 @@ async def rows(hass: HomeAssistant, statistic: str) -> list[dict[str, Any]]:
 
 
 def stat_requests(emulator: Emulator, kind: str) -> int:
-    """Statistics requests the emulator answered for an asset kind."""
+    """Statistics requests the emulator answered for an asset kind.
+
+    A 401 is left out: the client times its token on the real clock while the tests jump the
+    emulator's by hours, so a request after a jump may meet an expired token and be retried.
+    """
     prefix = "/hem-systems/" if kind == "hem" else "/inverters/"
     return sum(
         1
         for item in emulator.request_log
-        if item.path.startswith(prefix) and item.path.endswith("/statistics")
+        if item.path.startswith(prefix) and item.path.endswith("/statistics") and item.status != 401
     )
 
 
@@ -169,6 +173,17 @@ def assert_continuous_sums(found: list[dict[str, Any]]) -> None:
     assert found[0]["sum"] == pytest.approx(found[0]["state"], abs=1e-5)
     for before, row in itertools.pairwise(found):
         assert row["sum"] == pytest.approx(before["sum"] + row["state"], abs=1e-5)
+
+
+async def advance(
+    hass: HomeAssistant, emulator: Emulator, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Move both clocks; the timers that became due run (once each) and their rows commit."""
+    await emulator.advance(delta.total_seconds())
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
 
 
 def hour(row: dict[str, Any]) -> datetime:
@@ -256,29 +271,26 @@ async def test_incremental_run_and_late_correction(
     freezer: FrozenDateTimeFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Later runs fetch two days, add new hours without duplicates and absorb corrections."""
+    """Hourly runs fetch today only; the daily correction re-fetches and absorbs corrections."""
     await run(hass, importer)
     statistic = statistic_id(HEM, "generation")
     before = await rows(hass, statistic)
     hem_requests = stat_requests(emulator, "hem")
 
-    # 15:20 UTC: the hour in progress (15:00, 4 of 12 buckets) is left for a later run.
-    # The advance delivers hourly statistics events, and the hourly timer is due too: the import
-    # they schedule is the incremental run (left to chance, it raced an explicit run: 3 requests).
-    await emulator.advance(3 * 3600 + 20 * 60)
-    freezer.tick(timedelta(hours=3, minutes=20))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await async_wait_recording_done(hass)
-    # 26 and 27 October only (the log names every request when this ever fails).
-    assert stat_requests(emulator, "hem") - hem_requests == 2, [
+    # 15:20 UTC: the hourly timer fires once after the jump: one run, today (27 October) only;
+    # the hour in progress (15:00, 4 of 12 buckets) is left for a later run.
+    await advance(hass, emulator, freezer, timedelta(hours=3, minutes=20))
+    assert stat_requests(emulator, "hem") - hem_requests == 1, [
         (item.method, item.path, item.time) for item in emulator.request_log[-12:]
     ]
     after = await rows(hass, statistic)
     assert_continuous(after)
     assert hour(after[-1]) == START + timedelta(hours=2), (hour(before[-1]), hour(after[-1]))
     assert len(after) == len(before) + 3
-    assert after[: len(before) - 30] == before[: len(before) - 30]  # untouched history
+    today = datetime(2025, 10, 26, 23, tzinfo=UTC)  # 27 October, local midnight
+    assert [row for row in after if hour(row) < today] == [
+        row for row in before if hour(row) < today
+    ]  # earlier days untouched
 
     # Enode corrects one 5-minute bucket of 26 October (+12 kW for 5 minutes = +1 kWh).
     corrected = datetime(2025, 10, 26, 10, 5, tzinfo=UTC)
@@ -292,12 +304,23 @@ async def test_incremental_run_and_late_correction(
         return values
 
     monkeypatch.setattr(source, "bucket", bucket)
-    freezer.tick(timedelta(minutes=1))
-    await run(hass, importer)
+    # 16:05: the hourly run fetches today only, so 26 October keeps its hours for now.
+    requests = stat_requests(emulator, "hem")
+    await advance(hass, emulator, freezer, timedelta(minutes=45))
+    assert stat_requests(emulator, "hem") == requests + 1
+    hourly = await rows(hass, statistic)
+    assert [row for row in hourly if hour(row) < today] == [
+        row for row in after if hour(row) < today
+    ]
+    # 12:05 the next day, a day after the first run: the correction re-fetches from 26 October.
+    requests = stat_requests(emulator, "hem")
+    await advance(hass, emulator, freezer, timedelta(hours=20))
+    assert stat_requests(emulator, "hem") == requests + 3  # 26, 27 and 28 October
     fixed = await rows(hass, statistic)
     assert_continuous(fixed)
-    assert len(fixed) == len(after)
-    for old, new in zip(after, fixed, strict=True):
+    assert hour(fixed[-1]) == datetime(2025, 10, 28, 11, tzinfo=UTC)
+    for old, new in zip(after, fixed, strict=False):
+        assert hour(old) == hour(new)
         shift = 1.0 if hour(old) >= corrected.replace(minute=0) else 0.0
         assert new["sum"] == pytest.approx(old["sum"] + shift, abs=1e-4), hour(old)
         if hour(old) == corrected.replace(minute=0):
@@ -440,13 +463,13 @@ async def test_rate_limit_honours_retry_after(
     assert len(await rows(hass, statistic_id(HEM, "generation"))) > 0
 
 
-async def test_scheduled_and_event_triggered_runs(
+async def test_scheduled_runs_and_events_fetch_nothing(
     hass: HomeAssistant,
     emulator: Emulator,
     importer: StatisticsImporter,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """The first run starts shortly after setup; a burst of events gives one run later."""
+    """The first run starts shortly after setup; events wait for the next hourly run."""
 
     async def tick(seconds: float) -> None:
         freezer.tick(timedelta(seconds=seconds))
@@ -459,41 +482,24 @@ async def test_scheduled_and_event_triggered_runs(
     assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1
     assert len(await rows(hass, statistic_id(HEM, "consumption"))) > 0
 
+    await tick(300)  # 12:05:31: the hourly run; the 12:00 hour is not closed before 13:00
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1
     entry = hass.config_entries.async_entries("enode")[0]
     for _ in range(5):
         async_dispatcher_send(hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=entry.entry_id))
-    await tick(300)
-    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1  # still cooling down
-    await tick(301)
-    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1 + 2  # one incremental run
-
-
-async def test_a_run_after_the_events_covers_them(
-    hass: HomeAssistant,
-    emulator: Emulator,
-    importer: StatisticsImporter,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Events answered by the hourly run that started after them cause no second import."""
-
-    async def tick(seconds: float) -> None:
-        freezer.tick(timedelta(seconds=seconds))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
-        await async_wait_recording_done(hass)
-
-    await tick(31)  # the first run
-    first = stat_requests(emulator, "hem")
-    await tick(3300)
-    entry = hass.config_entries.async_entries("enode")[0]
-    async_dispatcher_send(hass, SIGNAL_STATISTICS_UPDATED.format(entry_id=entry.entry_id))
-    await tick(301)  # the hourly run, 3600 s after the first, starts after the event
-    hourly = stat_requests(emulator, "hem")
-    assert hourly > first
-    await tick(300)  # the event's cooldown is over: nothing left to import
-    assert stat_requests(emulator, "hem") == hourly
-    await tick(3600)  # the next hourly run still happens
-    assert stat_requests(emulator, "hem") > hourly
+    await tick(1200)
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1  # events fetch nothing
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["statistics"]["events_since_last_run"] == 5
+    assert diagnostics["statistics"]["next_correction"] == "2025-10-28T11:50:31+00:00"
+    await emulator.advance(3900)
+    await tick(3900 - 1531)  # 13:05:00: the 12:00 hour has closed
+    assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1 + 1  # today, once
+    assert stat_requests(emulator, "inverter") == BACKFILL_DAYS + 1 + 1
+    found = await rows(hass, statistic_id(HEM, "consumption"))
+    assert hour(found[-1]) == START
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["statistics"]["events_since_last_run"] == 0
 
 
 async def test_removal_clears_statistics(
@@ -521,14 +527,14 @@ async def test_removal_clears_statistics(
     "kind", ["user:inverter:statistics-updated", "user:hem-system:updated"], ids=["inverter", "hem"]
 )
 @pytest.mark.usefixtures("importer")
-async def test_webhook_event_triggers_an_import(
+async def test_webhook_event_waits_for_the_hourly_run(
     hass: HomeAssistant,
     ha_client: TestClient,
     emulator: Emulator,
     freezer: FrozenDateTimeFactory,
     kind: str,
 ) -> None:
-    """A signed statistics event delivered over HTTP schedules one import after the cooldown."""
+    """A signed statistics event delivered over HTTP fetches nothing; the hourly run does."""
 
     async def tick(seconds: float) -> None:
         freezer.tick(timedelta(seconds=seconds))
@@ -537,6 +543,7 @@ async def test_webhook_event_triggers_an_import(
         await async_wait_recording_done(hass)
 
     await tick(31)  # the first import
+    await tick(300)  # 12:05:31, after the hourly run (nothing closed since the first import)
     first = stat_requests(emulator, "hem")
     assert first == BACKFILL_DAYS + 1
     entry = hass.config_entries.async_entries("enode")[0]
@@ -544,11 +551,15 @@ async def test_webhook_event_triggers_an_import(
         item = event(kind, emulator.asset(HEM), updatedFields=["lastSeen"])
     else:
         item = event(kind, statistics={"resolutions": {}}, inverter={"id": INVERTER})
-    assert await post_webhook(ha_client, entry, [item]) == 200
+    assert await post_webhook(ha_client, entry, [item] * 3) == 200
     await tick(601)
-    assert stat_requests(emulator, "hem") == first + 2  # one incremental run
-    await tick(2000)  # nothing more until the hourly run
-    assert stat_requests(emulator, "hem") == first + 2
+    assert stat_requests(emulator, "hem") == first  # the old cadence ran here
+    assert entry.runtime_data.statistics is not None
+    assert entry.runtime_data.statistics.events == 3
+    await emulator.advance(3900)
+    await tick(3900 - 932)  # 13:05:00
+    assert stat_requests(emulator, "hem") == first + 1
+    assert entry.runtime_data.statistics.events == 0
 
 
 def expected_inverter(emulator: Emulator, days: list[date]) -> dict[datetime, float]:

@@ -89,6 +89,7 @@ from .interventions import (
     parse_integrations,
     parse_interventions,
 )
+from .languages import LINK_BROWSER, LINK_LANGUAGES, TEXT_LANGUAGES, link_language, text_language
 from .schedules import (
     Schedule,
     ScheduleRule,
@@ -112,10 +113,12 @@ from .smart import (
     parse_location_tariff,
 )
 from .statistics import (
+    ChargingSession,
     ChargingStatisticsBucket,
     HemStatistics,
     HemStatisticsSeries,
     InverterStatistics,
+    MinMaxMean,
     StatisticsPoint,
 )
 from .subscriptions import Webhook, WebhookAuthentication, WebhookTestResult
@@ -133,7 +136,10 @@ __all__ = [
     "DEFAULT_INTERVENTION_LANGUAGE",
     "DELIVERY_HEADER",
     "INTERVENTION_LANGUAGES",
+    "LINK_BROWSER",
+    "LINK_LANGUAGES",
     "SIGNATURE_HEADER",
+    "TEXT_LANGUAGES",
     "UNSET",
     "Action",
     "ActionState",
@@ -152,6 +158,7 @@ __all__ = [
     "ChargeActionKind",
     "ChargeState",
     "Charger",
+    "ChargingSession",
     "ChargingStatisticsBucket",
     "CredentialsInvalidatedEvent",
     "EnergyState",
@@ -188,6 +195,7 @@ __all__ = [
     "Location",
     "LocationTariffInterval",
     "Meter",
+    "MinMaxMean",
     "Odometer",
     "PowerDeliveryState",
     "ProductionState",
@@ -228,6 +236,7 @@ __all__ = [
     "charge_schedule_body",
     "generate_webhook_secret",
     "intervention_language",
+    "link_language",
     "parse_asset",
     "parse_event",
     "parse_events",
@@ -237,5 +246,6 @@ __all__ = [
     "rule_body",
     "smart_charging_error_cause",
     "temperature_schedule_body",
+    "text_language",
     "verify_signature",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from datetime import UTC
 from enum import Enum
 import json
 import logging
@@ -69,7 +70,12 @@ from .smart import (
     TariffRate,
     parse_location_tariff,
 )
-from .statistics import ChargingStatisticsBucket, HemStatistics, InverterStatistics
+from .statistics import (
+    ChargingSession,
+    ChargingStatisticsBucket,
+    HemStatistics,
+    InverterStatistics,
+)
 from .subscriptions import Webhook, WebhookAuthentication, WebhookTestResult
 from .users import LinkSession, User
 
@@ -860,26 +866,68 @@ class EnodeClient:
         end: datetime | None = None,
         asset_id: str | None = None,
         resolution: StatisticsResolution | str = StatisticsResolution.DAY,
+        location_id: str | None = None,
     ) -> list[ChargingStatisticsBucket]:
-        """Return a user's charging statistics (vehicle, charger or HVAC)."""
-        params: dict[str, str | int] = {
-            "startDate": start.isoformat(),
-            "type": str(asset_type),
-            "resolution": str(resolution),
-        }
-        if end is not None:
-            params["endDate"] = end.isoformat()
-        if asset_id is not None:
-            params["id"] = asset_id
+        """Return a user's charging statistics (vehicle, charger or HVAC), oldest first."""
+        params = _charging_filters(asset_type, start, end, asset_id, location_id)
+        params["resolution"] = str(resolution)
         data = await self._request(
             "GET", f"/users/{_seg(user_id)}/statistics/charging", params=params
         )
-        # Documented as a bare array; tolerate a {data: [...]} envelope too.
-        if isinstance(data, dict) and isinstance(data.get("data"), list):
-            data = data["data"]
-        if not isinstance(data, list):
-            raise EnodeInvalidResponseError("Charging statistics response is not a list")
-        return [ChargingStatisticsBucket.from_dict(item) for item in data if isinstance(item, dict)]
+        return [
+            ChargingStatisticsBucket.from_dict(item)
+            for item in _json_list(data, "Charging statistics")
+        ]
+
+    async def get_charging_sessions(
+        self,
+        user_id: str,
+        *,
+        asset_type: AssetType,
+        start: datetime,
+        end: datetime | None = None,
+        asset_id: str | None = None,
+        location_id: str | None = None,
+    ) -> list[ChargingSession]:
+        """Return the charging sessions intersecting ``[start, end]`` (``end`` default now)."""
+        params = _charging_filters(asset_type, start, end, asset_id, location_id)
+        data = await self._request(
+            "GET", f"/users/{_seg(user_id)}/statistics/charging/sessions", params=params
+        )
+        return [ChargingSession.from_dict(item) for item in _json_list(data, "Charging sessions")]
+
+
+def _enode_time(moment: datetime) -> str:
+    """A query date-time as Enode writes them (``2021-03-21T00:15:00.000Z``)."""
+    utc = moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _charging_filters(
+    asset_type: AssetType | str,
+    start: datetime,
+    end: datetime | None,
+    asset_id: str | None,
+    location_id: str | None,
+) -> dict[str, str | int]:
+    """The query both charging statistics endpoints share; unset filters are left out."""
+    params: dict[str, str | int] = {"startDate": _enode_time(start), "type": str(asset_type)}
+    if end is not None:
+        params["endDate"] = _enode_time(end)
+    if asset_id is not None:
+        params["id"] = asset_id
+    if location_id is not None:
+        params["locationId"] = location_id
+    return params
+
+
+def _json_list(data: Any, what: str) -> list[JsonObject]:
+    """The objects of a documented bare array; a ``{data: [...]}`` envelope is tolerated."""
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        data = data["data"]
+    if not isinstance(data, list):
+        raise EnodeInvalidResponseError(f"{what} response is not a list")
+    return [item for item in data if isinstance(item, dict)]
 
 
 def _require(

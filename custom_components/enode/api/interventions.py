@@ -10,33 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Self
 
+from .languages import TEXT_LANGUAGES, text_language
 from .parsing import JsonObject, obj, strings, text, timestamp
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-# The languages Enode translates interventions into (SMART.md 8; may grow [?]).
-INTERVENTION_LANGUAGES: Final = (
-    "en-US",
-    "en-GB",
-    "de-DE",
-    "fr-FR",
-    "es-ES",
-    "pt-PT",
-    "nl-NL",
-    "nl-BE",
-    "nb-NO",
-    "sv-SE",
-    "da-DK",
-    "fi-FI",
-    "ro-RO",
-)
+# The languages Enode translates interventions into (SMART.md 8; may grow [?]), English first.
+INTERVENTION_LANGUAGES: Final = ("en-US", *sorted(TEXT_LANGUAGES - {"en-US"}))
 DEFAULT_INTERVENTION_LANGUAGE: Final = "en-US"
-# A primary language subtag without a region: the region Enode offers for it.
-_PRIMARY: Final = {code.split("-")[0].lower(): code for code in reversed(INTERVENTION_LANGUAGES)}
-# Norwegian written as "no" or Nynorsk ("nn") reads Bokmål best of what Enode offers.
-_PRIMARY.update({"no": "nb-NO", "nn": "nb-NO"})
 
 # Vendor statuses of GET /integrations (the older /health endpoints' enum [O]).
 STATUS_OUTAGE: Final = "OUTAGE"
@@ -45,16 +28,11 @@ STATUS_OUTAGE: Final = "OUTAGE"
 def intervention_language(language: str | None) -> str:
     """Enode's language code closest to a BCP 47 tag (e.g. Home Assistant's), else en-US.
 
-    An exact match wins (``en-GB``), then the language alone (``nb`` → ``nb-NO``, ``pt-BR`` →
+    The same mapping as Enode Link's (``languages.text_language``): the tag's region if Enode
+    has it (``en-GB``), else the language's default region (``nb`` → ``nb-NO``, ``pt-BR`` →
     ``pt-PT``); anything else falls back to English.
     """
-    if not language:
-        return DEFAULT_INTERVENTION_LANGUAGE
-    wanted = language.replace("_", "-").lower()
-    for code in INTERVENTION_LANGUAGES:
-        if code.lower() == wanted:
-            return code
-    return _PRIMARY.get(wanted.split("-")[0], DEFAULT_INTERVENTION_LANGUAGE)
+    return text_language(language) or DEFAULT_INTERVENTION_LANGUAGE
 
 
 @dataclass(frozen=True, slots=True)

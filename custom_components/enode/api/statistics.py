@@ -126,34 +126,108 @@ class InverterStatistics:
         return next(iter(self.resolutions.values()), ())
 
 
+class MinMaxMean(NamedTuple):
+    """Aggregates of one quantity over a bucket or session; each None when not reported."""
+
+    min: float | None
+    max: float | None
+    mean: float | None
+
+    @classmethod
+    def from_value(cls, value: Any) -> MinMaxMean:
+        """Parse ``{min, max, mean}``; anything else (null, missing) gives three Nones."""
+        data = obj(value)
+        return cls(number(data, "min"), number(data, "max"), number(data, "mean"))
+
+
 @dataclass(frozen=True, slots=True)
 class ChargingStatisticsBucket:
-    """One bucket of ``/users/{id}/statistics/charging``."""
+    """One bucket of ``/users/{id}/statistics/charging`` (SMART.md 9.1).
+
+    Every key is documented as required, but each is read defensively: a member that is
+    missing, null or not a number is None. ``non_smart_price`` members and
+    ``estimated_savings`` are null when smart charging did not affect the bucket.
+    """
 
     date: datetime | None
-    kw_min: float | None
-    kw_max: float | None
-    kw_mean: float | None
+    kw: MinMaxMean
     kwh_sum: float | None
-    price_mean: float | None
+    price: MinMaxMean
     cost_sum: float | None
-    non_smart_price_mean: float | None
+    non_smart_price: MinMaxMean
     estimated_savings: float | None
     raw: JsonObject
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Parse one charging statistics bucket."""
-        kw = sub(data, "kw")
         return cls(
             date=timestamp(data, "date"),
-            kw_min=number(kw, "min"),
-            kw_max=number(kw, "max"),
-            kw_mean=number(kw, "mean"),
+            kw=MinMaxMean.from_value(data.get("kw")),
             kwh_sum=number(data, "kwhSum"),
-            price_mean=number(obj(data.get("price")), "mean"),
+            price=MinMaxMean.from_value(data.get("price")),
             cost_sum=number(data, "costSum"),
-            non_smart_price_mean=number(obj(data.get("nonSmartPrice")), "mean"),
+            non_smart_price=MinMaxMean.from_value(data.get("nonSmartPrice")),
+            estimated_savings=number(data, "estimatedSavings"),
+            raw=dict(data),
+        )
+
+    # The flat names of the first version of this model.
+    @property
+    def kw_min(self) -> float | None:
+        """The lowest charging power (kW)."""
+        return self.kw.min
+
+    @property
+    def kw_max(self) -> float | None:
+        """The highest charging power (kW)."""
+        return self.kw.max
+
+    @property
+    def kw_mean(self) -> float | None:
+        """The mean charging power (kW)."""
+        return self.kw.mean
+
+    @property
+    def price_mean(self) -> float | None:
+        """The mean price per kWh."""
+        return self.price.mean
+
+    @property
+    def non_smart_price_mean(self) -> float | None:
+        """The mean price per kWh without smart charging (None when not smart charged)."""
+        return self.non_smart_price.mean
+
+
+@dataclass(frozen=True, slots=True)
+class ChargingSession:
+    """One session of ``/users/{id}/statistics/charging/sessions`` (SMART.md 9.2)."""
+
+    asset_id: str | None
+    location_id: str | None
+    start: datetime | None
+    end: datetime | None
+    kw: MinMaxMean
+    kwh_sum: float | None
+    price: MinMaxMean
+    cost_sum: float | None
+    non_smart_price: MinMaxMean
+    estimated_savings: float | None
+    raw: JsonObject
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Parse one charging session (``id`` is the asset's id)."""
+        return cls(
+            asset_id=text(data, "id"),
+            location_id=text(data, "locationId"),
+            start=timestamp(data, "from"),
+            end=timestamp(data, "to"),
+            kw=MinMaxMean.from_value(data.get("kw")),
+            kwh_sum=number(data, "kwhSum"),
+            price=MinMaxMean.from_value(data.get("price")),
+            cost_sum=number(data, "costSum"),
+            non_smart_price=MinMaxMean.from_value(data.get("nonSmartPrice")),
             estimated_savings=number(data, "estimatedSavings"),
             raw=dict(data),
         )

@@ -1,11 +1,11 @@
-"""Which Enode language to ask for, from Home Assistant's language.
+"""Which Enode language to ask for, from a BCP 47 tag such as Home Assistant's language.
 
 Enode takes a short fixed list of language codes (API.md 7.1): Enode Link accepts them or
 `browser` (the browser's Accept-Language, else en-US); texts Enode writes itself, such as
 interventions, accept the same list without `browser` and without a few newer languages, and fall
 back to en-US when the parameter is left out. Home Assistant's language is a BCP 47 tag such as
-"nb", "en-GB", "pt-BR" or "zh-Hant". The mapping is pure (no Home Assistant import), so it can be
-tested over arbitrary tags.
+"nb", "en-GB", "pt-BR" or "zh-Hant". The mapping is pure, the one used for Enode Link and for
+Enode's texts (``interventions.intervention_language``), and can be tested over arbitrary tags.
 """
 
 from __future__ import annotations
