@@ -1,9 +1,11 @@
 """Vendor availability from `GET /integrations`: a repair issue while a linked vendor is down.
 
-Checked at most hourly, and only when the user has linked vendors; only those vendors are
-looked at. A vendor counts as down when Enode reports `OUTAGE` for any asset type the user
-linked with it; the issue clears itself at the first check that no longer says so. The last
-answer is in diagnostics.
+Checked every six hours while all is well (an outage also shows as unreachable devices and
+failing commands, so this only names the cause), hourly while an outage issue is open (so it
+clears soon after the vendor recovers), and only when the user has linked vendors; only those
+vendors are looked at. A vendor counts as down when Enode reports `OUTAGE` for any asset type
+the user linked with it; the issue clears itself at the first check that no longer says so. The
+last answer is in diagnostics.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ if TYPE_CHECKING:
     from .coordinator import EnodeCoordinator
     from .models import EnodeConfigEntry
 
-CHECK_INTERVAL: Final = timedelta(hours=1)
+CHECK_INTERVAL: Final = timedelta(hours=6)
+OUTAGE_CHECK_INTERVAL: Final = timedelta(hours=1)
 
 
 def outage_issue_id(entry_id: str, vendor: str) -> str:
@@ -61,17 +64,26 @@ class VendorStatus:
 
     @callback
     def async_sync(self) -> None:
-        """After a coordinator update: check again when the last check is an hour old."""
+        """After a coordinator update: check again when the last check is old enough."""
         now = dt_util.utcnow()
         if self._checking or not self._linked():
             return
-        if self.checked_at is not None and now - self.checked_at < CHECK_INTERVAL:
+        interval = OUTAGE_CHECK_INTERVAL if self._outages() else CHECK_INTERVAL
+        if self.checked_at is not None and now - self.checked_at < interval:
             return
         self._checking = True
         # Counted from the attempt, so a failing endpoint is not asked more often either.
         self.checked_at = now
         self._entry.async_create_task(
             self._hass, self._async_check(), "enode vendor status", eager_start=False
+        )
+
+    def _outages(self) -> bool:
+        """True while an outage issue of this entry is open."""
+        prefix = outage_issue_id(self._entry.entry_id, "")
+        return any(
+            domain == DOMAIN and issue_id.startswith(prefix)
+            for domain, issue_id in ir.async_get(self._hass).issues
         )
 
     async def _async_check(self) -> None:

@@ -38,19 +38,20 @@ async def poll(hass: HomeAssistant, emulator: Emulator) -> None:
     await hass.async_block_till_done()
 
 
-async def test_vendor_outage_raises_and_clears_checked_hourly(
+async def test_vendor_outage_raises_and_clears(
     hass: HomeAssistant,
     emulator: Emulator,
     setup_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """An outage of a linked vendor is an issue until the first hourly check after it ends."""
+    """Checked every six hours; an outage is an issue until the first hourly check after it ends."""
     assert integration_requests(emulator) == 1  # checked at setup
     assert outage_issue(hass, setup_integration, "TESLA") is None
     emulator.set_vendor_status("TESLA", "OUTAGE")
-    for _ in range(3):
+    for _ in range(5):
+        freezer.tick(timedelta(hours=1))
         await poll(hass, emulator)
-    # Not an hour yet: no new check, no issue.
+    # Not six hours yet: no new check, no issue.
     assert integration_requests(emulator) == 1
     assert outage_issue(hass, setup_integration, "TESLA") is None
     freezer.tick(timedelta(hours=1))
@@ -117,7 +118,7 @@ async def test_failed_status_check_keeps_issues_and_waits_an_hour(
 ) -> None:
     """GET /integrations is optional: a failure is in diagnostics, not retried every update."""
     emulator.set_vendor_status("HUAWEI", "OUTAGE")
-    freezer.tick(timedelta(hours=1))
+    freezer.tick(timedelta(hours=6))
     await poll(hass, emulator)
     assert outage_issue(hass, setup_integration, "HUAWEI") is not None
     emulator.add_fault(path="/integrations", status=500)  # not retried
