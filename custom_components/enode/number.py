@@ -194,6 +194,10 @@ class EnodeNumberEntity(EnodeEntity, NumberEntity):
             description.key,
             target,
             description.set_fn(self.coordinator.client, self.asset_type, self.asset_id, target),
+            # Held until the asset reports the new limit (no flip-back while polling).
+            agrees=lambda asset: (
+                isinstance(asset, Vehicle | Charger) and description.value_fn(asset) == target
+            ),
         )
 
 

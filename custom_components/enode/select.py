@@ -121,4 +121,8 @@ class EnodeSelectEntity(EnodeEntity, SelectEntity):
             self.entity_description.key,
             option,
             self.entity_description.set_fn(self.coordinator.client, self.asset_id, option),
+            # Held until the battery reports the new mode (no flip-back while polling).
+            agrees=lambda asset: (
+                isinstance(asset, Battery) and self.entity_description.value_fn(asset) == option
+            ),
         )

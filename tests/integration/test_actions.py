@@ -9,6 +9,12 @@ from unittest.mock import PropertyMock, patch
 import aiohttp
 from aiohttp.test_utils import TestClient
 from homeassistant.components import persistent_notification
+from homeassistant.components.number import ATTR_VALUE, DOMAIN as NUMBER_DOMAIN, SERVICE_SET_VALUE
+from homeassistant.components.select import (
+    ATTR_OPTION,
+    DOMAIN as SELECT_DOMAIN,
+    SERVICE_SELECT_OPTION,
+)
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, SERVICE_TURN_ON
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
@@ -27,6 +33,7 @@ from custom_components.enode.const import CONFIRMED_HOLD, EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
 from .conftest import CHARGER, event, post_webhook, start_charging
+from .platform_helpers import BATTERY
 
 
 def notifications(hass: HomeAssistant) -> dict[str, dict[str, str]]:
@@ -436,3 +443,76 @@ async def test_a_failed_fetch_keeps_the_requested_value(
     assert asset_gets(emulator) == 1
     assert hass.states.get(SWITCH).state == "on"
     assert config_entry.runtime_data.actions.pending
+
+
+async def test_late_vendor_data_holds_a_number_too(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Push down: a new maximum current stays shown while newer data still has the old one."""
+    await setup_without_push(hass, config_entry)
+    number = "number.zaptec_go_max_current"
+    old = hass.states.get(number).state
+    target = 10 if old != "10" else 12
+    seen = record_states(hass, (number,))
+    start = len(emulator.request_log)
+    await hass.services.async_call(
+        NUMBER_DOMAIN,
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: number, ATTR_VALUE: target},
+        blocking=True,
+    )
+    await emulator.advance(25)
+    # Enode confirmed, but the charger's newer data still has the old limit.
+    stored = emulator.core.store.find_asset(CHARGER).data
+    later = (dt_util.utcnow() + timedelta(minutes=1)).isoformat()
+    stored["lastSeen"] = later
+    stored["chargeState"].update(maxCurrent=float(old), lastUpdated=later)
+    for seconds in (6, 16):
+        fire_timers(hass, seconds)
+        await hass.async_block_till_done()
+    assert asset_gets(emulator, start) == 1
+    assert hass.states.get(number).state == str(target)  # held: the data does not agree
+    fire_timers(hass, (CONFIRMED_HOLD + timedelta(minutes=1)).total_seconds())
+    await hass.async_block_till_done()
+    assert asset_gets(emulator, start) == 2
+    assert seen[number] == [str(target), old]
+
+
+async def test_late_vendor_data_holds_a_select_too(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Push down: a new battery mode stays shown while newer data still has the old one."""
+    await setup_without_push(hass, config_entry)
+    select = "select.huawei_luna2000_operation_mode"
+    assert hass.states.get(select).state == "self_reliance"
+    seen = record_states(hass, (select,))
+    start = len(emulator.request_log)
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: select, ATTR_OPTION: "time_of_use"},
+        blocking=True,
+    )
+    await emulator.advance(25)
+    # Enode confirmed, but the battery's newer data still has the old mode.
+    stored = emulator.core.store.find_asset(BATTERY).data
+    later = (dt_util.utcnow() + timedelta(minutes=1)).isoformat()
+    stored["lastSeen"] = later
+    stored["config"].update(operationMode="SELF_RELIANCE", lastUpdated=later)
+    for seconds in (6, 16):
+        fire_timers(hass, seconds)
+        await hass.async_block_till_done()
+    battery_gets = [
+        e
+        for e in emulator.request_log[start:]
+        if (e.method, e.path) == ("GET", f"/batteries/{BATTERY}")
+    ]
+    assert len(battery_gets) == 1
+    assert hass.states.get(select).state == "time_of_use"  # held: the data does not agree
+    fire_timers(hass, (CONFIRMED_HOLD + timedelta(minutes=1)).total_seconds())
+    await hass.async_block_till_done()
+    assert seen[select] == ["time_of_use", "self_reliance"]
