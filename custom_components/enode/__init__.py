@@ -157,8 +157,16 @@ async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> No
         if "recorder" in hass.config.components:
             from .statistics import async_clear_entry_statistics  # noqa: PLC0415 - recorder
 
-            # The devices still registered and every asset the entry ever imported (a Store).
-            await async_clear_entry_statistics(hass, entry.entry_id, _asset_ids(hass, entry))
+            # The devices still registered and every asset the entry ever imported (a Store);
+            # everything of ours when no other entry of ours is left.
+            others = [
+                other
+                for other in hass.config_entries.async_entries(DOMAIN)
+                if other.entry_id != entry.entry_id and _is_ours(other)
+            ]
+            await async_clear_entry_statistics(
+                hass, entry.entry_id, _asset_ids(hass, entry), last_entry=not others
+            )
 
 
 def _asset_ids(hass: HomeAssistant, entry: EnodeConfigEntry) -> list[str]:

@@ -60,6 +60,7 @@ from .const import (
 )
 from .devices import device_name
 from .statistics import (
+    CHARGING_SERIES,
     async_last_hour,
     async_remember_imported,
     async_stored,
@@ -75,8 +76,7 @@ if TYPE_CHECKING:
     from .models import EnodeConfigEntry
 
 CHARGING_TYPES = (AssetType.VEHICLE, AssetType.CHARGER)
-ENERGY = "charging_energy"
-COST = "charging_cost"
+ENERGY, COST = CHARGING_SERIES
 FETCH_MINUTE = 20  # closed hours are complete 15 minutes after they end
 FIRST_RUN_DELAY = 45.0  # seconds after setup: let Home Assistant finish starting
 CORRECTION_INTERVAL = timedelta(days=1)

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 import re
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from homeassistant.components.recorder.models import (
@@ -106,6 +106,13 @@ SERIES_NAMES = {
     "discharge": "battery discharge",
     INVERTER_SERIES: "solar production",
 }
+# The series charging_statistics.py writes per vehicle and charger (energy, cost).
+CHARGING_SERIES: Final = ("charging_energy", "charging_cost")
+# Every series name this integration writes: what entry removal may clear under the domain,
+# which another integration also used.
+OUR_SERIES_SUFFIXES: Final = tuple(
+    f"_{series}" for series in (*HEM_SERIES, INVERTER_SERIES, *CHARGING_SERIES)
+)
 
 HOUR = timedelta(hours=1)
 # Minutes after each UTC hour: the hour has closed and Enode had a moment to finish its buckets
@@ -771,22 +778,35 @@ async def _async_rows(
 
 
 async def async_clear_entry_statistics(
-    hass: HomeAssistant, entry_id: str, asset_ids: Iterable[str]
+    hass: HomeAssistant, entry_id: str, asset_ids: Iterable[str], *, last_entry: bool = False
 ) -> list[str]:
-    """Delete every statistic the entry imported (devices removed earlier included)."""
+    """Delete every statistic the entry imported (devices removed earlier included).
+
+    With ``last_entry`` (no other entry of this integration is left) every statistic of ours
+    goes, by its series name: nothing can own one any more, e.g. those of devices removed before
+    the Store existed. Statistics of another integration that used the domain stay.
+    """
     hass.data.get(_IMPORTED, {}).pop(entry_id, None)
     store: Store[dict[str, list[str]]] = Store(hass, STORAGE_VERSION, _storage_key(entry_id))
     remembered = _asset_ids_of(await store.async_load())
-    found = await async_clear_statistics(hass, remembered | set(asset_ids))
+    found = await async_clear_statistics(hass, None if last_entry else remembered | set(asset_ids))
     await store.async_remove()
     return found
 
 
-async def async_clear_statistics(hass: HomeAssistant, asset_ids: Iterable[str]) -> list[str]:
-    """Delete the imported statistics of these assets; returns the ids deleted."""
-    prefixes = tuple(f"{DOMAIN}:{_slug(asset_id)}_" for asset_id in asset_ids)
+async def async_clear_statistics(hass: HomeAssistant, asset_ids: Iterable[str] | None) -> list[str]:
+    """Delete the imported statistics of these assets (None: all of ours); returns the ids."""
+    prefixes = (
+        (f"{DOMAIN}:",)
+        if asset_ids is None
+        else tuple(f"{DOMAIN}:{_slug(asset_id)}_" for asset_id in asset_ids)
+    )
     instance = get_instance(hass)
-    found = await instance.async_add_executor_job(_enode_statistic_ids, hass, prefixes)
+    found = [
+        statistic
+        for statistic in await instance.async_add_executor_job(_enode_statistic_ids, hass, prefixes)
+        if statistic.endswith(OUR_SERIES_SUFFIXES)
+    ]
     if found:
         instance.async_clear_statistics(found)
     return found

@@ -19,7 +19,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.recorder import get_instance
 import pytest
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -35,6 +35,7 @@ from custom_components.enode.statistics import (
 from enode_emulator import Emulator, routes_stats
 from enode_emulator.statistics import hem_statistics, inverter_statistics
 
+from .conftest import entry_data
 from .platform_helpers import HEM, INVERTER, asset_device
 from .test_statistics import BACKFILL_DAYS, _setup, hour, rows, run, stat_requests
 
@@ -223,7 +224,11 @@ async def test_entry_removal_clears_devices_removed_earlier(
     device_registry: dr.DeviceRegistry,
     hass_storage: dict[str, Any],
 ) -> None:
-    """The inverter's device went away before the entry: its statistics still go with it."""
+    """The inverter's device went away before the entry: its statistics still go with it.
+
+    Another Enode entry is left, so statistics the entry never imported stay; removing the last
+    entry clears every Enode statistic (orphans of earlier versions included).
+    """
     other = "enode:someone_else_generation"
     async_add_external_statistics(
         hass,
@@ -239,14 +244,45 @@ async def test_entry_removal_clears_devices_removed_earlier(
     assert asset_device(device_registry, entry, INVERTER) is None
     key = f"enode.statistics.{entry.entry_id}"
     assert hass_storage[key]["data"] == {"asset_ids": sorted([HEM, INVERTER])}
+    # Another entry of ours is left (another Enode user): what this entry never imported stays.
+    MockConfigEntry(domain="enode", data=entry_data(emulator, user_id="someone-else")).add_to_hass(
+        hass
+    )
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     await async_wait_recording_done(hass)
     assert key not in hass_storage  # the Store goes with the entry
-    remaining = await get_instance(hass).async_add_executor_job(
+    assert await enode_statistics(hass) == {other}
+
+
+async def test_removing_the_last_entry_clears_every_statistic_of_ours(
+    hass: HomeAssistant, emulator: Emulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """No entry is left to own them: orphans go too; another integration's statistics stay."""
+    orphan = "enode:0b7c2a4e_1f3d_4e5a_8b6c_000000000099_production"  # removed long ago
+    foreign = "enode:tesla_model_3_odometer"  # another integration that used the domain
+    for statistic in (orphan, foreign):
+        async_add_external_statistics(
+            hass,
+            metadata(statistic, statistic),
+            [{"start": START - timedelta(hours=5), "state": 1.0, "sum": 1.0}],
+        )
+    importer = await _setup(hass, emulator, freezer, START)
+    await run(hass, importer)
+    assert len(await enode_statistics(hass)) > 2
+    entry = hass.config_entries.async_entries("enode")[0]
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    await async_wait_recording_done(hass)
+    assert await enode_statistics(hass) == {foreign}
+
+
+async def enode_statistics(hass: HomeAssistant) -> set[str]:
+    """Ids of every statistic of source enode."""
+    found = await get_instance(hass).async_add_executor_job(
         lambda: get_metadata(hass, statistic_source="enode")
     )
-    assert set(remaining) == {other}
+    return set(found)
 
 
 def _kolkata(emulator: Emulator) -> None:
