@@ -18,7 +18,7 @@ from homeassistant.components.climate.const import (
 from homeassistant.const import ATTR_TEMPERATURE, PRECISION_TENTHS, UnitOfTemperature
 from homeassistant.exceptions import ServiceValidationError
 
-from .api import Hvac, HvacHoldType, HvacMode, SetpointRange
+from .api import Asset, Hvac, HvacHoldType, HvacMode, SetpointRange
 from .const import DOMAIN
 from .entity import EnodeEntity, async_add_asset_entities
 from .helpers import format_number, validate_setting
@@ -67,6 +67,27 @@ class Thermostat:
     hold: str | None
 
 
+def reported_thermostat(hvac: Hvac | None) -> Thermostat:
+    """Mode, setpoints and hold type as the unit reports them."""
+    state = hvac.thermostat_state if hvac else None
+    return Thermostat(
+        mode=str(state.mode) if state and state.mode is not None else None,
+        heat=state.heat_setpoint if state else None,
+        cool=state.cool_setpoint if state else None,
+        hold=str(state.hold_type) if state and state.hold_type is not None else None,
+    )
+
+
+def shows_request(asset: Asset, target: dict[str, Any]) -> bool:
+    """True when a unit reports every value a command asked for (None: not part of it)."""
+    if not isinstance(asset, Hvac):
+        return False
+    reported = reported_thermostat(asset)
+    return all(
+        getattr(reported, key) == value for key, value in target.items() if value is not None
+    )
+
+
 def _bounds(value: SetpointRange | None) -> tuple[float, float]:
     low = value.min if value and value.min is not None else DEFAULT_MIN_TEMP
     high = value.max if value and value.max is not None else DEFAULT_MAX_TEMP
@@ -110,14 +131,7 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
     @property
     def thermostat(self) -> Thermostat:
         """The reported thermostat state with a pending command's request laid over it."""
-        hvac = self.hvac
-        state = hvac.thermostat_state if hvac else None
-        reported = Thermostat(
-            mode=str(state.mode) if state and state.mode is not None else None,
-            heat=state.heat_setpoint if state else None,
-            cool=state.cool_setpoint if state else None,
-            hold=str(state.hold_type) if state and state.hold_type is not None else None,
-        )
+        reported = reported_thermostat(self.hvac)
         requested = self.requested(VALUE_KEY, None)
         if not isinstance(requested, dict):
             return reported
@@ -303,6 +317,8 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
             self.coordinator.client.set_hvac_permanent_hold(
                 self.asset_id, mode, heat_setpoint=heat, cool_setpoint=cool
             ),
+            # Held until the unit reports the hold (no flip-back while polling).
+            agrees=lambda asset: shows_request(asset, target),
         )
 
     def _enode_mode(self, hvac_mode: HVACMode | str) -> str:
@@ -374,11 +390,13 @@ class EnodeClimateEntity(EnodeEntity, ClimateEntity):
     async def async_set_preset_mode(self, preset_mode: str) -> None:
         """follow_schedule hands control to the unit's schedule; none holds the current state."""
         if preset_mode == PRESET_FOLLOW_SCHEDULE:
+            target = {"hold": str(HvacHoldType.SCHEDULED)}
             await self.async_send_command(
                 "follow_schedule",
                 VALUE_KEY,
-                {"hold": str(HvacHoldType.SCHEDULED)},
+                target,
                 self.coordinator.client.set_hvac_follow_schedule(self.asset_id),
+                agrees=lambda asset: shows_request(asset, target),
             )
             return
         thermostat = self.thermostat

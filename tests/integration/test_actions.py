@@ -9,6 +9,11 @@ from unittest.mock import PropertyMock, patch
 import aiohttp
 from aiohttp.test_utils import TestClient
 from homeassistant.components import persistent_notification
+from homeassistant.components.climate import (
+    ATTR_PRESET_MODE,
+    DOMAIN as CLIMATE_DOMAIN,
+    SERVICE_SET_TEMPERATURE,
+)
 from homeassistant.components.number import ATTR_VALUE, DOMAIN as NUMBER_DOMAIN, SERVICE_SET_VALUE
 from homeassistant.components.select import (
     ATTR_OPTION,
@@ -16,9 +21,15 @@ from homeassistant.components.select import (
     SERVICE_SELECT_OPTION,
 )
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, SERVICE_TURN_ON
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_TEMPERATURE,
+    EVENT_STATE_CHANGED,
+    SERVICE_TURN_ON,
+)
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -33,7 +44,7 @@ from custom_components.enode.const import CONFIRMED_HOLD, EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
 from .conftest import CHARGER, event, post_webhook, start_charging
-from .platform_helpers import BATTERY
+from .platform_helpers import BATTERY, HVAC, entity_id
 
 
 def notifications(hass: HomeAssistant) -> dict[str, dict[str, str]]:
@@ -516,3 +527,36 @@ async def test_late_vendor_data_holds_a_select_too(
     fire_timers(hass, (CONFIRMED_HOLD + timedelta(minutes=1)).total_seconds())
     await hass.async_block_till_done()
     assert seen[select] == ["time_of_use", "self_reliance"]
+
+
+async def test_late_vendor_data_holds_a_thermostat_too(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """Push down: a new setpoint stays shown while newer data still has the old schedule."""
+    await setup_without_push(hass, config_entry)
+    climate = entity_id(entity_registry, "climate", HVAC, "thermostat")
+    await hass.services.async_call(
+        CLIMATE_DOMAIN,
+        SERVICE_SET_TEMPERATURE,
+        {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 23.5},
+        blocking=True,
+    )
+    await emulator.advance(25)
+    # Enode confirmed, but the unit's newer data still follows its schedule at 21 °C.
+    stored = emulator.core.store.find_asset(HVAC).data
+    later = (dt_util.utcnow() + timedelta(minutes=1)).isoformat()
+    stored["lastSeen"] = later
+    stored["thermostatState"].update(heatSetpoint=21.0, holdType="SCHEDULED", lastUpdated=later)
+    for seconds in (6, 16):
+        fire_timers(hass, seconds)
+        await hass.async_block_till_done()
+    state = hass.states.get(climate)
+    assert state.attributes[ATTR_TEMPERATURE] == 23.5  # held: the data does not agree
+    assert state.attributes[ATTR_PRESET_MODE] == "none"
+    fire_timers(hass, (CONFIRMED_HOLD + timedelta(minutes=1)).total_seconds())
+    await hass.async_block_till_done()
+    assert hass.states.get(climate).attributes[ATTR_TEMPERATURE] == 21.0
+    assert config_entry.runtime_data.actions.pending == []
