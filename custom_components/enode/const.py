@@ -60,6 +60,10 @@ LINK_STATE_LIFETIME: Final = timedelta(hours=24)
 # never more than one in an hour. The round runs on its own clock: deliveries do not reset it.
 POLL_INTERVAL_PUSH: Final = timedelta(hours=24)
 POLL_INTERVAL_NO_PUSH: Final = timedelta(minutes=5)
+# Without push, Locations are listed at most this often: only the user changes them (Home
+# Assistant's own changes apply at once, and an asset at an unknown Location lists them again),
+# while device data changes by the minute.
+POLL_INTERVAL_LOCATIONS: Final = timedelta(minutes=30)
 # Push counts as healthy while a valid delivery (heartbeat, test or event) arrived within a few
 # heartbeat periods (push.py learns the period; the emulator sends a heartbeat every 5 minutes).
 PUSH_HEARTBEATS_MISSED: Final = 3

@@ -38,7 +38,13 @@ from .api import (
     User,
     Vehicle,
 )
-from .const import DOMAIN, LOGGER, POLL_INTERVAL_NO_PUSH, POLL_INTERVAL_PUSH
+from .const import (
+    DOMAIN,
+    LOGGER,
+    POLL_INTERVAL_LOCATIONS,
+    POLL_INTERVAL_NO_PUSH,
+    POLL_INTERVAL_PUSH,
+)
 from .helpers import retry_after_text
 from .schedule_data import ScheduleSnapshot, async_poll_schedules
 
@@ -149,6 +155,8 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         # Clients without the HEM feature answer 403/404 on /hem-systems: stop asking.
         self._hem_supported = True
         self.last_poll: datetime | None = None
+        # When a poll last listed the Locations (see POLL_INTERVAL_LOCATIONS).
+        self._locations_listed_at: datetime | None = None
         self._locations_task: asyncio.Task[None] | None = None
         self.push = push
         # Pushed data applied inside async_batch notifies the listeners once at its end.
@@ -334,7 +342,10 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                     continue
                 polled_types.append(asset_type)
                 polled.update((asset.id, asset) for asset in assets)
-            locations = await self._async_list_locations()
+            locations: dict[str, Location] | None = None  # None: keep the held ones
+            if self._locations_due():
+                locations = await self._async_list_locations()
+                self._locations_listed_at = dt_util.utcnow()
             schedules = await async_poll_schedules(
                 self.client,
                 self.user_id,
@@ -367,6 +378,14 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
             ) from err
+
+    def _locations_due(self) -> bool:
+        """Locations: in every full poll while push is healthy (rare), else every 30 minutes."""
+        return (
+            self.push.healthy
+            or self._locations_listed_at is None
+            or dt_util.utcnow() - self._locations_listed_at >= POLL_INTERVAL_LOCATIONS
+        )
 
     async def _async_list_locations(self) -> dict[str, Location]:
         """The user's Locations (one request per poll, not per asset).

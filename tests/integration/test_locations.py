@@ -7,12 +7,14 @@ import string
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.sensor import ATTR_OPTIONS
 from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_translations
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -21,6 +23,8 @@ from custom_components.enode.const import (
     CONF_HOME_LOCATION_ID,
     CONF_USER_ID,
     DOMAIN,
+    POLL_INTERVAL_LOCATIONS,
+    POLL_INTERVAL_NO_PUSH,
 )
 from enode_emulator import Emulator
 
@@ -367,3 +371,45 @@ async def test_home_without_a_name_is_called_home(
     await options_home_location(hass, setup_integration, name="Home")
     home_id = setup_integration.data[CONF_HOME_LOCATION_ID]
     assert emulator.core.pricing.location(home_id).name == "Home"
+
+
+async def test_without_push_locations_are_listed_every_half_hour(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Polling every 5 minutes lists device data each time, the Locations every 30 minutes."""
+    assert await async_setup_component(hass, "http", {})
+    hass.config.api = None  # no URL for Enode to push to
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = config_entry.runtime_data.coordinator
+    assert not coordinator.push.healthy
+    sensor = entity_id(entity_registry, "sensor", VEHICLE, "location")
+    listed = len(locations_listed(emulator))
+    assert listed == 1  # at setup
+    emulator.core.pricing.create_location(
+        DEMO_USER,
+        {"name": "Office", "latitude": BERGEN[0], "longitude": BERGEN[1], "timezoneName": "UTC"},
+    )
+    freezer.tick(POLL_INTERVAL_NO_PUSH)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert len(locations_listed(emulator)) == 1
+    assert "Office" not in hass.states.get(sensor).attributes[ATTR_OPTIONS]
+    freezer.tick(POLL_INTERVAL_LOCATIONS)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert len(locations_listed(emulator)) == 2
+    assert "Office" in hass.states.get(sensor).attributes[ATTR_OPTIONS]
+
+
+def locations_listed(emulator: Emulator) -> list[str]:
+    """GET requests of the user's Location list."""
+    return [
+        e.path
+        for e in emulator.request_log
+        if (e.method, e.path) == ("GET", f"/users/{DEMO_USER}/locations")
+    ]
