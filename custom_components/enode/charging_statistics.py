@@ -16,8 +16,7 @@ month-to-date sensors (``charging_sensors.py``), which make no requests of their
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -59,6 +58,7 @@ from .const import (
     SIGNAL_CHARGING_STATISTICS,
 )
 from .devices import device_name
+from .import_runs import ImportRuns
 from .statistics import (
     CHARGING_SERIES,
     async_last_hour,
@@ -84,7 +84,6 @@ CORRECTION_WINDOW = timedelta(hours=48)
 MAX_BACKFILL_DAYS = 90
 BACKOFF_FIRST = timedelta(minutes=15)
 BACKOFF_MAX = timedelta(hours=6)
-RATE_LIMIT_DEFAULT = 60.0
 HOUR = timedelta(hours=1)
 # Enode prices in NOK in the Nordic and Baltic countries and in EUR in these, unless tariffs
 # were supplied (API.md 8.3): the fallback when no smart charging plan has named a currency.
@@ -210,13 +209,15 @@ class ChargingStatisticsImporter:
         self._client = client
         self._coordinator = coordinator
         self._user_id: str = coordinator.user_id
-        self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-        self._retry: Callable[[], None] | None = None
+        self._runs = ImportRuns(hass, entry, self.async_run, f"{DOMAIN} charging statistics import")
         self.progress: dict[str, AssetProgress] = {}
-        self.paused_until: datetime | None = None
         self.last_run: datetime | None = None
         self.requests = 0
+
+    @property
+    def paused_until(self) -> datetime | None:
+        """Until when Enode's rate limit pauses the import."""
+        return self._runs.paused_until
 
     # --- scheduling -----------------------------------------------------------------------
 
@@ -226,17 +227,15 @@ class ChargingStatisticsImporter:
         entry = self._entry
         self._async_watch()
         entry.async_on_unload(self._coordinator.async_add_listener(self._async_watch))
+        request = self._runs.async_request
         entry.async_on_unload(
-            async_track_utc_time_change(
-                self._hass, self._async_timer, minute=FETCH_MINUTE, second=0
-            )
+            async_track_utc_time_change(self._hass, request, minute=FETCH_MINUTE, second=0)
         )
         # The month sensors start again at local midnight of the first (no request).
         entry.async_on_unload(
             async_track_time_change(self._hass, self._async_midnight, hour=0, minute=0, second=0)
         )
-        entry.async_on_unload(async_call_later(self._hass, FIRST_RUN_DELAY, self._async_timer))
-        entry.async_on_unload(self._async_cancel_retry)
+        entry.async_on_unload(async_call_later(self._hass, FIRST_RUN_DELAY, request))
 
     @callback
     def _async_watch(self) -> None:
@@ -249,25 +248,6 @@ class ChargingStatisticsImporter:
     def _async_midnight(self, now: datetime) -> None:
         if dt_util.as_local(now).day == 1:
             self._async_publish()
-
-    @callback
-    def _async_cancel_retry(self) -> None:
-        if self._retry is not None:
-            self._retry()
-            self._retry = None
-
-    @callback
-    def _async_timer(self, _now: datetime) -> None:
-        if self._lock.locked() or (self._task is not None and not self._task.done()):
-            return
-        self._task = self._entry.async_create_background_task(
-            self._hass, self.async_run(), f"{DOMAIN} charging statistics import"
-        )
-
-    @callback
-    def _async_retry_timer(self, now: datetime) -> None:
-        self._retry = None
-        self._async_timer(now)
 
     @callback
     def _async_publish(self) -> None:
@@ -317,9 +297,9 @@ class ChargingStatisticsImporter:
 
     async def async_run(self) -> None:
         """Fetch and import what each vehicle and charger needs now (often nothing)."""
-        async with self._lock:
+        async with self._runs.lock:
             now = dt_util.utcnow()
-            if self.paused_until and now < self.paused_until:
+            if self._runs.paused(now):
                 LOGGER.debug("Charging statistics paused by rate limit until %s", self.paused_until)
                 return
             self.last_run = now
@@ -332,11 +312,8 @@ class ChargingStatisticsImporter:
                 try:
                     await self._async_import_asset(asset, progress, now)
                 except EnodeRateLimitError as err:
-                    delay = err.retry_after if err.retry_after is not None else RATE_LIMIT_DEFAULT
-                    self.paused_until = now + timedelta(seconds=delay)
+                    delay = self._runs.async_pause(now, err)
                     LOGGER.info("Enode rate-limited charging statistics; retrying in %ss", delay)
-                    self._async_cancel_retry()
-                    self._retry = async_call_later(self._hass, delay, self._async_retry_timer)
                     break
             self._async_publish()
 

@@ -39,7 +39,7 @@ configuration), so removing the entry clears the statistics of devices removed e
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
@@ -87,6 +87,7 @@ from .const import (
     SIGNAL_STATISTICS_UPDATED,
 )
 from .devices import device_name
+from .import_runs import ImportRuns
 
 if TYPE_CHECKING:
     from .api import Asset, EnodeClient, StatisticsPoint
@@ -127,7 +128,6 @@ CORRECTION_SLACK = timedelta(minutes=10)
 STORAGE_VERSION = 1
 BACKOFF_FIRST = timedelta(minutes=15)
 BACKOFF_MAX = timedelta(hours=6)
-RATE_LIMIT_DEFAULT = 60.0
 _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
 
 type Hourly = dict[datetime, float]
@@ -382,17 +382,19 @@ class StatisticsImporter:
         self._entry = entry
         self._client = client
         self._coordinator = coordinator
-        self._lock = asyncio.Lock()
-        self._retry: Callable[[], None] | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._runs = ImportRuns(hass, entry, self.async_run, f"{DOMAIN} statistics import")
         self.series: dict[str, SeriesStatus] = {}
         self.assets: dict[str, AssetStatus] = {}
-        self.paused_until: datetime | None = None
         self.last_run: datetime | None = None
         self.requests = 0
         # Statistics events since the last run: counted only, they fetch nothing themselves.
         self.events = 0
         self.today: dict[str, EnergyToday] = {}  # HEM system id -> energy so far today
+
+    @property
+    def paused_until(self) -> datetime | None:
+        """Until when Enode's rate limit pauses the import."""
+        return self._runs.paused_until
 
     def energy_today(self, asset: Asset, series: str) -> float | None:
         """A HEM system's kWh of one series so far today (its local day); None when unknown."""
@@ -433,45 +435,22 @@ class StatisticsImporter:
                 self._async_signal,
             )
         )
+        request = self._runs.async_request
         entry.async_on_unload(
-            async_track_utc_time_change(self._hass, self._async_timer, minute=RUN_MINUTE, second=0)
+            async_track_utc_time_change(self._hass, request, minute=RUN_MINUTE, second=0)
         )
-        entry.async_on_unload(async_call_later(self._hass, FIRST_RUN_DELAY, self._async_timer))
-        entry.async_on_unload(self._async_cancel_retry)
-
-    @callback
-    def _async_cancel_retry(self) -> None:
-        if self._retry is not None:
-            self._retry()
-            self._retry = None
+        entry.async_on_unload(async_call_later(self._hass, FIRST_RUN_DELAY, request))
 
     @callback
     def _async_signal(self) -> None:
         """A statistics event arrived: counted; the next hourly run fetches the closed hour."""
         self.events += 1
 
-    @callback
-    def _async_timer(self, _now: datetime) -> None:
-        self._async_background_run()
-
-    @callback
-    def _async_retry_timer(self, _now: datetime) -> None:
-        self._retry = None
-        self._async_background_run()
-
-    @callback
-    def _async_background_run(self) -> None:
-        if self._lock.locked() or (self._task is not None and not self._task.done()):
-            return  # the running (or starting) import covers it
-        self._task = self._entry.async_create_background_task(
-            self._hass, self.async_run(), f"{DOMAIN} statistics import"
-        )
-
     async def async_run(self) -> None:
         """Import every HEM system's and inverter's statistics (waits for a running import)."""
-        async with self._lock:
+        async with self._runs.lock:
             now = dt_util.utcnow()
-            if self.paused_until and now < self.paused_until:
+            if self._runs.paused(now):
                 LOGGER.debug("Statistics import paused by rate limit until %s", self.paused_until)
                 return
             self.last_run = now
@@ -486,12 +465,8 @@ class StatisticsImporter:
                 try:
                     await self._async_import_asset(asset, status, now)
                 except EnodeRateLimitError as err:
-                    delay = err.retry_after if err.retry_after is not None else RATE_LIMIT_DEFAULT
-                    self.paused_until = now + timedelta(seconds=delay)
+                    delay = self._runs.async_pause(now, err)
                     LOGGER.info("Enode rate-limited the statistics import; retrying in %ss", delay)
-                    if self._retry is not None:
-                        self._retry()
-                    self._retry = async_call_later(self._hass, delay, self._async_retry_timer)
                     return
 
     # --- one asset ------------------------------------------------------------------------

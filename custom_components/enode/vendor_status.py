@@ -79,12 +79,8 @@ class VendorStatus:
         )
 
     def _outages(self) -> bool:
-        """True while an outage issue of this entry is open."""
-        prefix = outage_issue_id(self._entry.entry_id, "")
-        return any(
-            domain == DOMAIN and issue_id.startswith(prefix)
-            for domain, issue_id in ir.async_get(self._hass).issues
-        )
+        """True while the last answer reports an outage (its issues are open meanwhile)."""
+        return any(item.is_outage for item in self.statuses.values())
 
     async def _async_check(self) -> None:
         try:
