@@ -16,7 +16,7 @@ from homeassistant.helpers.typing import ConfigType
 from .actions import ActionTracker
 from .client_factory import create_client
 from .const import CONF_ENVIRONMENT, CONF_USER_ID, CONF_WEBHOOK_SECRET, DOMAIN
-from .coordinator import EnodeCoordinator
+from .coordinator import EnodeCoordinator, SafetyPoll
 from .devices import async_sync_devices
 from .interventions import InterventionIssues, async_delete_entry_issues
 from .link import async_register_view
@@ -100,6 +100,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     await coordinator.async_config_entry_first_refresh()
     tracker = ActionTracker(hass, entry, coordinator, push)
     intake = WebhookIntake(hass, entry, coordinator, tracker, push)
+    # Its own cadence from setup on; a failure only lands in diagnostics.
+    vendor_status = VendorStatus(hass, entry, client, coordinator)
+    await vendor_status.async_refresh()
     statistics = None
     charging = None
     if "recorder" in hass.config.components:
@@ -113,12 +116,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     entry.runtime_data = EnodeData(
         client=client,
         coordinator=coordinator,
+        safety=SafetyPoll(hass, entry, coordinator),
         push=push,
         webhook=intake,
         actions=tracker,
         statistics=statistics,
         interventions=InterventionIssues(hass, entry, client, coordinator),
-        vendor_status=VendorStatus(hass, entry, client, coordinator),
+        vendor_status=vendor_status,
         charging_statistics=charging,
     )
     _async_sync_registry(hass, entry)
@@ -141,7 +145,6 @@ def _async_sync_registry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
     async_sync_devices(hass, entry)
     async_sync_credentials_issues(hass, entry)
     entry.runtime_data.interventions.async_sync()
-    entry.runtime_data.vendor_status.async_sync()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:

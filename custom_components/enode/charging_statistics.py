@@ -33,9 +33,7 @@ from homeassistant.components.recorder.statistics import (
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.event import (
-    async_call_later,
     async_track_time_change,
-    async_track_utc_time_change,
 )
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
@@ -209,7 +207,14 @@ class ChargingStatisticsImporter:
         self._client = client
         self._coordinator = coordinator
         self._user_id: str = coordinator.user_id
-        self._runs = ImportRuns(hass, entry, self.async_run, f"{DOMAIN} charging statistics import")
+        self._runs = ImportRuns(
+            hass,
+            entry,
+            self.async_run,
+            name=f"{DOMAIN} charging statistics import",
+            minute=FETCH_MINUTE,
+            first_run=FIRST_RUN_DELAY,
+        )
         self.progress: dict[str, AssetProgress] = {}
         self.last_run: datetime | None = None
         self.requests = 0
@@ -227,15 +232,11 @@ class ChargingStatisticsImporter:
         entry = self._entry
         self._async_watch()
         entry.async_on_unload(self._coordinator.async_add_listener(self._async_watch))
-        request = self._runs.async_request
-        entry.async_on_unload(
-            async_track_utc_time_change(self._hass, request, minute=FETCH_MINUTE, second=0)
-        )
+        self._runs.async_start()
         # The month sensors start again at local midnight of the first (no request).
         entry.async_on_unload(
             async_track_time_change(self._hass, self._async_midnight, hour=0, minute=0, second=0)
         )
-        entry.async_on_unload(async_call_later(self._hass, FIRST_RUN_DELAY, request))
 
     @callback
     def _async_watch(self) -> None:
@@ -295,13 +296,17 @@ class ChargingStatisticsImporter:
 
     # --- importing ------------------------------------------------------------------------
 
-    async def async_run(self) -> None:
-        """Fetch and import what each vehicle and charger needs now (often nothing)."""
+    async def async_run(self) -> float | None:
+        """Fetch and import what each vehicle and charger needs now (often nothing).
+
+        Returns Enode's Retry-After (seconds) when it rate-limited the run.
+        """
+        delay: float | None = None
         async with self._runs.lock:
             now = dt_util.utcnow()
             if self._runs.paused(now):
                 LOGGER.debug("Charging statistics paused by rate limit until %s", self.paused_until)
-                return
+                return None
             self.last_run = now
             data = self._coordinator.data
             assets = [a for a in data.assets.values() if a.asset_type in CHARGING_TYPES]
@@ -316,6 +321,7 @@ class ChargingStatisticsImporter:
                     LOGGER.info("Enode rate-limited charging statistics; retrying in %ss", delay)
                     break
             self._async_publish()
+        return delay
 
     async def _async_import_asset(
         self, asset: Asset, progress: AssetProgress, now: datetime

@@ -1,10 +1,12 @@
-"""One coordinator per Enode user: every linked asset, kept current by push and a safety poll.
+"""The assets coordinator of one Enode user, and its daily safety poll.
 
-Without healthy push, DataUpdateCoordinator's own timer polls everything every
-POLL_INTERVAL_NO_PUSH. While push is healthy that timer is off and a safety round runs on its own
-clock: one request at a time (the user, one list per asset type, the Locations, the schedules),
-spread evenly over POLL_INTERVAL_PUSH. Pushed data is applied without touching either clock
-(`_async_set_data`), and a delivery's events notify the listeners once (`async_batch`).
+`EnodeCoordinator` holds everything Enode reports for the user (`EnodeSnapshot`). Push feeds it
+through `async_set_updated_data` (one update per delivery, `async_batch`); without healthy push
+its own interval polls everything every POLL_INTERVAL_NO_PUSH, with healthy push the interval is
+None (the Withings shape: push health flips `update_interval`). `SafetyPoll` is the second
+cadence of the same source: one full poll every POLL_INTERVAL_PUSH whatever push delivers (what
+push cannot bring: the user, Locations, schedules; and anything a lost event left behind),
+merged by its listener like any poll.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import asyncio
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -54,11 +55,6 @@ if TYPE_CHECKING:
     from .models import EnodeConfigEntry
     from .push import PushState
 
-# Steps of a safety round besides one list per asset type.
-SAFETY_USER = "user"
-SAFETY_LOCATIONS = "locations"
-SAFETY_SCHEDULES = "schedules"
-
 # Asset types that belong to a HEM system when the client has the HEM feature.
 HEM_MEMBER_TYPES = frozenset({AssetType.BATTERY, AssetType.INVERTER, AssetType.METER})
 
@@ -82,6 +78,18 @@ class EnodeSnapshot:
     def of_type(self, asset_type: AssetType) -> list[Asset]:
         """Assets of one type."""
         return [a for a in self.assets.values() if a.asset_type == asset_type]
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """What one full poll fetched, before it is merged with what push applied meanwhile."""
+
+    user: User
+    assets: dict[str, Asset]
+    types: tuple[AssetType, ...]  # the asset types listed (others are kept as held)
+    locations: dict[str, Location] | None  # None: not listed this time, keep the held ones
+    schedules: ScheduleSnapshot
+    smart: dict[str, SmartChargingStatus]
 
 
 def is_smart_capable(asset: Asset) -> bool:
@@ -127,7 +135,7 @@ def merge_poll(
 
 
 class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
-    """Polls the asset types a user has and merges pushed updates."""
+    """Holds the user's assets: polled without push, fed by push, one owner of every change."""
 
     config_entry: EnodeConfigEntry
 
@@ -150,6 +158,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         )
         self.client = client
         self.user_id = user_id
+        self.push = push
         # Asset types seen so far, so a poll keeps listing them even if linkedVendors lags.
         self._seen_types: set[AssetType] = set()
         # Clients without the HEM feature answer 403/404 on /hem-systems: stop asking.
@@ -158,41 +167,30 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         # When a poll last listed the Locations (see POLL_INTERVAL_LOCATIONS).
         self._locations_listed_at: datetime | None = None
         self._locations_task: asyncio.Task[None] | None = None
-        self.push = push
-        # Pushed data applied inside async_batch notifies the listeners once at its end.
+        # A delivery's changes are staged here and set once at its end (async_batch).
+        self._staged: EnodeSnapshot | None = None
         self._batch_depth = 0
-        self._batch_dirty = False
-        # The safety round while push is healthy: the next step's index and its timer.
-        self._safety_step = 0
-        self._cancel_safety: CALLBACK_TYPE | None = None
-        self.safety_requests = 0
         entry.async_on_unload(push.async_add_listener(self._async_push_health_changed))
         entry.async_on_unload(push.async_add_queueing_listener(self._async_enode_queueing))
-        entry.async_on_unload(self._async_cancel_safety)
 
     @property
-    def poll_interval(self) -> timedelta:
-        """How often everything is polled: POLL_INTERVAL_PUSH is one safety round, spread."""
-        return POLL_INTERVAL_PUSH if self.push.healthy else POLL_INTERVAL_NO_PUSH
+    def snapshot(self) -> EnodeSnapshot:
+        """What the coordinator holds, including a delivery being applied."""
+        return self._staged or self.data or EnodeSnapshot(user=None)
 
     @callback
     def _async_push_health_changed(self) -> None:
-        """Safety round while webhooks deliver, full polls when they do not; entities re-check."""
-        LOGGER.debug("Poll interval is now %s", self.poll_interval)
+        """No interval while webhooks deliver, POLL_INTERVAL_NO_PUSH when they do not."""
         if self.push.healthy:
-            # The base class's timer would poll everything at once: the safety round replaces it.
             self.update_interval = None
-            self._async_unsub_refresh()
-            self._async_schedule_safety()
-        else:
-            self._async_cancel_safety()
-            self.update_interval = POLL_INTERVAL_NO_PUSH
-            if self.data is not None:
-                # Push went quiet: what it did not bring is fetched now, then every interval.
-                self.config_entry.async_create_background_task(
-                    self.hass, self.async_request_refresh(), "enode poll after push went quiet"
-                )
-        self.async_update_listeners()
+            # Setting the data reschedules the refresh: with no interval, the pending poll ends.
+            self.async_set_updated_data(self.data)
+            return
+        self.update_interval = POLL_INTERVAL_NO_PUSH
+        # Push went quiet: what it did not bring is fetched now, then every interval.
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), "enode poll after push went quiet"
+        )
 
     @callback
     def _async_enode_queueing(self) -> None:
@@ -202,17 +200,12 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         )
 
     @callback
-    def _async_set_data(self, snapshot: EnodeSnapshot) -> None:
-        """Hold pushed (or partly polled) data without rescheduling any poll.
-
-        async_set_updated_data would reschedule the refresh timer: pushes arriving more often
-        than the interval would then stop the safety net from ever running.
-        """
-        self.data = snapshot
+    def _async_set(self, snapshot: EnodeSnapshot) -> None:
+        """Hold new data: at once, or at the end of the delivery being applied."""
         if self._batch_depth:
-            self._batch_dirty = True
+            self._staged = snapshot
         else:
-            self.async_update_listeners()
+            self.async_set_updated_data(snapshot)
 
     @contextmanager
     def async_batch(self) -> Iterator[None]:
@@ -222,90 +215,9 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             yield
         finally:
             self._batch_depth -= 1
-            if not self._batch_depth and self._batch_dirty:
-                self._batch_dirty = False
-                self.async_update_listeners()
-
-    def _safety_steps(self) -> list[AssetType | str]:
-        """One safety round: the user, one list per asset type, the Locations, the schedules."""
-        user = self.data.user if self.data else None
-        types: list[AssetType | str] = list(self._types_to_poll(user)) if user else []
-        return [SAFETY_USER, *types, SAFETY_LOCATIONS, SAFETY_SCHEDULES]
-
-    @callback
-    def _async_schedule_safety(self) -> None:
-        """Arm the next step of the safety round (one request, 1/n of the interval away)."""
-        self._async_cancel_safety()
-        if self.config_entry.pref_disable_polling:
-            return  # the user turned polling off for this entry (HA's system option)
-        delay = POLL_INTERVAL_PUSH / len(self._safety_steps())
-        self._cancel_safety = async_call_later(self.hass, delay, self._async_safety_due)
-
-    @callback
-    def _async_cancel_safety(self) -> None:
-        if self._cancel_safety is not None:
-            self._cancel_safety()
-            self._cancel_safety = None
-
-    @callback
-    def _async_safety_due(self, _now: datetime) -> None:
-        self._cancel_safety = None
-        self.config_entry.async_create_background_task(
-            self.hass, self._async_safety_run(), "enode safety poll"
-        )
-
-    async def _async_safety_run(self) -> None:
-        """Make one step of the safety round, then arm the next (while push stays healthy)."""
-        if not self.push.healthy or self.data is None:
-            return
-        steps = self._safety_steps()
-        step = steps[self._safety_step % len(steps)]
-        self._safety_step = (self._safety_step + 1) % len(steps)
-        try:
-            await self._async_safety_request(step)
-        except EnodeAuthenticationError:
-            self.config_entry.async_start_reauth(self.hass)
-            return
-        except EnodeError as err:
-            # The next step (or the next round) tries again; push still brings the data.
-            LOGGER.debug("Safety poll of %s failed: %s", step, err)
-        if self.push.healthy:
-            self._async_schedule_safety()
-
-    async def _async_safety_request(self, step: AssetType | str) -> None:
-        """One request of the safety round, merged like a poll (never older than pushed data)."""
-        self.safety_requests += 1
-        snapshot = self.data
-        if step == SAFETY_USER:
-            try:
-                user = await self.client.get_user(self.user_id)
-            except EnodeNotFoundError:
-                return
-            if self.data is not None and user != self.data.user:
-                self._async_set_data(replace(self.data, user=user))
-        elif step == SAFETY_LOCATIONS:
-            await self._async_refresh_locations(raise_errors=True)
-        elif step == SAFETY_SCHEDULES:
-            schedules = await async_poll_schedules(
-                self.client, self.user_id, snapshot.schedules, push_healthy=True
-            )
-            if self.data is not None and schedules != self.data.schedules:
-                self._async_set_data(replace(self.data, schedules=schedules))
-        else:
-            asset_type = AssetType(step)
-            try:
-                polled = await self.client.list_assets(self.user_id, asset_type)
-            except (EnodeForbiddenError, EnodeNotFoundError):
-                if asset_type is not AssetType.HEM_SYSTEM:
-                    raise
-                self._hem_supported = False
-                return
-            held = self.data
-            merged = merge_poll(held.assets, {a.id: a for a in polled}, [asset_type])
-            if merged != held.assets:
-                self._seen_types.update(a.asset_type for a in merged.values())
-                updated = await self._async_poll_smart(replace(held, assets=merged))
-                self._async_set_data(replace(self.data, assets=updated.assets, smart=updated.smart))
+            if not self._batch_depth and self._staged is not None:
+                staged, self._staged = self._staged, None
+                self.async_set_updated_data(staged)
 
     def _types_to_poll(self, user: User) -> list[AssetType]:
         types = set(self._seen_types)
@@ -323,35 +235,19 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
 
     async def _async_update_data(self) -> EnodeSnapshot:
         try:
-            try:
-                user = await self.client.get_user(self.user_id)
-            except EnodeNotFoundError:
-                # Enode creates a user with its first Link session ("finish and link later"):
-                # until then the user has no devices, which is not an error.
-                user = User(id=self.user_id, linked_vendors=(), raw={})
-            polled: dict[str, Asset] = {}
-            polled_types: list[AssetType] = []
-            for asset_type in self._types_to_poll(user):
-                try:
-                    assets = await self.client.list_assets(self.user_id, asset_type)
-                except (EnodeForbiddenError, EnodeNotFoundError):
-                    if asset_type is not AssetType.HEM_SYSTEM:
-                        raise
-                    LOGGER.debug("HEM systems are not enabled for this Enode client")
-                    self._hem_supported = False
-                    continue
-                polled_types.append(asset_type)
-                polled.update((asset.id, asset) for asset in assets)
-            locations: dict[str, Location] | None = None  # None: keep the held ones
-            if self._locations_due():
-                locations = await self._async_list_locations()
-                self._locations_listed_at = dt_util.utcnow()
-            schedules = await async_poll_schedules(
-                self.client,
-                self.user_id,
-                self.data.schedules if self.data else ScheduleSnapshot(),
-                push_healthy=self.push.healthy,
-            )
+            poll = await self.async_fetch()
+        except UpdateFailed as err:
+            if not self.push.healthy:
+                raise
+            # Webhooks still deliver: the data is current, the entities stay available.
+            LOGGER.debug("A poll failed while push is healthy: %s", err)
+            return self.data
+        return self._merged(poll)
+
+    async def async_fetch(self) -> Poll:
+        """One full poll (both cadences): Enode's errors become the coordinator's errors."""
+        try:
+            return await self._async_fetch()
         except EnodeAuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="authentication_failed"
@@ -370,14 +266,38 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
             ) from err
-        self.last_poll = dt_util.utcnow()
-        snapshot = self._merge_poll(user, polled, polled_types, locations, schedules)
+
+    async def _async_fetch(self) -> Poll:
         try:
-            return await self._async_poll_smart(snapshot)
-        except EnodeAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="authentication_failed"
-            ) from err
+            user = await self.client.get_user(self.user_id)
+        except EnodeNotFoundError:
+            # Enode creates a user with its first Link session ("finish and link later"):
+            # until then the user has no devices, which is not an error.
+            user = User(id=self.user_id, linked_vendors=(), raw={})
+        polled: dict[str, Asset] = {}
+        polled_types: list[AssetType] = []
+        for asset_type in self._types_to_poll(user):
+            try:
+                assets = await self.client.list_assets(self.user_id, asset_type)
+            except (EnodeForbiddenError, EnodeNotFoundError):
+                if asset_type is not AssetType.HEM_SYSTEM:
+                    raise
+                LOGGER.debug("HEM systems are not enabled for this Enode client")
+                self._hem_supported = False
+                continue
+            polled_types.append(asset_type)
+            polled.update((asset.id, asset) for asset in assets)
+        locations: dict[str, Location] | None = None  # None: keep the held ones
+        if self._locations_due():
+            locations = await self._async_list_locations()
+            self._locations_listed_at = dt_util.utcnow()
+        held = self.snapshot
+        schedules = await async_poll_schedules(
+            self.client, self.user_id, held.schedules, push_healthy=self.push.healthy
+        )
+        smart = await self._async_poll_smart(polled, held.smart)
+        self.last_poll = dt_util.utcnow()
+        return Poll(user, polled, tuple(polled_types), locations, schedules, smart)
 
     def _locations_due(self) -> bool:
         """Locations: in every full poll while push is healthy (rare), else every 30 minutes."""
@@ -398,48 +318,12 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             return {}
         except EnodeForbiddenError:
             LOGGER.debug("This Enode client may not list Locations")
-            return self.data.locations if self.data else {}
+            return self.snapshot.locations
         return {location.id: location for location in listed if location.id}
 
-    def _merge_poll(
-        self,
-        user: User,
-        polled: dict[str, Asset],
-        polled_types: Iterable[AssetType],
-        locations: dict[str, Location] | None = None,
-        schedules: ScheduleSnapshot | None = None,
-    ) -> EnodeSnapshot:
-        """The snapshot after a poll; without listed Locations the held ones stay."""
-        merged = merge_poll(self.data.assets if self.data else {}, polled, polled_types)
-        self._seen_types.update(a.asset_type for a in merged.values())
-        if locations is None:
-            locations = self.data.locations if self.data else {}
-        if schedules is None:
-            schedules = self.data.schedules if self.data else ScheduleSnapshot()
-        held = self.data or EnodeSnapshot(user=None)
-        return EnodeSnapshot(
-            user=user,
-            assets=merged,
-            smart={k: v for k, v in held.smart.items() if k in merged},
-            overrides={k: v for k, v in held.overrides.items() if k in merged},
-            locations=locations,
-            schedules=schedules,
-        )
-
-    @callback
-    def async_set_schedules(self, schedules: ScheduleSnapshot) -> None:
-        """Hold new schedules (a pushed execution event, or a schedule action's answer)."""
-        snapshot = self.data or EnodeSnapshot(user=None)
-        self._async_set_data(replace(snapshot, schedules=schedules))
-
-    def _is_unknown_location(self, asset: Asset) -> bool:
-        """True when an asset is at a Location the last poll did not list."""
-        location_id = asset.location.id if asset.location else None
-        return (
-            bool(location_id) and self.data is not None and location_id not in self.data.locations
-        )
-
-    async def _async_poll_smart(self, snapshot: EnodeSnapshot) -> EnodeSnapshot:
+    async def _async_poll_smart(
+        self, polled: Mapping[str, Asset], held: Mapping[str, SmartChargingStatus]
+    ) -> dict[str, SmartChargingStatus]:
         """Smart charging status within the same poll as the assets.
 
         While push is healthy the status arrives by webhook: it is fetched only at startup (and
@@ -447,15 +331,11 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         vehicle per poll. A failure keeps the last status: smart charging must not make the
         whole poll fail (bad credentials still start reauthentication).
         """
-        vehicles = [a for a in snapshot.assets.values() if is_smart_capable(a)]
-        if not vehicles:
-            return snapshot
-        startup = self.data is None
-        smart = dict(snapshot.smart)
-        polling = startup or not self.push.healthy
-        for vehicle in vehicles:
+        polling = self.data is None or not self.push.healthy
+        smart: dict[str, SmartChargingStatus] = {}
+        for vehicle in (a for a in polled.values() if is_smart_capable(a)):
             # A vehicle linked while push is healthy has no status yet: fetch it once.
-            if polling or vehicle.id not in smart:
+            if polling or vehicle.id not in held:
                 try:
                     smart[vehicle.id] = await self.client.get_vehicle_smart_charging_status(
                         vehicle.id
@@ -464,11 +344,36 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                     raise
                 except EnodeError as err:
                     LOGGER.debug("No smart charging status of %s: %s", vehicle.id, err)
-        return replace(snapshot, smart=smart)
+        return smart
+
+    def _merged(self, poll: Poll) -> EnodeSnapshot:
+        """The snapshot after a poll: never older than what push applied meanwhile."""
+        held = self.snapshot
+        assets = merge_poll(held.assets, poll.assets, poll.types)
+        self._seen_types.update(a.asset_type for a in assets.values())
+        smart = {**held.smart, **poll.smart}
+        return EnodeSnapshot(
+            user=poll.user,
+            assets=assets,
+            smart={k: v for k, v in smart.items() if k in assets},
+            overrides={k: v for k, v in held.overrides.items() if k in assets},
+            locations=held.locations if poll.locations is None else poll.locations,
+            schedules=poll.schedules,
+        )
+
+    @callback
+    def async_apply_poll(self, poll: Poll) -> None:
+        """Merge a poll made on the other cadence (the safety poll)."""
+        self._async_set(self._merged(poll))
+
+    @callback
+    def async_set_schedules(self, schedules: ScheduleSnapshot) -> None:
+        """Hold new schedules (a pushed execution event, or a schedule action's answer)."""
+        self._async_set(replace(self.snapshot, schedules=schedules))
 
     def async_apply_smart_status(self, vehicle_id: str, status: SmartChargingStatus) -> bool:
         """Merge a pushed smart charging status; False when older than the held one."""
-        snapshot = self.data or EnodeSnapshot(user=None)
+        snapshot = self.snapshot
         held = snapshot.smart.get(vehicle_id)
         if (
             held is not None
@@ -477,27 +382,27 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             and status.updated_at < held.updated_at
         ):
             return False
-        self._async_set_data(replace(snapshot, smart={**snapshot.smart, vehicle_id: status}))
+        self._async_set(replace(snapshot, smart={**snapshot.smart, vehicle_id: status}))
         return True
 
     def async_apply_policy(self, vehicle_id: str, policy: SmartChargingPolicy) -> None:
         """Show a policy Enode confirmed (the PUT is synchronous) before the vehicle event."""
-        snapshot = self.data
-        vehicle = snapshot.assets.get(vehicle_id) if snapshot else None
-        if snapshot is None or not isinstance(vehicle, Vehicle):
+        snapshot = self.snapshot
+        vehicle = snapshot.assets.get(vehicle_id)
+        if not isinstance(vehicle, Vehicle):
             return
         assets = {**snapshot.assets, vehicle_id: replace(vehicle, smart_charging_policy=policy)}
-        self._async_set_data(replace(snapshot, assets=assets))
+        self._async_set(replace(snapshot, assets=assets))
 
     def async_apply_override(self, asset_id: str, override: SmartOverride) -> None:
         """Remember a smart override Enode started or ended for this asset."""
-        snapshot = self.data or EnodeSnapshot(user=None)
+        snapshot = self.snapshot
         overrides = {**snapshot.overrides, asset_id: override}
-        self._async_set_data(replace(snapshot, overrides=overrides))
+        self._async_set(replace(snapshot, overrides=overrides))
 
     def async_apply_asset(self, asset: Asset) -> bool:
         """Merge a pushed asset; False when it is older than, or of another type than, the held."""
-        snapshot = self.data or EnodeSnapshot(user=None)
+        snapshot = self.snapshot
         held = snapshot.assets.get(asset.id)
         if is_other_type(asset, held):
             LOGGER.debug(
@@ -508,10 +413,9 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             LOGGER.debug("Ignoring an out-of-order update of %s", asset.id)
             return False
         self._seen_types.add(asset.asset_type)
-        assets = {**snapshot.assets, asset.id: asset}
-        unknown_location = self._is_unknown_location(asset)
-        self._async_set_data(replace(snapshot, assets=assets))
-        if unknown_location:
+        location_id = asset.location.id if asset.location else None
+        self._async_set(replace(snapshot, assets={**snapshot.assets, asset.id: asset}))
+        if location_id and location_id not in snapshot.locations:
             # Enode sends no event for Locations: one made elsewhere (another app) shows up
             # first as an asset's location.id, so list the Locations again.
             self._async_schedule_locations_refresh()
@@ -525,16 +429,14 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 self.hass, self._async_refresh_locations(), "enode locations refresh"
             )
 
-    async def _async_refresh_locations(self, *, raise_errors: bool = False) -> None:
+    async def _async_refresh_locations(self) -> None:
         try:
             locations = await self._async_list_locations()
         except EnodeError as err:
-            if raise_errors:
-                raise
             LOGGER.debug("Could not list the Enode Locations: %s", err)
             return
-        if self.data is not None and locations != self.data.locations:
-            self._async_set_data(replace(self.data, locations=locations))
+        if locations != self.snapshot.locations:
+            self._async_set(replace(self.snapshot, locations=locations))
 
     def async_mark_credentials_invalid(self, vendor: str) -> None:
         """Hold what `user:credentials:invalidated` said until a poll brings the user again.
@@ -542,21 +444,58 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         Otherwise the next update would mirror the held (still valid) user into the repair
         issues and delete the issue the event just raised.
         """
-        snapshot = self.data
-        user = snapshot.user if snapshot else None
-        if snapshot is None or user is None:
+        snapshot = self.snapshot
+        user = snapshot.user
+        if user is None:
             return
         vendors = tuple(
             replace(linked, is_valid=False) if linked.vendor == vendor else linked
             for linked in user.linked_vendors
         )
         if vendors != user.linked_vendors:
-            self._async_set_data(replace(snapshot, user=replace(user, linked_vendors=vendors)))
+            self._async_set(replace(snapshot, user=replace(user, linked_vendors=vendors)))
 
     def async_remove_asset(self, asset_id: str) -> None:
         """Forget an asset Enode reported as deleted."""
-        snapshot = self.data
-        if snapshot is None or asset_id not in snapshot.assets:
+        snapshot = self.snapshot
+        if asset_id not in snapshot.assets:
             return
         assets = {k: v for k, v in snapshot.assets.items() if k != asset_id}
-        self._async_set_data(replace(snapshot, assets=assets))
+        self._async_set(replace(snapshot, assets=assets))
+
+
+class SafetyPoll(DataUpdateCoordinator[Poll]):
+    """The daily full poll: its own cadence, so deliveries never postpone it.
+
+    Setting pushed data reschedules a coordinator's refresh, so the assets coordinator's own
+    interval would never come while events arrive. This one has no other data: its listener
+    merges each poll into the assets coordinator (never older than what push applied), and a
+    failure here leaves the assets coordinator (and the entities' availability) untouched.
+    """
+
+    config_entry: EnodeConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, entry: EnodeConfigEntry, assets: EnodeCoordinator
+    ) -> None:
+        """Attach to the assets coordinator; the first poll is one interval after setup."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} safety poll",
+            update_interval=POLL_INTERVAL_PUSH,
+        )
+        self._assets = assets
+        self._applied: Poll | None = None
+        entry.async_on_unload(self.async_add_listener(self._async_polled))
+
+    async def _async_update_data(self) -> Poll:
+        return await self._assets.async_fetch()
+
+    @callback
+    def _async_polled(self) -> None:
+        """Merge a new poll (listeners also hear about failures: nothing new to merge then)."""
+        if self.data is not None and self.data is not self._applied:
+            self._applied = self.data
+            self._assets.async_apply_poll(self.data)

@@ -72,13 +72,12 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Available while data is current, the asset exists and it is capable.
+        """Available while the coordinator's data is current, the asset exists and is capable.
 
-        A failed safety poll does not matter while webhooks deliver: the data is still
-        current. Without push, a failed poll means the data cannot be fetched.
+        Pushed data makes the coordinator current again; a failed safety poll is its own
+        coordinator's and never touches this one.
         """
-        current = super().available or self.entry.runtime_data.push.healthy
-        return current and self.asset is not None and self._capable
+        return super().available and self.asset is not None and self._capable
 
     def _check_capabilities(self, asset: Asset | None) -> bool:
         if asset is None:

@@ -1,19 +1,25 @@
-"""One statistics import at a time in the background, paused by Enode's rate limit.
+"""The statistics imports' clock: one DataUpdateCoordinator per importer, hourly, Retry-After aware.
 
 Shared by the HEM/inverter importer (statistics.py) and the charging importer
-(charging_statistics.py): timers ask for a run; a run already going (or starting) covers it; a
-429 pauses every run until its Retry-After has passed and then runs again by itself.
+(charging_statistics.py). A run starts a little after setup, then `minute` minutes after every
+UTC hour (the interval is set to reach that moment after each run). A 429 becomes
+`UpdateFailed(retry_after=...)`: Home Assistant's coordinator then waits Enode's Retry-After
+instead of the hour, and the importer refuses to run before it has passed. Runs never overlap
+(the coordinator refreshes one at a time; the importer's lock covers direct calls).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_call_later
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER
 
 if TYPE_CHECKING:
     from .api import EnodeRateLimitError
@@ -22,54 +28,69 @@ if TYPE_CHECKING:
 RATE_LIMIT_DEFAULT = 60.0  # seconds, when a 429 names no Retry-After
 
 
-class ImportRuns:
-    """Starts an importer's run in the background, one at a time; owns its rate-limit pause."""
+def next_run(now: datetime, minute: int) -> datetime:
+    """The next moment `minute` minutes after a UTC hour, strictly after now."""
+    candidate = now.replace(minute=minute, second=0, microsecond=0)
+    return candidate if candidate > now else candidate + timedelta(hours=1)
+
+
+class ImportRuns(DataUpdateCoordinator[datetime]):
+    """When an importer runs; its data is the start of the last run."""
+
+    config_entry: EnodeConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry: EnodeConfigEntry,
-        run: Callable[[], Coroutine[Any, Any, None]],
+        run: Callable[[], Awaitable[float | None]],
+        *,
         name: str,
+        minute: int,
+        first_run: float,
     ) -> None:
-        """``run`` is the importer's run; it holds ``lock`` while it works."""
-        self._hass = hass
-        self._entry = entry
+        """``run`` imports and returns Enode's Retry-After when it was rate-limited."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=name,
+            update_interval=timedelta(seconds=first_run),
+        )
         self._run = run
-        self._name = name
+        self._minute = minute
         self.lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
-        self._retry: CALLBACK_TYPE | None = None
         self.paused_until: datetime | None = None
-        entry.async_on_unload(self._async_cancel_retry)
+
+    @callback
+    def async_start(self) -> None:
+        """Start the clock (a coordinator keeps one only while someone listens)."""
+        self.config_entry.async_on_unload(self.async_add_listener(self._async_ran))
 
     def paused(self, now: datetime) -> bool:
         """True while a rate limit still holds."""
         return self.paused_until is not None and now < self.paused_until
 
     @callback
-    def async_request(self, _now: datetime | None = None) -> None:
-        """Run now in the background, unless a run is going (or starting): it covers this."""
-        if self.lock.locked() or (self._task is not None and not self._task.done()):
-            return
-        self._task = self._entry.async_create_background_task(self._hass, self._run(), self._name)
-
-    @callback
     def async_pause(self, now: datetime, err: EnodeRateLimitError) -> float:
-        """Pause for Enode's Retry-After (or a minute), then run again; returns the seconds."""
+        """Hold runs for Enode's Retry-After (or a minute); returns the seconds."""
         delay = err.retry_after if err.retry_after is not None else RATE_LIMIT_DEFAULT
         self.paused_until = now + timedelta(seconds=delay)
-        self._async_cancel_retry()
-        self._retry = async_call_later(self._hass, delay, self._async_retry_due)
         return delay
 
-    @callback
-    def _async_retry_due(self, now: datetime) -> None:
-        self._retry = None
-        self.async_request(now)
+    async def _async_update_data(self) -> datetime:
+        now = dt_util.utcnow()
+        self.update_interval = next_run(now, self._minute) - now
+        retry_after = await self._run()
+        if retry_after is not None:
+            raise UpdateFailed(
+                retry_after=retry_after,
+                translation_domain=DOMAIN,
+                translation_key="rate_limited",
+                translation_placeholders={"retry_after": str(round(retry_after))},
+            )
+        return now
 
     @callback
-    def _async_cancel_retry(self) -> None:
-        if self._retry is not None:
-            self._retry()
-            self._retry = None
+    def _async_ran(self) -> None:
+        """Nothing to do: the importer itself listens, and publishes during the run."""

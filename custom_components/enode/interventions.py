@@ -29,6 +29,7 @@ from .api import (
 )
 from .const import DOMAIN, LOGGER
 from .devices import device_name
+from .repairs import async_sweep_issues
 
 if TYPE_CHECKING:
     from .coordinator import EnodeCoordinator
@@ -173,11 +174,7 @@ class InterventionIssues:
     def _async_delete_gone(self, active: dict[tuple[str, str], Asset]) -> None:
         entry_id = self._entry.entry_id
         keep = {issue_id(entry_id, a, i) for a, i in active}
-        prefix = issue_prefix(entry_id)
-        registry = ir.async_get(self._hass)
-        for domain, existing in list(registry.issues):
-            if domain == DOMAIN and existing.startswith(prefix) and existing not in keep:
-                ir.async_delete_issue(self._hass, DOMAIN, existing)
+        async_sweep_issues(self._hass, issue_prefix(entry_id), keep)
 
     @callback
     def _async_raise(self, active: dict[tuple[str, str], Asset]) -> None:
@@ -230,7 +227,4 @@ class InterventionIssues:
 @callback
 def async_delete_entry_issues(hass: HomeAssistant, entry_id: str) -> None:
     """Remove the intervention and vendor outage issues of a removed entry."""
-    prefixes = (issue_prefix(entry_id), f"vendor_outage_{entry_id}_")
-    for domain, existing in list(ir.async_get(hass).issues):
-        if domain == DOMAIN and existing.startswith(prefixes):
-            ir.async_delete_issue(hass, DOMAIN, existing)
+    async_sweep_issues(hass, (issue_prefix(entry_id), f"vendor_outage_{entry_id}_"))

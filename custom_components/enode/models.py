@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from .actions import ActionTracker
     from .api import EnodeClient
     from .charging_statistics import ChargingStatisticsImporter
-    from .coordinator import EnodeCoordinator
+    from .coordinator import EnodeCoordinator, SafetyPoll
     from .interventions import InterventionIssues
     from .push import PushState
     from .statistics import StatisticsImporter
@@ -25,6 +25,7 @@ class EnodeData:
 
     client: EnodeClient
     coordinator: EnodeCoordinator
+    safety: SafetyPoll  # the daily full poll, whatever push delivers
     push: PushState  # the one owner of push health
     webhook: WebhookIntake
     actions: ActionTracker

@@ -50,6 +50,16 @@ def async_raise_credentials_issue(
 
 
 @callback
+def async_sweep_issues(
+    hass: HomeAssistant, prefix: str | tuple[str, ...], keep: set[str] | None = None
+) -> None:
+    """Delete our issues whose id starts with prefix, except those in keep."""
+    for domain, existing in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and existing.startswith(prefix) and existing not in (keep or set()):
+            ir.async_delete_issue(hass, DOMAIN, existing)
+
+
+@callback
 def async_sync_credentials_issues(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
     """Mirror linkedVendors[].isValid into repair issues (covers a missed webhook, too)."""
     user = entry.runtime_data.coordinator.data.user

@@ -61,7 +61,6 @@ from homeassistant.components.recorder.statistics import (
 from homeassistant.const import UnitOfEnergy
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
-from homeassistant.helpers.event import async_call_later, async_track_utc_time_change
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
@@ -382,7 +381,14 @@ class StatisticsImporter:
         self._entry = entry
         self._client = client
         self._coordinator = coordinator
-        self._runs = ImportRuns(hass, entry, self.async_run, f"{DOMAIN} statistics import")
+        self._runs = ImportRuns(
+            hass,
+            entry,
+            self.async_run,
+            name=f"{DOMAIN} statistics import",
+            minute=RUN_MINUTE,
+            first_run=FIRST_RUN_DELAY,
+        )
         self.series: dict[str, SeriesStatus] = {}
         self.assets: dict[str, AssetStatus] = {}
         self.last_run: datetime | None = None
@@ -435,24 +441,23 @@ class StatisticsImporter:
                 self._async_signal,
             )
         )
-        request = self._runs.async_request
-        entry.async_on_unload(
-            async_track_utc_time_change(self._hass, request, minute=RUN_MINUTE, second=0)
-        )
-        entry.async_on_unload(async_call_later(self._hass, FIRST_RUN_DELAY, request))
+        self._runs.async_start()
 
     @callback
     def _async_signal(self) -> None:
         """A statistics event arrived: counted; the next hourly run fetches the closed hour."""
         self.events += 1
 
-    async def async_run(self) -> None:
-        """Import every HEM system's and inverter's statistics (waits for a running import)."""
+    async def async_run(self) -> float | None:
+        """Import every HEM system's and inverter's statistics (waits for a running import).
+
+        Returns Enode's Retry-After (seconds) when it rate-limited the run.
+        """
         async with self._runs.lock:
             now = dt_util.utcnow()
             if self._runs.paused(now):
                 LOGGER.debug("Statistics import paused by rate limit until %s", self.paused_until)
-                return
+                return None
             self.last_run = now
             self.events = 0
             assets = self._coordinator.data.of_type(
@@ -467,7 +472,8 @@ class StatisticsImporter:
                 except EnodeRateLimitError as err:
                     delay = self._runs.async_pause(now, err)
                     LOGGER.info("Enode rate-limited the statistics import; retrying in %ss", delay)
-                    return
+                    return delay
+        return None
 
     # --- one asset ------------------------------------------------------------------------
 

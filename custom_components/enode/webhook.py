@@ -34,7 +34,6 @@ from .api import (
 )
 from .const import CONF_WEBHOOK_SECRET, LOGGER, MAX_WEBHOOK_BODY, SIGNAL_STATISTICS_UPDATED
 from .repairs import async_raise_credentials_issue
-from .schedule_data import ScheduleSnapshot
 
 if TYPE_CHECKING:
     from .actions import ActionTracker
@@ -225,14 +224,14 @@ class WebhookIntake:
 
     def _apply_schedule_event(self, event: ScheduleExecutionEvent, schedule: Schedule) -> None:
         """A schedule's status changed: hold it (a schedule created elsewhere appears too)."""
-        held = self._coordinator.data.schedules if self._coordinator.data else ScheduleSnapshot()
+        held = self._coordinator.snapshot.schedules
         if not schedule.id:
             self.health.ignored_events += 1
             return
         self._coordinator.async_set_schedules(held.with_schedule(schedule, event.status))
 
     def _apply_asset_event(self, event: AssetEvent, asset: Asset) -> None:
-        held = self._coordinator.data.assets if self._coordinator.data else {}
+        held = self._coordinator.snapshot.assets
         current = held.get(asset.id)
         if current is not None and current.asset_type is not asset.asset_type:
             # Enode ids are unique across types: this event cannot be about the held asset.

@@ -22,7 +22,6 @@ from custom_components.enode.const import (
     CONF_ENODE_WEBHOOK_URL,
     DOMAIN,
     POLL_INTERVAL_NO_PUSH,
-    POLL_INTERVAL_PUSH,
     PUSH_STALE_AFTER,
 )
 from enode_emulator import Emulator
@@ -60,7 +59,7 @@ async def test_setup_registers_push(
     assert data.push.mode == "push"
     assert data.webhook.health.counts_by_event.get("enode:webhook:test") == 1
     assert data.push.healthy
-    assert data.coordinator.poll_interval == POLL_INTERVAL_PUSH
+    assert data.coordinator.update_interval is None  # push healthy: no interval
     # The safety round runs on its own clock: DataUpdateCoordinator's timer is off.
     assert data.coordinator.update_interval is None
 
@@ -305,7 +304,7 @@ async def test_poll_interval_falls_back_when_push_goes_quiet(
 ) -> None:
     """No delivery for three heartbeat periods: poll at once, then every 5 minutes."""
     data = setup_integration.runtime_data
-    assert data.coordinator.poll_interval == POLL_INTERVAL_PUSH
+    assert data.coordinator.update_interval is None  # push healthy: no interval
     assert data.push.last_delivery is not None
     start = len(emulator.request_log)
     async_fire_time_changed(hass, dt_util.utcnow() + PUSH_STALE_AFTER + timedelta(seconds=1))
@@ -319,7 +318,7 @@ async def test_poll_interval_falls_back_when_push_goes_quiet(
     await emulator.advance(emulator.core.config.heartbeat_interval + 1)
     await hass.async_block_till_done()
     assert data.push.healthy
-    assert data.coordinator.poll_interval == POLL_INTERVAL_PUSH
+    assert data.coordinator.update_interval is None  # push healthy: no interval
     assert data.coordinator.update_interval is None
 
 
@@ -416,4 +415,4 @@ async def test_cloud_connecting_later_moves_push_to_a_cloudhook(
     assert [hook["url"] for hook in webhooks(emulator)] == [cloud.cloudhook_url]
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert push.healthy
-    assert config_entry.runtime_data.coordinator.poll_interval == POLL_INTERVAL_PUSH
+    assert config_entry.runtime_data.coordinator.update_interval is None

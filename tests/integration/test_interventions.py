@@ -240,6 +240,7 @@ async def test_failed_catalogue_request_is_not_retried_every_poll(
     assert len(catalogue_requests(emulator)) == 1
     emulator.core.faults.clear()
     freezer.tick(timedelta(hours=1, seconds=1))
+    await emulator.advance(61)  # new data: an update the registry sync follows
     await coordinator.async_refresh()
     await hass.async_block_till_done()
     assert len(catalogue_requests(emulator)) == 2

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.enode.api import Asset, AssetType, parse_asset, parse_events
+from custom_components.enode.coordinator import Poll
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, event
@@ -85,8 +86,10 @@ async def test_merge_keeps_the_newest_whatever_the_order(
                     for asset_id, minutes in when.items()
                     if ASSETS[asset_id] is what
                 }
-                merged = coordinator._merge_poll(start.user, polled, [what])
-                coordinator.async_set_updated_data(merged)
+                held = coordinator.data
+                coordinator.async_apply_poll(
+                    Poll(start.user, polled, (what,), None, held.schedules, {})
+                )
         return {a: coordinator.data.assets[a].last_updated for a in ASSETS}
 
     @PROPERTY

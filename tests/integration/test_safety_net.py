@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import Counter
 import copy
 from datetime import timedelta
-from itertools import pairwise
 import json
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -45,6 +44,10 @@ SAFETY_ROUND = sorted(
         "/vehicles",
     )
 )
+
+
+# A day and a little: the safety poll is due once a day (plus up to half a second).
+DAY = POLL_INTERVAL_PUSH + timedelta(minutes=5)
 
 
 def made(emulator: Emulator, start: int) -> list[str]:
@@ -98,10 +101,8 @@ async def test_safety_round_runs_whatever_push_delivers(
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """Deliveries every 5 minutes for a day: the round still runs, one request at a time."""
+    """Deliveries every 5 minutes for a day: the safety poll still runs, once, a day on."""
     data = setup_integration.runtime_data
-    # Vendor status has its own hourly clock (test_vendor_status.py): not part of the round.
-    data.vendor_status.async_sync = lambda: None  # type: ignore[method-assign]
     start = len(emulator.request_log)
     times: list[int] = []
     for minute in range(5, 24 * 60 + 30, 5):
@@ -109,17 +110,14 @@ async def test_safety_round_runs_whatever_push_delivers(
         await tick(hass, freezer, timedelta(minutes=5))
         payload = [heartbeat(), battery_update(emulator, minute)]
         assert await post_webhook(ha_client, setup_integration, payload) == 200
-        times.extend([minute] * (len(emulator.request_log) - before))
+        # Vendor status has its own clock (test_vendor_status.py): not part of the round.
+        times.extend([minute] * len(made(emulator, before)))
         assert data.push.healthy
-    # One request per step of the round (the user, each list, Locations, schedules), no more.
+    # One request per list of a full poll (the user, each list, Locations, schedules), no more.
     assert sorted(made(emulator, start)) == SAFETY_ROUND
-    assert data.coordinator.safety_requests == len(SAFETY_ROUND)
-    # Spread evenly over the day: never two requests in the same hour.
-    spacing = POLL_INTERVAL_PUSH / len(SAFETY_ROUND)
-    assert all(
-        later - earlier >= spacing.total_seconds() // 60 - 5 for earlier, later in pairwise(times)
-    )
-    assert Counter(minute // 60 for minute in times).most_common(1)[0][1] == 1
+    # All in one poll, a day after the setup: deliveries never postpone it.
+    assert len(set(times)) == 1
+    assert times[0] in {24 * 60, 24 * 60 + 5}
 
 
 async def test_safety_round_keeps_the_newest_and_finds_what_push_lost(
@@ -134,7 +132,7 @@ async def test_safety_round_keeps_the_newest_and_finds_what_push_lost(
     stored["lastSeen"] = "2031-01-01T00:00:00Z"
     stored["chargeState"].update(batteryLevel=42.0, lastUpdated="2031-01-01T00:00:00Z")
     start = len(emulator.request_log)
-    day = POLL_INTERVAL_PUSH + timedelta(minutes=30)  # each step waits for the one before
+    day = POLL_INTERVAL_PUSH + timedelta(minutes=10)
     await healthy_time(hass, freezer, ha_client, setup_integration, day)
     assert hass.states.get("sensor.my_model_3_battery").state == "42.0"
     assert sorted(made(emulator, start)) == SAFETY_ROUND  # the round, not a full poll
@@ -147,24 +145,26 @@ async def test_safety_round_failure_and_stop(
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """A failing step waits for the next one; push going quiet hands over to full polls."""
-    coordinator = setup_integration.runtime_data.coordinator
-    step = POLL_INTERVAL_PUSH / len(coordinator._safety_steps()) + timedelta(minutes=5)
+    """A failing safety poll waits a day; push going quiet hands over to full polls."""
     emulator.add_fault(path=f"/users/{DEMO_USER}", status=500, count=1)
     start = len(emulator.request_log)
-    await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    await healthy_time(hass, freezer, ha_client, setup_integration, DAY)
     assert made(emulator, start) == [f"GET /users/{DEMO_USER}"]
-    assert coordinator.data.user is not None
-    await healthy_time(hass, freezer, ha_client, setup_integration, step)
-    assert made(emulator, start)[1:] == [f"GET /users/{DEMO_USER}/batteries"]  # the next step
+    # The failure is the safety poll's own: what push keeps current stays available.
+    assert hass.states.get("sensor.my_model_3_battery").state != STATE_UNAVAILABLE
+    await healthy_time(hass, freezer, ha_client, setup_integration, POLL_INTERVAL_PUSH)
+    assert sorted(made(emulator, start)[1:]) == SAFETY_ROUND  # the next day, all of it
     # No delivery for longer than PUSH_STALE_AFTER: a full poll now, the 5-minute timer after.
     start = len(emulator.request_log)
     await tick(hass, freezer, PUSH_STALE_AFTER)
     assert not setup_integration.runtime_data.push.healthy
     polled = made(emulator, start)
-    assert set(SAFETY_ROUND) <= set(polled)
+    # Locations only every 30 minutes without push (the safety poll just listed them).
+    assert set(SAFETY_ROUND) - {f"GET /users/{DEMO_USER}/locations"} <= set(polled)
     assert polled.count(f"GET /users/{DEMO_USER}") == 1
-    assert coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+    start = len(emulator.request_log)
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH + timedelta(seconds=1))
+    assert made(emulator, start).count(f"GET /users/{DEMO_USER}") == 1
 
 
 async def test_push_goes_stale_after_three_heartbeat_periods(
@@ -262,38 +262,35 @@ async def test_safety_steps_follow_enode(
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """Each step merges what changed: a user, a schedule, HEM turned off; refused credentials."""
+    """The safety poll merges what changed: a user, a schedule, HEM turned off; bad credentials."""
     coordinator = setup_integration.runtime_data.coordinator
-    step = POLL_INTERVAL_PUSH / len(coordinator._safety_steps()) + timedelta(minutes=5)
     user = emulator.core.store.users[DEMO_USER]
     user.linked_vendors = [v for v in user.linked_vendors if v["vendorType"] != "hvac"]
-    await healthy_time(hass, freezer, ha_client, setup_integration, step)  # the user
-    assert coordinator.data.user is not None
-    assert "hvac" not in {v.vendor_type for v in coordinator.data.user.linked_vendors}
     emulator.add_fault(path=f"/users/{DEMO_USER}/hem-systems", status=403, count=1)
-    hem_at = coordinator._safety_steps().index(AssetType.HEM_SYSTEM) - coordinator._safety_step
-    start = len(emulator.request_log)
-    for _ in range(hem_at + 1):  # up to the HEM systems: 403, HEM is not enabled any more
-        await healthy_time(hass, freezer, ha_client, setup_integration, step)
-    assert [e.status for e in emulator.request_log[start:] if "hem-systems" in e.path] == [403]
-    assert AssetType.HEM_SYSTEM not in coordinator._types_to_poll(coordinator.data.user)
-    # A schedule made in another app shows with the schedules step.
-    steps = coordinator._safety_steps()
-    schedules_at = (steps.index("schedules") - coordinator._safety_step) % len(steps)
     client = setup_integration.runtime_data.client
     body = charge_schedule_body(AssetType.CHARGER, CHARGER, default_should_charge=False, rules=[])
     await client.create_schedule(DEMO_USER, body)  # no event: as if made in another app
     held = len(coordinator.data.schedules.schedules)
-    until_schedules = POLL_INTERVAL_PUSH / len(steps) * (schedules_at + 1) + timedelta(minutes=20)
-    await healthy_time(hass, freezer, ha_client, setup_integration, until_schedules)
+    start = len(emulator.request_log)
+    await healthy_time(hass, freezer, ha_client, setup_integration, DAY)
+    assert coordinator.data.user is not None
+    assert "hvac" not in {v.vendor_type for v in coordinator.data.user.linked_vendors}
+    # 403: HEM is not enabled any more, and it is not asked for again.
+    assert [e.status for e in emulator.request_log[start:] if "hem-systems" in e.path] == [403]
     assert len(coordinator.data.schedules.schedules) == held + 1
-    # Credentials refused during a step: reauthentication, and the round stops.
+    start = len(emulator.request_log)
+    await healthy_time(hass, freezer, ha_client, setup_integration, POLL_INTERVAL_PUSH)
+    assert f"GET /users/{DEMO_USER}/batteries" in made(emulator, start)
+    assert not [e for e in emulator.request_log[start:] if "hem-systems" in e.path]
+    # Credentials refused during the safety poll: reauthentication, and no more safety polls.
     emulator.expire_tokens()
     emulator.add_fault(path="/oauth2/token", status=401, count=5)
-    await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    await healthy_time(hass, freezer, ha_client, setup_integration, POLL_INTERVAL_PUSH)
     flows = hass.config_entries.flow.async_progress_by_handler("enode")
     assert [f["context"]["source"] for f in flows] == ["reauth"]
-    assert coordinator._cancel_safety is None
+    start = len(emulator.request_log)
+    await healthy_time(hass, freezer, ha_client, setup_integration, POLL_INTERVAL_PUSH)
+    assert not [m for m in made(emulator, start) if m.startswith("GET /users/")]
 
 
 async def test_credentials_issue_survives_later_pushes(
@@ -324,9 +321,8 @@ async def test_no_safety_round_when_polling_is_disabled(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     start = len(emulator.request_log)
-    await healthy_time(hass, freezer, ha_client, config_entry, POLL_INTERVAL_PUSH / 4)
+    await healthy_time(hass, freezer, ha_client, config_entry, DAY)
     assert made(emulator, start) == []
-    assert config_entry.runtime_data.coordinator.safety_requests == 0
 
 
 async def test_a_refused_list_waits_for_the_next_round(
@@ -336,16 +332,14 @@ async def test_a_refused_list_waits_for_the_next_round(
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """A 403 on a device list (not HEM) is an error of that step only: the round goes on."""
-    coordinator = setup_integration.runtime_data.coordinator
-    steps = coordinator._safety_steps()
-    step = POLL_INTERVAL_PUSH / len(steps) + timedelta(minutes=5)
+    """A 403 on a device list (not HEM) fails that safety poll only: the next day asks again."""
     emulator.add_fault(path=f"/users/{DEMO_USER}/batteries", status=403, count=1)
     start = len(emulator.request_log)
-    await healthy_time(hass, freezer, ha_client, setup_integration, step * 3)
+    await healthy_time(hass, freezer, ha_client, setup_integration, DAY)
     assert made(emulator, start) == [
         f"GET /users/{DEMO_USER}",
         f"GET /users/{DEMO_USER}/batteries",
-        f"GET /users/{DEMO_USER}/chargers",
     ]
-    assert AssetType.BATTERY in coordinator._safety_steps()
+    assert hass.states.get("sensor.my_model_3_battery").state != STATE_UNAVAILABLE
+    await healthy_time(hass, freezer, ha_client, setup_integration, POLL_INTERVAL_PUSH)
+    assert sorted(made(emulator, start)[2:]) == SAFETY_ROUND

@@ -41,20 +41,20 @@ async def poll(hass: HomeAssistant, emulator: Emulator) -> None:
 async def test_vendor_outage_raises_and_clears(
     hass: HomeAssistant,
     emulator: Emulator,
+    freezer: FrozenDateTimeFactory,  # before the setup: its clocks start on frozen time
     setup_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Checked every six hours; an outage is an issue until the first hourly check after it ends."""
     assert integration_requests(emulator) == 1  # checked at setup
     assert outage_issue(hass, setup_integration, "TESLA") is None
     emulator.set_vendor_status("TESLA", "OUTAGE")
     for _ in range(5):
-        freezer.tick(timedelta(hours=1))
+        freezer.tick(timedelta(hours=1, seconds=1))
         await poll(hass, emulator)
     # Not six hours yet: no new check, no issue.
     assert integration_requests(emulator) == 1
     assert outage_issue(hass, setup_integration, "TESLA") is None
-    freezer.tick(timedelta(hours=1))
+    freezer.tick(timedelta(hours=1, seconds=1))
     await poll(hass, emulator)
     assert integration_requests(emulator) == 2
     issue = outage_issue(hass, setup_integration, "TESLA")
@@ -85,7 +85,7 @@ async def test_vendor_outage_raises_and_clears(
     emulator.set_vendor_status("TESLA", "READY")
     await poll(hass, emulator)
     assert outage_issue(hass, setup_integration, "TESLA") is not None
-    freezer.tick(timedelta(hours=1))
+    freezer.tick(timedelta(hours=1, seconds=1))
     await poll(hass, emulator)
     assert integration_requests(emulator) == 3
     assert outage_issue(hass, setup_integration, "TESLA") is None
@@ -113,16 +113,16 @@ async def test_outage_of_a_vendor_not_linked_raises_nothing(
 async def test_failed_status_check_keeps_issues_and_waits_an_hour(
     hass: HomeAssistant,
     emulator: Emulator,
+    freezer: FrozenDateTimeFactory,  # before the setup: its clocks start on frozen time
     setup_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
 ) -> None:
     """GET /integrations is optional: a failure is in diagnostics, not retried every update."""
     emulator.set_vendor_status("HUAWEI", "OUTAGE")
-    freezer.tick(timedelta(hours=6))
+    freezer.tick(timedelta(hours=6, seconds=1))
     await poll(hass, emulator)
     assert outage_issue(hass, setup_integration, "HUAWEI") is not None
     emulator.add_fault(path="/integrations", status=500)  # not retried
-    freezer.tick(timedelta(hours=1))
+    freezer.tick(timedelta(hours=1, seconds=1))
     await poll(hass, emulator)
     await poll(hass, emulator)
     failed = integration_requests(emulator)
