@@ -8,6 +8,7 @@ from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
+    entity_registry as er,
     issue_registry as ir,
 )
 from homeassistant.helpers.device_registry import DeviceEntry
@@ -25,9 +26,8 @@ from .push import PushState
 from .repairs import async_sync_credentials_issues
 from .schedule_services import async_setup_schedule_services
 from .services import async_setup_services
-from .subscription import EnodeWebhookSubscription, async_remove_webhooks
 from .vendor_status import VendorStatus
-from .webhook import WebhookIntake
+from .webhook import EnodeWebhook, async_remove_webhooks
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -82,9 +82,22 @@ def _refuse_foreign_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:
-    """Entries of a newer version are not ours (we have only ever had version 1)."""
-    _refuse_foreign_entry(hass, entry)
-    return False
+    """1.1 -> 1.2: the "Smart charging" binary sensor became a switch; drop its old entries.
+
+    Entries of a newer major version are not ours (we have only ever had version 1).
+    """
+    if entry.version > 1:
+        _refuse_foreign_entry(hass, entry)
+        return False
+    if entry.minor_version < 2:
+        registry = er.async_get(hass)
+        for registry_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
+            if registry_entry.domain == Platform.BINARY_SENSOR and (
+                registry_entry.unique_id.endswith("_smart_charging")
+            ):
+                registry.async_remove(registry_entry.entity_id)
+        hass.config_entries.async_update_entry(entry, minor_version=2)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:
@@ -99,7 +112,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     coordinator = EnodeCoordinator(hass, entry, client, entry.data[CONF_USER_ID], push)
     await coordinator.async_config_entry_first_refresh()
     tracker = ActionTracker(hass, entry, coordinator, push)
-    intake = WebhookIntake(hass, entry, coordinator, tracker, push)
+    push_webhook = EnodeWebhook(hass, entry, coordinator, tracker, push)
     # Its own cadence from setup on; a failure only lands in diagnostics.
     vendor_status = VendorStatus(hass, entry, client, coordinator)
     await vendor_status.async_refresh()
@@ -118,7 +131,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
         coordinator=coordinator,
         safety=SafetyPoll(hass, entry, coordinator),
         push=push,
-        webhook=intake,
+        webhook=push_webhook,
         actions=tracker,
         statistics=statistics,
         interventions=InterventionIssues(hass, entry, client, coordinator),
@@ -127,7 +140,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     )
     _async_sync_registry(hass, entry)
     entry.async_on_unload(coordinator.async_add_listener(lambda: _async_sync_registry(hass, entry)))
-    await EnodeWebhookSubscription(hass, entry, client, push, intake.async_handle).async_start()
+    await push_webhook.async_start()
     if statistics is not None:
         statistics.async_start()
     if charging is not None:

@@ -11,8 +11,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.const import EntityCategory, Platform
-from homeassistant.helpers import entity_registry as er
+from homeassistant.const import EntityCategory
 
 from .api import Asset, AssetType, Charger, Inverter, Vehicle
 from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
@@ -24,9 +23,6 @@ if TYPE_CHECKING:
     from .models import EnodeConfigEntry
 
 PARALLEL_UPDATES = 0
-
-# The "Smart charging" binary sensor became a switch (switch.py): its old entries are removed.
-REMOVED_KEYS = ("smart_charging",)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,12 +98,6 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Set up binary sensors for every asset, now and as assets appear."""
-    registry = er.async_get(hass)
-    for registry_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
-        if registry_entry.domain == Platform.BINARY_SENSOR and registry_entry.unique_id.endswith(
-            tuple(f"_{key}" for key in REMOVED_KEYS)
-        ):
-            registry.async_remove(registry_entry.entity_id)
     async_add_asset_entities(
         entry,
         async_add_entities,

@@ -75,7 +75,7 @@ from .const import (
 )
 from .link import FlowKind, async_forget_flow, async_link_url, link_error, link_scopes
 from .locations import HomeZone, async_sync_home_location
-from .subscription import async_delete_enode_webhook
+from .webhook import async_delete_enode_webhook
 
 if TYPE_CHECKING:
     from .models import EnodeConfigEntry
@@ -316,7 +316,7 @@ class EnodeConfigFlow(EnodeHomeLocationStep, ConfigFlow, domain=DOMAIN):
     """Set up an Enode user: credentials (and custom URLs), then Enode Link."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2  # 1.2: the old "Smart charging" binary sensor entries are gone
     _link_kind: FlowKind = "config"
 
     def __init__(self) -> None:

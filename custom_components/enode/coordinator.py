@@ -187,6 +187,7 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             self.async_set_updated_data(self.data)
             return
         self.update_interval = POLL_INTERVAL_NO_PUSH
+        self.async_update_listeners()  # data_is_current may have changed: entities re-check
         # Push went quiet: what it did not bring is fetched now, then every interval.
         self.config_entry.async_create_background_task(
             self.hass, self.async_request_refresh(), "enode poll after push went quiet"
@@ -233,16 +234,17 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
             types.discard(AssetType.HEM_SYSTEM)
         return sorted(types)
 
+    @property
+    def data_is_current(self) -> bool:
+        """True while the data can be trusted: the last poll worked, or webhooks deliver.
+
+        A failed poll does not matter while push is healthy; without push it means the data
+        cannot be fetched. Entities take their availability from here.
+        """
+        return self.last_update_success or self.push.healthy
+
     async def _async_update_data(self) -> EnodeSnapshot:
-        try:
-            poll = await self.async_fetch()
-        except UpdateFailed as err:
-            if not self.push.healthy:
-                raise
-            # Webhooks still deliver: the data is current, the entities stay available.
-            LOGGER.debug("A poll failed while push is healthy: %s", err)
-            return self.data
-        return self._merged(poll)
+        return self._merged(await self.async_fetch())
 
     async def async_fetch(self) -> Poll:
         """One full poll (both cadences): Enode's errors become the coordinator's errors."""

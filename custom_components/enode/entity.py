@@ -72,12 +72,8 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Available while the coordinator's data is current, the asset exists and is capable.
-
-        Pushed data makes the coordinator current again; a failed safety poll is its own
-        coordinator's and never touches this one.
-        """
-        return super().available and self.asset is not None and self._capable
+        """Available while the coordinator says its data is current and the asset is capable."""
+        return self.coordinator.data_is_current and self.asset is not None and self._capable
 
     def _check_capabilities(self, asset: Asset | None) -> bool:
         if asset is None:

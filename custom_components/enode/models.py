@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .push import PushState
     from .statistics import StatisticsImporter
     from .vendor_status import VendorStatus
-    from .webhook import WebhookIntake
+    from .webhook import EnodeWebhook
 
 
 @dataclass(slots=True)
@@ -27,7 +27,7 @@ class EnodeData:
     coordinator: EnodeCoordinator
     safety: SafetyPoll  # the daily full poll, whatever push delivers
     push: PushState  # the one owner of push health
-    webhook: WebhookIntake
+    webhook: EnodeWebhook  # the webhook's lifecycle and its handler
     actions: ActionTracker
     statistics: StatisticsImporter | None  # only when the recorder is loaded
     interventions: InterventionIssues  # repair issues of interventions, and their catalogue

@@ -1,9 +1,9 @@
 """Push health: the one owner of "do Enode's webhooks deliver to us right now?".
 
-The Enode webhook's lifecycle (subscription.py) sets the mode and the kind of URL; the delivery
-handler (webhook.py) marks each valid delivery. Readers: the coordinator (poll interval), entities
-(availability while a safety poll fails) and the action tracker (no action polling while healthy)
-listen here instead of asking each other.
+Only its own methods change it: the webhook's lifecycle (webhook.py) sets the mode, the kind of
+URL and why registering failed; the webhook's handler (webhook.py) marks each valid delivery and
+heartbeat. Readers: the assets coordinator (its poll interval, a poll when Enode queues) and the
+action tracker (no action polling while healthy) listen here instead of asking each other.
 
 Freshness follows Enode's heartbeats (API.md 9.2: `system:heartbeat` is sent periodically):
 push goes stale after PUSH_HEARTBEATS_MISSED heartbeat periods without any delivery. The period
@@ -125,11 +125,14 @@ class PushState:
                 update()
 
     @callback
-    def async_set_mode(self, mode: PushMode, url_kind: UrlKind | None = None) -> None:
-        """The Enode webhook now points at us (push) or not (poll)."""
+    def async_set_mode(
+        self, mode: PushMode, url_kind: UrlKind | None = None, *, error: str | None = None
+    ) -> None:
+        """The Enode webhook now points at us (push) or not (poll, with why when it failed)."""
         self.mode = mode
         if url_kind is not None:
             self.url_kind = url_kind
+        self.registration_error = error
         self._notify_if_changed()
 
     @callback

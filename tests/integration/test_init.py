@@ -347,7 +347,7 @@ class FakeCloud:
     def installed(self) -> Iterator[None]:
         url, subscription = (
             "custom_components.enode.webhook_url",
-            "custom_components.enode.subscription",
+            "custom_components.enode.webhook",
         )
         with (
             patch(f"{subscription}.async_listen_cloud_connection", self.listen),
