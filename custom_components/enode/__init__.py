@@ -24,7 +24,6 @@ from .link import async_register_view
 from .models import EnodeConfigEntry, EnodeData
 from .push import PushState
 from .repairs import async_sync_credentials_issues
-from .schedule_services import async_setup_schedule_services
 from .services import async_setup_services
 from .vendor_status import VendorStatus
 from .webhook import EnodeWebhook, async_remove_webhooks
@@ -56,7 +55,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the Link callback view and the actions; explain entries we never wrote."""
     async_register_view(hass)
     async_setup_services(hass)
-    async_setup_schedule_services(hass)
     # Home Assistant 2026.10+ refuses such entries before async_migrate_entry would run.
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.version > 1:

@@ -26,6 +26,7 @@ from homeassistant.util import dt as dt_util
 from .api import (
     Asset,
     AssetType,
+    Charger,
     EnodeAuthenticationError,
     EnodeClient,
     EnodeError,
@@ -33,6 +34,8 @@ from .api import (
     EnodeNotFoundError,
     EnodeRateLimitError,
     Location,
+    Schedule,
+    ScheduleStatus,
     SmartChargingPolicy,
     SmartChargingStatus,
     SmartOverride,
@@ -78,6 +81,37 @@ class EnodeSnapshot:
     def of_type(self, asset_type: AssetType) -> list[Asset]:
         """Assets of one type."""
         return [a for a in self.assets.values() if a.asset_type == asset_type]
+
+    def charge_now(self, asset: Asset) -> bool | None:
+        """Whether a smart override ("Charge now") is active on the asset: the one answer.
+
+        A vehicle's status shows it (SMART.md 3.3); the override Home Assistant itself started
+        or ended counts until a newer status arrives. A charger has no status object: the
+        override lasts until it stops charging [?: Enode says so; read from a charger update
+        after the override started].
+        """
+        local = self.overrides.get(asset.id)
+        status = self.smart.get(asset.id)
+        if status is not None and (
+            local is None
+            or status.updated_at is None
+            or (latest := local.ended_at or local.created_at) is None
+            or status.updated_at >= latest
+        ):
+            return status.is_overridden
+        charge = asset.charge_state if isinstance(asset, Vehicle | Charger) else None
+        if local is None:
+            return False if isinstance(asset, Vehicle | Charger) else None
+        if local.ended_at is not None:
+            return False
+        stopped_since = (
+            charge is not None
+            and charge.is_charging is False
+            and asset.last_updated is not None
+            and local.created_at is not None
+            and asset.last_updated > local.created_at
+        )
+        return not stopped_since
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,8 +403,15 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         self._async_set(self._merged(poll))
 
     @callback
-    def async_set_schedules(self, schedules: ScheduleSnapshot) -> None:
-        """Hold new schedules (a pushed execution event, or a schedule action's answer)."""
+    def async_put_schedule(self, schedule: Schedule, status: ScheduleStatus | None = None) -> None:
+        """Hold a schedule (and its status): a pushed execution event or an action's answer."""
+        schedules = self.snapshot.schedules.with_schedule(schedule, status)
+        self._async_set(replace(self.snapshot, schedules=schedules))
+
+    @callback
+    def async_drop_schedule(self, schedule_id: str) -> None:
+        """Forget a schedule the user deleted."""
+        schedules = self.snapshot.schedules.without(schedule_id)
         self._async_set(replace(self.snapshot, schedules=schedules))
 
     def async_apply_smart_status(self, vehicle_id: str, status: SmartChargingStatus) -> bool:

@@ -111,6 +111,20 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
         """The user's highest selectable charge current (Enode reports no maximum)."""
         return int(self.entry.options.get(CONF_MAX_CHARGE_CURRENT, DEFAULT_MAX_CHARGE_CURRENT))
 
+    async def async_call_reported[T](self, command: str, request: Awaitable[T]) -> T:
+        """Await a command's request; a refusal is raised translated and fires the event.
+
+        The one path of a refused command (a control, a policy change, an override): the
+        caller sees the error and ``enode_action_failed`` lets automations see it too.
+        """
+        try:
+            return await async_call_enode(self.hass, self.entry, request)
+        except HomeAssistantError as err:
+            await self.entry.runtime_data.actions.async_report_rejected(
+                asset_type=self.asset_type, asset_id=self.asset_id, command=command, error=err
+            )
+            raise
+
     async def async_send_command(
         self,
         command: str,
@@ -125,15 +139,8 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
         to the caller and fires ``enode_action_failed`` like an action that fails later.
         ``agrees`` tells whether the asset's data shows ``target`` (actions.py holds it until then).
         """
-        tracker = self.entry.runtime_data.actions
-        try:
-            action = await async_call_enode(self.hass, self.entry, request)
-        except HomeAssistantError as err:
-            await tracker.async_report_rejected(
-                asset_type=self.asset_type, asset_id=self.asset_id, command=command, error=err
-            )
-            raise
-        tracker.async_track(
+        action = await self.async_call_reported(command, request)
+        self.entry.runtime_data.actions.async_track(
             action,
             asset_type=self.asset_type,
             asset_id=self.asset_id,

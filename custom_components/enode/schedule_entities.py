@@ -123,7 +123,7 @@ class EnodeScheduleSwitch(EnodeScheduleEntity, SwitchEntity):
             self.entry,
             coordinator.client.update_schedule(self.schedule_id, {"isEnabled": on}),
         )
-        coordinator.async_set_schedules(coordinator.data.schedules.with_schedule(updated))
+        coordinator.async_put_schedule(updated)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Enable the schedule (on a vehicle, Enode then disables smart charging)."""

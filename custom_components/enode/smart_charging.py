@@ -1,15 +1,12 @@
-"""What smart charging entities share: a vehicle's status, overrides, policy commands."""
+"""Smart charging commands and lookups: status, Location, policy changes, overrides."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from .api import Action, Charger, Location, SmartChargingStatus, SmartOverride, Vehicle
-from .helpers import async_call_enode
+from .api import Action, Location, SmartChargingStatus, SmartOverride, Vehicle
 
 if TYPE_CHECKING:
     from .entity import EnodeEntity
@@ -31,45 +28,6 @@ def vehicle_location(entity: EnodeEntity) -> Location | None:
     return data.locations.get(asset.location.id or "")
 
 
-def _latest(override: SmartOverride) -> datetime | None:
-    return override.ended_at or override.created_at
-
-
-def override_active(entity: EnodeEntity) -> bool | None:
-    """Whether a smart override ("Charge now") is active on the asset.
-
-    A vehicle's status shows it (SMART.md 3.3); the override Home Assistant itself started or
-    ended counts until a newer status arrives. A charger has no status object: the override
-    lasts until it stops charging [?: Enode says so; read from a charger update after the
-    override started].
-    """
-    data, asset = entity.coordinator.data, entity.asset
-    if data is None or asset is None:
-        return None
-    local = data.overrides.get(entity.asset_id)
-    status = data.smart.get(entity.asset_id)
-    if status is not None and (
-        local is None
-        or status.updated_at is None
-        or (latest := _latest(local)) is None
-        or status.updated_at >= latest
-    ):
-        return status.is_overridden
-    if local is None:
-        return False if isinstance(asset, Vehicle | Charger) else None
-    if local.ended_at is not None:
-        return False
-    charge = asset.charge_state if isinstance(asset, Vehicle | Charger) else None
-    stopped_since = (
-        charge is not None
-        and charge.is_charging is False
-        and asset.last_updated is not None
-        and local.created_at is not None
-        and asset.last_updated > local.created_at
-    )
-    return not stopped_since
-
-
 async def async_set_policy(entity: EnodeEntity, command: str, **fields: Any) -> None:
     """Send a policy change (a synchronous PUT) and show it once Enode confirms it.
 
@@ -77,17 +35,9 @@ async def async_set_policy(entity: EnodeEntity, command: str, **fields: Any) -> 
     ``enode_action_failed`` like any refused command.
     """
     runtime = entity.entry.runtime_data
-    try:
-        policy = await async_call_enode(
-            entity.hass,
-            entity.entry,
-            runtime.client.set_vehicle_smart_charging_policy(entity.asset_id, **fields),
-        )
-    except HomeAssistantError as err:
-        await runtime.actions.async_report_rejected(
-            asset_type=entity.asset_type, asset_id=entity.asset_id, command=command, error=err
-        )
-        raise
+    policy = await entity.async_call_reported(
+        command, runtime.client.set_vehicle_smart_charging_policy(entity.asset_id, **fields)
+    )
     runtime.coordinator.async_apply_policy(entity.asset_id, policy)
 
 
@@ -101,13 +51,7 @@ async def async_set_override(entity: EnodeEntity, on: bool) -> None:
         else client.end_smart_override(entity.asset_type, entity.asset_id)
     )
     command = "start_smart_override" if on else "end_smart_override"
-    try:
-        override = await async_call_enode(entity.hass, entity.entry, request)
-    except HomeAssistantError as err:
-        await runtime.actions.async_report_rejected(
-            asset_type=entity.asset_type, asset_id=entity.asset_id, command=command, error=err
-        )
-        raise
+    override = await entity.async_call_reported(command, request)
     if on and override.vendor_action_id:
         # The override is carried out by a charge action: show "on" while it is pending, and
         # report it like any command if it fails (ActionTracker).

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
 from .api import Action, Asset, AssetType, Charger, EnodeClient, Vehicle
-from .coordinator import is_smart_capable
+from .coordinator import EnodeSnapshot, is_smart_capable
 from .entity import EnodeEntity, async_add_asset_entities
 from .schedule_entities import async_setup_schedule_switches
-from .smart_charging import CHARGE_NOW, async_set_override, async_set_policy, override_active
+from .smart_charging import CHARGE_NOW, async_set_override, async_set_policy
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -54,14 +54,13 @@ SWITCHES: dict[AssetType, tuple[EnodeSwitchEntityDescription, ...]] = {
 class EnodeSmartSwitchEntityDescription(SwitchEntityDescription):
     """A smart charging switch: synchronous Enode requests, shown once Enode answers."""
 
-    value_fn: Callable[[EnodeEntity], bool | None]
+    value_fn: Callable[[Asset, EnodeSnapshot], bool | None]
     set_fn: Callable[[EnodeEntity, bool], Awaitable[None]]
     exists_fn: Callable[[Asset], bool]
     capabilities: tuple[str, ...]
 
 
-def _smart_enabled(entity: EnodeEntity) -> bool | None:
-    asset = entity.asset
+def _smart_enabled(asset: Asset, _data: EnodeSnapshot) -> bool | None:
     policy = asset.smart_charging_policy if isinstance(asset, Vehicle) else None
     return None if policy is None else policy.is_enabled
 
@@ -82,7 +81,7 @@ SMART_SWITCHES: tuple[EnodeSmartSwitchEntityDescription, ...] = (
     EnodeSmartSwitchEntityDescription(
         key=CHARGE_NOW,
         translation_key="charge_now",
-        value_fn=override_active,
+        value_fn=lambda asset, data: data.charge_now(asset),
         set_fn=async_set_override,
         exists_fn=lambda asset: isinstance(asset, Vehicle | Charger),
         capabilities=("startCharging",),
@@ -161,7 +160,13 @@ class EnodeSmartSwitchEntity(EnodeEntity, SwitchEntity):
     @property
     def is_on(self) -> bool | None:
         """Charge now's pending action shows its request; otherwise what Enode confirmed."""
-        value = self.requested(self.entity_description.key, self.entity_description.value_fn(self))
+        asset = self.asset
+        known = (
+            None
+            if asset is None
+            else self.entity_description.value_fn(asset, self.coordinator.data)
+        )
+        value = self.requested(self.entity_description.key, known)
         return None if value is None else bool(value)
 
     async def async_turn_on(self, **kwargs: Any) -> None:

@@ -342,11 +342,10 @@ class EnodeWebhook:
 
     def _apply_schedule_event(self, event: ScheduleExecutionEvent, schedule: Schedule) -> None:
         """A schedule's status changed: hold it (a schedule created elsewhere appears too)."""
-        held = self._coordinator.snapshot.schedules
         if not schedule.id:
             self.health.ignored_events += 1
             return
-        self._coordinator.async_set_schedules(held.with_schedule(schedule, event.status))
+        self._coordinator.async_put_schedule(schedule, event.status)
 
     def _apply_asset_event(self, event: AssetEvent, asset: Asset) -> None:
         held = self._coordinator.snapshot.assets
