@@ -11,7 +11,7 @@ charging since its last import; once a day (and once after each start) the last 
 fetched again, because sessions appear late and can be revised. Each fetch is one request with
 ``resolution=HOUR`` over the whole missing range; the hours it covers are rewritten with sums
 continuing from the row before them, so nothing is counted twice. The same fetches feed the
-month-to-date sensors (``charging_sensors.py``), which make no requests of their own.
+month-to-date sensors (``sensor.py``), which make no requests of their own.
 """
 
 from __future__ import annotations

@@ -1,18 +1,19 @@
-"""Base entity of the Enode integration and the dynamic-device setup helper."""
+"""Base entities of the integration (per asset, per schedule) and the one dynamic add helper."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .api import Asset
+from .api import Asset, Schedule
 from .const import (
     CONF_MAX_CHARGE_CURRENT,
     DEFAULT_MAX_CHARGE_CURRENT,
@@ -20,7 +21,7 @@ from .const import (
     LOGGER,
     SIGNAL_OVERLAY_CHANGED,
 )
-from .coordinator import EnodeCoordinator
+from .coordinator import EnodeCoordinator, EnodeSnapshot
 from .helpers import async_call_enode
 
 if TYPE_CHECKING:
@@ -152,37 +153,111 @@ class EnodeEntity(CoordinatorEntity[EnodeCoordinator]):
 
 
 @callback
+def async_follow_entities[T](
+    entry: EnodeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    items: Callable[[EnodeSnapshot], Mapping[str, T]],
+    build: Callable[[T], Iterable[EnodeEntity]],
+    *,
+    remove_gone: bool = False,
+) -> None:
+    """The one dynamic add/remove helper: entities follow the coordinator's items by id.
+
+    Entities are added for every item now and whenever one appears (or changes, so a
+    capability that turns up adds its entity). A gone item is forgotten, so it gets entities
+    again if it comes back; ``remove_gone`` also removes its entities' registry entries (for
+    items that are no device of their own, like schedules; devices.py removes the others).
+    """
+    coordinator = entry.runtime_data.coordinator
+    known: dict[str, dict[str, EnodeEntity]] = {}  # item id -> unique id -> entity
+    # The object each id was last built from: this runs on every delivery, and only items that
+    # changed since (a new object) can need new entities.
+    built_from: dict[str, T] = {}
+
+    @callback
+    def _follow() -> None:
+        current = items(coordinator.data)
+        for gone in known.keys() - current.keys():
+            built_from.pop(gone, None)
+            for entity in known.pop(gone).values():
+                registry = er.async_get(coordinator.hass)
+                if remove_gone and entity.entity_id and registry.async_get(entity.entity_id):
+                    registry.async_remove(entity.entity_id)
+        new: list[EnodeEntity] = []
+        for item_id, item in current.items():
+            if built_from.get(item_id) is item:
+                continue
+            built_from[item_id] = item
+            seen = known.setdefault(item_id, {})
+            for entity in build(item):
+                if entity.unique_id not in seen:
+                    seen[str(entity.unique_id)] = entity
+                    new.append(entity)
+        if new:
+            async_add_entities(new)
+
+    _follow()
+    entry.async_on_unload(coordinator.async_add_listener(_follow))
+
+
+@callback
 def async_add_asset_entities(
     entry: EnodeConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
     build: Callable[[Asset], Iterable[EnodeEntity]],
 ) -> None:
-    """Add entities for every asset now and for assets (or capabilities) that appear later."""
-    coordinator = entry.runtime_data.coordinator
-    known: dict[str, set[str]] = {}  # asset id -> unique ids of its entities
-    # The asset object each id was last built from: this runs on every webhook event, and only
-    # assets that changed since (a new object) can need new entities.
-    built_from: dict[str, Asset] = {}
+    """Entities of every asset, now and for assets (or capabilities) that appear later."""
+    async_follow_entities(entry, async_add_entities, lambda data: data.assets, build)
 
-    @callback
-    def _add_new() -> None:
-        assets = coordinator.data.assets if coordinator.data else {}
-        # Forget assets that are gone, so they get entities again if they come back.
-        for gone in known.keys() - assets.keys():
-            del known[gone]
-            built_from.pop(gone, None)
-        new: list[EnodeEntity] = []
-        for asset in assets.values():
-            if built_from.get(asset.id) is asset:
-                continue
-            built_from[asset.id] = asset
-            seen = known.setdefault(asset.id, set())
-            for entity in build(asset):
-                if entity.unique_id not in seen:
-                    seen.add(str(entity.unique_id))
-                    new.append(entity)
-        if new:
-            async_add_entities(new)
 
-    _add_new()
-    entry.async_on_unload(coordinator.async_add_listener(_add_new))
+def _schedules(data: EnodeSnapshot) -> dict[str, Schedule]:
+    """The schedules whose target the coordinator holds (their entities sit on its device)."""
+    held = data.schedules.schedules
+    return {key: s for key, s in held.items() if str(s.target_id) in data.assets}
+
+
+@callback
+def async_add_schedule_entities(
+    entry: EnodeConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    build: Callable[[Schedule], EnodeEntity],
+) -> None:
+    """An entity per schedule: added as schedules appear, removed when they vanish.
+
+    Schedules come and go independently of assets (made here, in another Enode app, deleted
+    anywhere), so their registry entries go with them.
+    """
+    async_follow_entities(
+        entry, async_add_entities, _schedules, lambda schedule: [build(schedule)], remove_gone=True
+    )
+
+
+class EnodeScheduleEntity(EnodeEntity):
+    """An entity of one schedule, on the device of the schedule's target."""
+
+    def __init__(
+        self, entry: EnodeConfigEntry, schedule: Schedule, description: EntityDescription
+    ) -> None:
+        """Attach to the target's device; Enode has no schedule names, so number them."""
+        data = entry.runtime_data.coordinator.data
+        target = str(schedule.target_id)
+        super().__init__(entry, data.assets[target], description)
+        self.schedule_id = schedule.id
+        self._attr_unique_id = f"{schedule.target_id}_{description.key}_{schedule.id}"
+        index = data.schedules.of_target(target).index(schedule) + 1
+        self._attr_translation_placeholders = {"index": str(index)}
+
+    @property
+    def schedule(self) -> Schedule | None:
+        """The schedule as the coordinator holds it now."""
+        return self.coordinator.data.schedules.schedules.get(self.schedule_id)
+
+    @property
+    def available(self) -> bool:
+        """Available like any entity of the asset, while the schedule exists."""
+        return super().available and self.schedule is not None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The schedule id, for enode.update_schedule and enode.delete_schedule."""
+        return {"schedule_id": self.schedule_id}

@@ -1,11 +1,18 @@
-"""Sensors of Enode assets: charge state, power, energy, status."""
+"""Every sensor: asset values, Location, smart charging, pairing, month charging, schedules.
+
+Pairing: Enode pairs a user's vehicle and charger while they are connected
+(`pluggedInChargerId`, `pluggedInVehicleId`); the state is the other device's name, `none`
+while nothing of the user's is connected, unknown for an id the user does not have. Energy
+today and the month's charging are fed by the statistics importers (no requests of their own);
+month sensors are `total` with `last_reset` at the start of the local month.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Final, Generic
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -23,6 +30,7 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import StateType
 
@@ -37,23 +45,30 @@ from .api import (
     Location,
     Meter,
     PowerDeliveryState,
+    ScheduleState,
+    ScheduleStatus,
     SmartChargingPlan,
     SmartChargingState,
     SmartChargingStatus,
     Vehicle,
 )
-from .charging_sensors import charging_sensors
-from .const import LOCATION_AWAY, SIGNAL_ENERGY_TODAY
+from .const import DOMAIN, LOCATION_AWAY, SIGNAL_CHARGING_STATISTICS, SIGNAL_ENERGY_TODAY
 from .coordinator import is_smart_capable
-from .entity import AssetT_contra, EnodeEntity, async_add_asset_entities
-from .pairing import pairing_sensors
-from .schedule_entities import async_setup_schedule_sensors
+from .devices import device_name
+from .entity import (
+    AssetT_contra,
+    EnodeEntity,
+    EnodeScheduleEntity,
+    async_add_asset_entities,
+    async_add_schedule_entities,
+)
 from .smart_charging import smart_status
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+    from .charging_statistics import MonthTotals
     from .models import EnodeConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -488,6 +503,122 @@ SENSORS: dict[AssetType, tuple[EnodeSensorEntityDescription[Any], ...]] = {
 }
 
 
+NOT_CONNECTED: Final = "none"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnodePairingSensorEntityDescription(SensorEntityDescription):
+    """Names the asset of `partner_type` whose id `paired_id_fn` reads."""
+
+    partner_type: AssetType
+    key_name: str  # the chargeState key that carries the pairing (its presence = supported)
+    paired_id_fn: Callable[[Asset], str | None]
+
+
+PLUGGED_IN_CHARGER = EnodePairingSensorEntityDescription(
+    key="plugged_in_charger",
+    translation_key="plugged_in_charger",
+    device_class=SensorDeviceClass.ENUM,
+    partner_type=AssetType.CHARGER,
+    key_name="pluggedInChargerId",
+    paired_id_fn=lambda asset: (
+        asset.charge_state.plugged_in_charger_id
+        if isinstance(asset, Vehicle) and asset.charge_state
+        else None
+    ),
+)
+PLUGGED_IN_VEHICLE = EnodePairingSensorEntityDescription(
+    key="plugged_in_vehicle",
+    translation_key="plugged_in_vehicle",
+    device_class=SensorDeviceClass.ENUM,
+    partner_type=AssetType.VEHICLE,
+    key_name="pluggedInVehicleId",
+    paired_id_fn=lambda asset: (
+        asset.charge_state.plugged_in_vehicle_id
+        if isinstance(asset, Charger) and asset.charge_state
+        else None
+    ),
+)
+PAIRING_SENSORS: Final = {
+    AssetType.VEHICLE: PLUGGED_IN_CHARGER,
+    AssetType.CHARGER: PLUGGED_IN_VEHICLE,
+}
+
+
+def pairing_description(asset: Asset) -> EnodePairingSensorEntityDescription | None:
+    """The pairing sensor of a vehicle or charger whose data carries the pairing field."""
+    description = PAIRING_SENSORS.get(asset.asset_type)
+    charge_state = asset.raw.get("chargeState")
+    if description is None or not isinstance(charge_state, dict):
+        return None
+    # Older API versions and vendors without EV charger pairing leave the key out.
+    return description if description.key_name in charge_state else None
+
+
+CHARGING_ASSETS = (AssetType.VEHICLE, AssetType.CHARGER)
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnodeChargingMonthEntityDescription(SensorEntityDescription):
+    """One month-to-date charging figure; ``monetary`` ones are in Enode's currency."""
+
+    value_fn: Callable[[MonthTotals], float]
+    monetary: bool = False
+
+
+CHARGING_MONTH_SENSORS: tuple[EnodeChargingMonthEntityDescription, ...] = (
+    EnodeChargingMonthEntityDescription(
+        key="month_charging_energy",
+        translation_key="month_charging_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
+        value_fn=lambda month: month.kwh,
+    ),
+    EnodeChargingMonthEntityDescription(
+        key="month_charging_cost",
+        translation_key="month_charging_cost",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda month: month.cost,
+        monetary=True,
+    ),
+    EnodeChargingMonthEntityDescription(
+        key="month_charging_savings",
+        translation_key="month_charging_savings",
+        device_class=SensorDeviceClass.MONETARY,
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=2,
+        value_fn=lambda month: month.savings,
+        monetary=True,
+    ),
+)
+
+
+# Schedule status options: the Enode state in lower case with ':' as '_'; a state a newer API
+# adds is reported as unknown.
+SCHEDULE_STATES = [state.value.lower().replace(":", "_") for state in ScheduleState]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnodeScheduleSensorDescription(SensorEntityDescription):
+    """Describes a schedule status sensor."""
+
+    value_fn: Callable[[ScheduleStatus], str | None]
+
+
+SCHEDULE_STATUS = EnodeScheduleSensorDescription(
+    key="schedule_status",
+    translation_key="schedule_status",
+    device_class=SensorDeviceClass.ENUM,
+    options=SCHEDULE_STATES,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    value_fn=lambda status: _enum_state(status.state, SCHEDULE_STATES),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: EnodeConfigEntry,
@@ -508,8 +639,16 @@ async def async_setup_entry(
             entities.extend(
                 EnodeSmartSensorEntity(entry, asset, description) for description in SMART_SENSORS
             )
-        entities.extend(pairing_sensors(entry, asset))
-        entities.extend(charging_sensors(entry, asset))  # only with the recorder
+        if (pairing := pairing_description(asset)) is not None:
+            entities.append(EnodePairingSensor(entry, asset, pairing))
+        # Only with the recorder, which the charging statistics importer needs.
+        if entry.runtime_data.charging_statistics is not None and (
+            asset.asset_type in CHARGING_ASSETS
+        ):
+            entities.extend(
+                EnodeChargingMonthSensor(entry, asset, description)
+                for description in CHARGING_MONTH_SENSORS
+            )
         # Only with the recorder, which the statistics importer needs.
         if asset.asset_type is AssetType.HEM_SYSTEM and entry.runtime_data.statistics is not None:
             entities.extend(
@@ -518,7 +657,11 @@ async def async_setup_entry(
         return entities
 
     async_add_asset_entities(entry, async_add_entities, build)
-    async_setup_schedule_sensors(entry, async_add_entities)
+    async_add_schedule_entities(
+        entry,
+        async_add_entities,
+        lambda schedule: EnodeScheduleStatusSensor(entry, schedule, SCHEDULE_STATUS),
+    )
 
 
 class EnodeSensorEntity(EnodeEntity, SensorEntity):
@@ -600,3 +743,100 @@ class EnodeEnergyTodaySensor(EnodeEntity, SensorEntity):
         if asset is None or statistics is None:
             return None
         return statistics.energy_today(asset, self.entity_description.series)
+
+
+class EnodePairingSensor(EnodeEntity, SensorEntity):
+    """The name of the device this one is plugged into (or `none`)."""
+
+    entity_description: EnodePairingSensorEntityDescription
+
+    def _name_of(self, asset: Asset) -> str:
+        """The device's name as the user sees it (their rename first)."""
+        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, asset.id)})
+        if device is not None:
+            return device.name_by_user or device.name or device_name(asset)
+        return device_name(asset)
+
+    @property
+    def options(self) -> list[str]:
+        """Every device the asset could be paired with, and none."""
+        partner = self.entity_description.partner_type
+        names = {self._name_of(asset) for asset in self.coordinator.data.of_type(partner)}
+        return [*sorted(names - {NOT_CONNECTED}), NOT_CONNECTED]
+
+    @property
+    def native_value(self) -> str | None:
+        """The paired device's name; none while not paired; unknown for a foreign id."""
+        asset = self.asset
+        if asset is None:
+            return None
+        paired_id = self.entity_description.paired_id_fn(asset)
+        if paired_id is None:
+            return NOT_CONNECTED
+        partner = self.coordinator.data.assets.get(paired_id)
+        if partner is None or partner.asset_type is not self.entity_description.partner_type:
+            return None
+        return self._name_of(partner)
+
+
+class EnodeChargingMonthSensor(EnodeEntity, SensorEntity):
+    """Charging so far this month, as the importer last fetched it; updated by its signal."""
+
+    entity_description: EnodeChargingMonthEntityDescription
+
+    async def async_added_to_hass(self) -> None:
+        """Re-render after every import run and at the month change."""
+        await super().async_added_to_hass()
+
+        @callback
+        def _updated() -> None:
+            self.async_write_ha_state()
+
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                SIGNAL_CHARGING_STATISTICS.format(entry_id=self.entry.entry_id),
+                _updated,
+            )
+        )
+
+    def _month(self) -> MonthTotals | None:
+        importer = self.entry.runtime_data.charging_statistics
+        return importer.month(self.asset_id) if importer is not None else None
+
+    def _currency(self) -> str | None:
+        importer = self.entry.runtime_data.charging_statistics
+        return importer.currency(self.asset_id) if importer is not None else None
+
+    @property
+    def native_value(self) -> float | None:
+        """Unknown until this month's hours were fetched (and, for money, the currency)."""
+        month = self._month()
+        if month is None or (self.entity_description.monetary and self._currency() is None):
+            return None
+        return self.entity_description.value_fn(month)
+
+    @property
+    def last_reset(self) -> datetime | None:
+        """The start of the local month."""
+        month = self._month()
+        return month.start if month is not None else None
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """kWh, or the currency Enode prices in."""
+        if self.entity_description.monetary:
+            return self._currency()
+        return super().native_unit_of_measurement
+
+
+class EnodeScheduleStatusSensor(EnodeScheduleEntity, SensorEntity):
+    """What the schedule is doing (``ScheduleState``)."""
+
+    entity_description: EnodeScheduleSensorDescription
+
+    @property
+    def native_value(self) -> str | None:
+        """The state of the latest status (pushed or polled)."""
+        status = self.coordinator.data.schedules.statuses.get(self.schedule_id)
+        return None if status is None else self.entity_description.value_fn(status)

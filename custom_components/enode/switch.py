@@ -1,4 +1,4 @@
-"""Switches of vehicles and chargers: charging, smart charging, Charge now."""
+"""Every switch: charging, smart charging and Charge now of vehicles and chargers; schedules."""
 
 from __future__ import annotations
 
@@ -8,10 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 
-from .api import Action, Asset, AssetType, Charger, EnodeClient, Vehicle
+from .api import Action, Asset, AssetType, Charger, EnodeClient, Schedule, Vehicle
 from .coordinator import EnodeSnapshot, is_smart_capable
-from .entity import EnodeEntity, async_add_asset_entities
-from .schedule_entities import async_setup_schedule_switches
+from .entity import (
+    EnodeEntity,
+    EnodeScheduleEntity,
+    async_add_asset_entities,
+    async_add_schedule_entities,
+)
+from .helpers import async_call_enode
 from .smart_charging import CHARGE_NOW, async_set_override, async_set_policy
 
 if TYPE_CHECKING:
@@ -89,6 +94,18 @@ SMART_SWITCHES: tuple[EnodeSmartSwitchEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class EnodeScheduleSwitchDescription(SwitchEntityDescription):
+    """Describes a schedule switch."""
+
+    value_fn: Callable[[Schedule], bool | None]
+
+
+SCHEDULE_SWITCH = EnodeScheduleSwitchDescription(
+    key="schedule", translation_key="schedule", value_fn=lambda schedule: schedule.is_enabled
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: EnodeConfigEntry,
@@ -111,7 +128,11 @@ async def async_setup_entry(
         return entities
 
     async_add_asset_entities(entry, async_add_entities, build)
-    async_setup_schedule_switches(entry, async_add_entities)
+    async_add_schedule_entities(
+        entry,
+        async_add_entities,
+        lambda schedule: EnodeScheduleSwitch(entry, schedule, SCHEDULE_SWITCH),
+    )
 
 
 class EnodeSwitchEntity(EnodeEntity, SwitchEntity):
@@ -176,3 +197,32 @@ class EnodeSmartSwitchEntity(EnodeEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Disable smart charging, or hand control back to smart charging or the schedule."""
         await self.entity_description.set_fn(self, False)
+
+
+class EnodeScheduleSwitch(EnodeScheduleEntity, SwitchEntity):
+    """Enables or disables a schedule (``isEnabled``)."""
+
+    entity_description: EnodeScheduleSwitchDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the schedule is enabled."""
+        schedule = self.schedule
+        return None if schedule is None else self.entity_description.value_fn(schedule)
+
+    async def _async_set(self, on: bool) -> None:
+        coordinator = self.coordinator
+        updated = await async_call_enode(
+            self.hass,
+            self.entry,
+            coordinator.client.update_schedule(self.schedule_id, {"isEnabled": on}),
+        )
+        coordinator.async_put_schedule(updated)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Enable the schedule (on a vehicle, Enode then disables smart charging)."""
+        await self._async_set(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Disable the schedule."""
+        await self._async_set(False)
