@@ -2,10 +2,10 @@
 
 Assets list intervention ids on their capabilities when the user must act (accept new terms,
 add a virtual key, ...). Enode describes each id in `GET /interventions`, translated. The
-catalogue changes rarely, so it is cached per language: listed once, then refreshed at most
-daily, and only while some intervention is active; an id it lacks is asked for once by id. A
-poll with only known ids makes no request. Issues follow the assets: raised when an id appears,
-deleted when it is gone (or the asset is).
+catalogue changes rarely, so it is a coordinator of its own: cached per language, listed once,
+then refreshed at most daily, and only while some intervention is active; an id it lacks is asked
+for once by id. A poll with only known ids makes no request. Issues follow the assets: raised
+when an id appears, deleted when it is gone (or the asset is).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -85,8 +86,16 @@ class Catalogue:
         return self.listed_at is None or now - self.listed_at >= CATALOGUE_MAX_AGE
 
 
-class InterventionIssues:
-    """Raises and clears the intervention repair issues of one entry."""
+class InterventionIssues(DataUpdateCoordinator[Catalogue]):
+    """The catalogue (a coordinator of its own cadence) and the issues that follow the assets.
+
+    Its refresh lists the catalogue when it is stale and asks for ids it lacks; it is requested
+    when the assets show an id the catalogue does not describe, and runs daily by itself (no
+    request while no intervention is active). A failure waits RETRY_AFTER_FAILURE
+    (``UpdateFailed(retry_after=...)``); meanwhile the issues say what is known.
+    """
+
+    config_entry: EnodeConfigEntry
 
     def __init__(
         self,
@@ -96,31 +105,47 @@ class InterventionIssues:
         coordinator: EnodeCoordinator,
     ) -> None:
         """Start with an empty catalogue; nothing is fetched until an intervention appears."""
-        self._hass = hass
-        self._entry = entry
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} interventions",
+            update_interval=CATALOGUE_MAX_AGE,
+        )
         self._client = client
-        self._coordinator = coordinator
-        self._catalogue = Catalogue(language=intervention_language(hass.config.language))
+        self._assets = coordinator
+        self._empty = Catalogue(language=intervention_language(hass.config.language))
         self._failed_at: datetime | None = None
         self._fetching = False
+        entry.async_on_unload(self.async_add_listener(self._async_catalogue_updated))
 
     @property
     def catalogue(self) -> Catalogue:
-        """The cached catalogue (for diagnostics and tests)."""
-        return self._catalogue
+        """The cached catalogue in Home Assistant's language (for diagnostics and the issues)."""
+        language = intervention_language(self.hass.config.language)
+        held = self.data
+        return held if held is not None and held.language == language else self._empty_in(language)
+
+    def _empty_in(self, language: str) -> Catalogue:
+        if self._empty.language != language:
+            self._empty = Catalogue(language=language)
+        return self._empty
+
+    def _active(self) -> dict[tuple[str, str], Asset]:
+        return active_interventions(self._assets.data.assets.values())
 
     @callback
     def async_sync(self) -> None:
-        """After every coordinator update: issues follow the assets' intervention ids."""
-        active = active_interventions(self._coordinator.data.assets.values())
+        """After every assets update: issues follow the assets' intervention ids."""
+        active = self._active()
         self._async_delete_gone(active)
         if not active:
             return
-        language = intervention_language(self._hass.config.language)
-        if language != self._catalogue.language:
-            self._catalogue = Catalogue(language=language)
         if self._needs_fetch({intervention_id for _, intervention_id in active}):
-            self._async_start_fetch()
+            self._fetching = True
+            self.config_entry.async_create_task(
+                self.hass, self.async_refresh(), "enode interventions catalogue"
+            )
         self._async_raise(active)
 
     def _needs_fetch(self, wanted: set[str]) -> bool:
@@ -129,61 +154,65 @@ class InterventionIssues:
             self._failed_at is not None and now - self._failed_at < RETRY_AFTER_FAILURE
         ):
             return False
-        catalogue = self._catalogue
+        catalogue = self.catalogue
         unknown = wanted - catalogue.items.keys() - catalogue.missing
         return bool(unknown) or catalogue.is_stale(now)
 
-    @callback
-    def _async_start_fetch(self) -> None:
-        self._fetching = True
-        self._entry.async_create_task(
-            self._hass, self._async_fetch(), "enode interventions catalogue", eager_start=False
-        )
-
-    async def _async_fetch(self) -> None:
-        """List the catalogue when stale, else ask for each unknown id; then raise again."""
-        catalogue = self._catalogue
+    async def _async_update_data(self) -> Catalogue:
+        """List the catalogue when stale, else ask for each unknown id (only while active)."""
         try:
-            if catalogue.is_stale(dt_util.utcnow()):
-                listed = await self._client.list_interventions(language=catalogue.language)
-                catalogue.items = {item.id: item for item in listed}
-                catalogue.missing = set()
-                catalogue.listed_at = dt_util.utcnow()
-            wanted = {
-                intervention_id
-                for _, intervention_id in active_interventions(
-                    self._coordinator.data.assets.values()
-                )
-            }
-            for intervention_id in sorted(wanted - catalogue.items.keys() - catalogue.missing):
-                try:
-                    catalogue.items[intervention_id] = await self._client.get_intervention(
-                        intervention_id, language=catalogue.language
-                    )
-                except EnodeNotFoundError:
-                    catalogue.missing.add(intervention_id)
-            self._failed_at = None
+            return await self._async_fetch()
         except EnodeError as err:
-            LOGGER.debug("Could not fetch Enode's interventions: %s", err)
             self._failed_at = dt_util.utcnow()
+            raise UpdateFailed(
+                retry_after=RETRY_AFTER_FAILURE.total_seconds(),
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
+            ) from err
         finally:
             self._fetching = False
-        self._async_raise(active_interventions(self._coordinator.data.assets.values()))
+
+    async def _async_fetch(self) -> Catalogue:
+        held = self.catalogue
+        wanted = {intervention_id for _, intervention_id in self._active()}
+        if not wanted:
+            return held
+        catalogue = Catalogue(held.language, dict(held.items), set(held.missing), held.listed_at)
+        if catalogue.is_stale(dt_util.utcnow()):
+            listed = await self._client.list_interventions(language=catalogue.language)
+            catalogue.items = {item.id: item for item in listed}
+            catalogue.missing = set()
+            catalogue.listed_at = dt_util.utcnow()
+        for intervention_id in sorted(wanted - catalogue.items.keys() - catalogue.missing):
+            try:
+                catalogue.items[intervention_id] = await self._client.get_intervention(
+                    intervention_id, language=catalogue.language
+                )
+            except EnodeNotFoundError:
+                catalogue.missing.add(intervention_id)
+        self._failed_at = None
+        return catalogue
+
+    @callback
+    def _async_catalogue_updated(self) -> None:
+        """The catalogue answered (or failed): raise the issues with what is known now."""
+        self._async_raise(self._active())
 
     @callback
     def _async_delete_gone(self, active: dict[tuple[str, str], Asset]) -> None:
-        entry_id = self._entry.entry_id
+        entry_id = self.config_entry.entry_id
         keep = {issue_id(entry_id, a, i) for a, i in active}
-        async_sweep_issues(self._hass, issue_prefix(entry_id), keep)
+        async_sweep_issues(self.hass, issue_prefix(entry_id), keep)
 
     @callback
     def _async_raise(self, active: dict[tuple[str, str], Asset]) -> None:
         """Create (or update) the issue of each active intervention."""
-        devices = dr.async_get(self._hass)
+        devices = dr.async_get(self.hass)
         for (asset_id, intervention_id), asset in active.items():
             device = devices.async_get_device(identifiers={(DOMAIN, asset_id)})
             name = (device.name_by_user or device.name) if device else None
-            intervention = self._catalogue.items.get(intervention_id)
+            intervention = self.catalogue.items.get(intervention_id)
             if intervention is None and self._fetching:
                 continue  # raised once the catalogue answered (no placeholder text meanwhile)
             self._async_create(asset, intervention_id, name or device_name(asset), intervention)
@@ -210,15 +239,19 @@ class InterventionIssues:
         if fixable:
             key = "intervention_link"  # its text is the fix flow's (hassfest: not both)
         ir.async_create_issue(
-            self._hass,
+            self.hass,
             DOMAIN,
-            issue_id(self._entry.entry_id, asset.id, intervention_id),
+            issue_id(self.config_entry.entry_id, asset.id, intervention_id),
             is_fixable=fixable,
             severity=ir.IssueSeverity.WARNING,
             translation_key=key,
             translation_placeholders=placeholders,
             # The fix (a relink of this asset) needs to know which one.
-            data={"entry_id": self._entry.entry_id, "asset_id": asset.id, "vendor": asset.vendor}
+            data={
+                "entry_id": self.config_entry.entry_id,
+                "asset_id": asset.id,
+                "vendor": asset.vendor,
+            }
             if fixable
             else None,
         )
