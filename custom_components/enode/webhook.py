@@ -203,6 +203,8 @@ class EnodeWebhook:
             )
             return
         url, url_kind = chosen
+        if url_kind is UrlKind.CLOUDHOOK and url != self._entry.data.get(CONF_CLOUDHOOK_URL):
+            self._update_data({CONF_CLOUDHOOK_URL: url})  # the next start reuses it
         ir.async_delete_issue(self._hass, DOMAIN, self._issue_id())
         try:
             await self._async_ensure_enode_webhook(url)
@@ -236,6 +238,7 @@ class EnodeWebhook:
         await self._client.test_webhook(created.id)
 
     def _update_data(self, changes: dict[str, Any]) -> None:
+        """The one writer of the entry's push keys (Enode webhook id and URL, cloudhook URL)."""
         self._hass.config_entries.async_update_entry(
             self._entry, data={**self._entry.data, **changes}
         )

@@ -68,7 +68,7 @@ async def async_choose_url(
 ) -> tuple[str, UrlKind] | None:
     """Cloudhook, else external https URL; plain http only for the custom environment.
 
-    A new cloudhook URL is stored in the entry so the next start reuses it.
+    The cloudhook URL stored in the entry is reused; webhook.py stores a new one.
     """
     if cloud_subscription_active(hass):
         try:
@@ -78,10 +78,6 @@ async def async_choose_url(
         except HomeAssistantError:
             LOGGER.debug("HA Cloud is not connected; trying the external URL")
         else:
-            if url != entry.data.get(CONF_CLOUDHOOK_URL):
-                hass.config_entries.async_update_entry(
-                    entry, data={**entry.data, CONF_CLOUDHOOK_URL: url}
-                )
             return str(url), UrlKind.CLOUDHOOK
     custom = environment is Environment.CUSTOM
     try:
