@@ -15,6 +15,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .actions import ActionTracker
+from .charging_statistics import ChargingStatisticsImporter
 from .client_factory import create_client
 from .const import CONF_ENVIRONMENT, CONF_USER_ID, CONF_WEBHOOK_SECRET, DOMAIN
 from .coordinator import EnodeCoordinator, SafetyPoll
@@ -25,6 +26,7 @@ from .models import EnodeConfigEntry, EnodeData
 from .push import PushState
 from .repairs import async_sync_credentials_issues
 from .services import async_setup_services
+from .statistics import StatisticsImporter, async_clear_entry_statistics
 from .vendor_status import VendorStatus
 from .webhook import EnodeWebhook, async_remove_webhooks
 
@@ -116,12 +118,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     await vendor_status.async_refresh()
     statistics = None
     charging = None
-    if "recorder" in hass.config.components:
-        from .charging_statistics import (  # noqa: PLC0415 - needs the recorder
-            ChargingStatisticsImporter,
-        )
-        from .statistics import StatisticsImporter  # noqa: PLC0415 - needs the recorder
-
+    if "recorder" in hass.config.components:  # an after-dependency: the importers need it
         statistics = StatisticsImporter(hass, entry, client, coordinator)
         charging = ChargingStatisticsImporter(hass, entry, client, coordinator)
     entry.runtime_data = EnodeData(
@@ -169,8 +166,6 @@ async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> No
     if _is_ours(entry):
         await async_remove_webhooks(hass, entry)
         if "recorder" in hass.config.components:
-            from .statistics import async_clear_entry_statistics  # noqa: PLC0415 - recorder
-
             # The devices still registered and every asset the entry ever imported (a Store);
             # everything of ours when no other entry of ours is left.
             others = [

@@ -17,6 +17,7 @@ are built with the client's body helpers. The coordinator holds the answer at on
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 import re
@@ -426,14 +427,23 @@ async def _async_create(call: ServiceCall) -> ServiceResponse:
             asset_id, default_target_state=_default_target(data), rules=rules, is_enabled=enabled
         )
     coordinator = entry.runtime_data.coordinator
-    created = await async_call_enode(
-        call.hass, entry, coordinator.client.create_schedule(coordinator.user_id, body)
+    created = await _async_store(
+        call, entry, coordinator.client.create_schedule(coordinator.user_id, body)
     )
-    status = await async_call_enode(
-        call.hass, entry, coordinator.client.get_schedule_status(created.id)
-    )
-    coordinator.async_put_schedule(created, status)
     return {"schedule_id": created.id}
+
+
+async def _async_store(
+    call: ServiceCall, entry: EnodeConfigEntry, request: Awaitable[Schedule]
+) -> Schedule:
+    """Send a schedule, fetch its status, and let the coordinator hold both at once."""
+    coordinator = entry.runtime_data.coordinator
+    schedule = await async_call_enode(call.hass, entry, request)
+    status = await async_call_enode(
+        call.hass, entry, coordinator.client.get_schedule_status(schedule.id)
+    )
+    coordinator.async_put_schedule(schedule, status)
+    return schedule
 
 
 async def _async_update(call: ServiceCall) -> None:
@@ -454,14 +464,8 @@ async def _async_update(call: ServiceCall) -> None:
         changes["defaultTargetState"] = _default_target(data).as_dict()
     if not changes:
         raise _invalid("schedule_nothing_to_update")
-    coordinator = entry.runtime_data.coordinator
-    updated = await async_call_enode(
-        call.hass, entry, coordinator.client.update_schedule(schedule.id, changes)
-    )
-    status = await async_call_enode(
-        call.hass, entry, coordinator.client.get_schedule_status(updated.id)
-    )
-    coordinator.async_put_schedule(updated, status)
+    client = entry.runtime_data.coordinator.client
+    await _async_store(call, entry, client.update_schedule(schedule.id, changes))
 
 
 async def _async_delete(call: ServiceCall) -> None:
