@@ -40,6 +40,7 @@ from custom_components.enode.const import (
     DOMAIN,
 )
 from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
+from custom_components.enode.link import async_register_view as async_register_link_view
 from enode_emulator import Emulator
 
 from .platform_helpers import HVAC, entity_id
@@ -64,7 +65,10 @@ async def test_custom_step_without_the_token_url_is_a_form_error(
     hass: HomeAssistant, emulator: Emulator, hass_client: ClientSessionGenerator
 ) -> None:
     """Only the API URL submitted: the token URL field is in error, the flow goes on."""
-    assert await async_setup_component(hass, "config", {})
+    # What registers views comes before the test server starts (see conftest.ha_client).
+    for component in ("http", "webhook", "config"):
+        assert await async_setup_component(hass, component, {})
+    async_register_link_view(hass)
     client = await hass_client()
     answer = await client.post(FLOWS, json={"handler": DOMAIN, "show_advanced_options": False})
     flow_id = (await answer.json())["flow_id"]
