@@ -204,10 +204,10 @@ class Core:
         return self.vendors.set_interventions(asset_id, body)
 
     def set_vendor_status(
-        self, vendor: str, status: str, linking_status: str | None = None
+        self, vendor: str, status: str, linking_status: str | None = None, *, untyped: bool = False
     ) -> None:
         """Set a vendor's status in `GET /integrations` (READY, ELEVATED_ERROR_RATE, OUTAGE)."""
-        body = {"status": status, "linkingStatus": linking_status or status}
+        body = {"status": status, "linkingStatus": linking_status or status, "untyped": untyped}
         self.vendors.set_status(vendor, body)
 
     def add_webhook_fault(self, mode: str, count: int = 1, delay: float = 0.0) -> None:
