@@ -208,22 +208,27 @@ async def test_buckets_without_sampling_and_with_a_gap_are_five_minutes(
 ) -> None:
     """No `sampling` field and one 5-minute bucket left out: still 5-minute buckets.
 
-    The missing bucket is the day's second, so the first spacing is 10 minutes.
+    The missing bucket is each day's second, so the first spacing is 10 minutes.
     Kills: `max(gaps)` or `gaps[0]` (or any spacing but the smallest) in _bucket_minutes.
     """
-    day = date(2025, 10, 26)
-    first_hour = datetime(2025, 10, 25, 22, tzinfo=UTC)  # Oslo midnight (summer time)
-    missing = first_hour + timedelta(minutes=5)
-    emulator.set_statistics_shape(HEM, {"omitSampling": True, "missing": [missing.isoformat()]})
+    # Each fetched day (yesterday and today) misses its second bucket.
+    midnights = [datetime(2025, 10, 25, 22, tzinfo=UTC), datetime(2025, 10, 26, 23, tzinfo=UTC)]
+    missing = [midnight + timedelta(minutes=5) for midnight in midnights]
+    emulator.set_statistics_shape(
+        HEM, {"omitSampling": True, "missing": [moment.isoformat() for moment in missing]}
+    )
     await setup(hass, emulator, freezer, backfill=1)
     await advance(hass, emulator, freezer, timedelta(minutes=1))  # the first run
     found = by_hour(await rows(hass, stat(HEM, "consumption")))
-    buckets = hem_buckets(emulator, day, "consumption")
-    for hour in (first_hour, datetime(2025, 10, 26, 10, tzinfo=UTC)):
+    buckets = {
+        **hem_buckets(emulator, date(2025, 10, 26), "consumption"),
+        **hem_buckets(emulator, date(2025, 10, 27), "consumption"),
+    }
+    for hour in (*midnights, datetime(2025, 10, 26, 10, tzinfo=UTC)):
         want = sum(
             (value or 0.0) * 5 / 60
             for moment, value in buckets.items()
-            if hour <= moment < hour + timedelta(hours=1) and moment != missing
+            if hour <= moment < hour + timedelta(hours=1) and moment not in missing
         )
         assert want > 0
         assert found[hour]["state"] == pytest.approx(want, abs=1e-5)
