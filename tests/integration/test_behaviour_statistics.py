@@ -277,16 +277,20 @@ async def test_correction_then_failure_keeps_later_sums_continuous(
 # --- Vehicle and charger charging statistics -----------------------------------------------
 
 
-async def test_each_vehicle_gets_its_own_plans_currency(
+async def test_costs_in_each_vehicles_currency_and_sums_continue(
     hass: HomeAssistant, emulator: Emulator, freezer: FrozenDateTimeFactory
 ) -> None:
-    """One vehicle plans in NOK at home, the other in EUR in Berlin: each cost in its own.
+    """Two behaviours on one (slow) recorder setup.
 
-    Kills: another vehicle's plan taking precedence over the asset's own in
-    ChargingStatisticsImporter.currency (e.g. the sort key inverted).
+    1. One vehicle plans in NOK at home, the other in EUR in Berlin: each cost statistic is in
+       its own vehicle's currency. Kills: another vehicle's plan taking precedence over the
+       asset's own in ChargingStatisticsImporter.currency (e.g. the sort key inverted).
+    2. After the backfill, the next import (a restart rewrites the last 48 hours) continues the
+       cost rows from the stored cost sum. Kills: the cost rows based on the energy
+       statistic's sum (dropping the second `async_stored` in _async_write).
     """
     emulator.seed_charging_history(DEMO_USER, 5)
-    emulator.core.add_asset(
+    emulator.add_asset(
         DEMO_USER,
         {
             "type": "vehicle",
@@ -312,8 +316,8 @@ async def test_each_vehicle_gets_its_own_plans_currency(
         emulator.core.smart.put_policy(
             emulator.core.store.find_asset(vehicle), {"isEnabled": True, "deadline": "07:00"}
         )
-    await setup(hass, emulator, freezer, backfill=1, keep={VEHICLE, CHARGER})
-    await advance(hass, emulator, freezer, timedelta(minutes=1))  # the first run
+    entry = await setup(hass, emulator, freezer, backfill=4, keep={VEHICLE, CHARGER})
+    await advance(hass, emulator, freezer, timedelta(minutes=1))  # the first run: backfill
     costs = {v: stat(v, "charging_cost") for v in (VEHICLE, SECOND_VEHICLE)}
     meta = await get_instance(hass).async_add_executor_job(
         partial(get_metadata, hass, statistic_ids=set(costs.values()))
@@ -321,27 +325,15 @@ async def test_each_vehicle_gets_its_own_plans_currency(
     assert meta[costs[VEHICLE]][1]["unit_of_measurement"] == "NOK"
     assert meta[costs[SECOND_VEHICLE]][1]["unit_of_measurement"] == "EUR"
 
-
-async def test_cost_sum_continues_from_the_cost_sum(
-    hass: HomeAssistant, emulator: Emulator, freezer: FrozenDateTimeFactory
-) -> None:
-    """After a backfill, the next import's cost rows continue from the stored cost sum.
-
-    Kills: the cost rows based on the energy statistic's sum (dropping the second
-    `async_stored` in ChargingStatisticsImporter._async_write).
-    """
-    hass.config.country = "NO"  # Enode prices in NOK
-    emulator.seed_charging_history(DEMO_USER, 5)
-    entry = await setup(hass, emulator, freezer, backfill=4, keep={VEHICLE})
-    await advance(hass, emulator, freezer, timedelta(minutes=1))  # the backfill
-    cost, energy = stat(VEHICLE, "charging_cost"), stat(VEHICLE, "charging_energy")
-    backfilled = await rows(hass, cost)
+    backfilled = await rows(hass, costs[VEHICLE])
     await restart(hass, emulator, freezer, entry)  # rewrites the last 48 hours
-    found = await rows(hass, cost)
+    found = await rows(hass, costs[VEHICLE])
     assert len(found) == len(backfilled)
     assert_continuous(found)
-    energy_rows = await rows(hass, energy)
-    assert_continuous(energy_rows)
-    # The two sums differ (prices are not 1 NOK/kWh), so basing one on the other shows.
-    assert found[-1]["sum"] > 1
-    assert abs(found[-1]["sum"] - energy_rows[-1]["sum"]) > 1
+    energy = await rows(hass, stat(VEHICLE, "charging_energy"))
+    assert_continuous(energy)
+    # The sum before the rewritten hours differs between cost and energy (prices are not
+    # 1 NOK/kWh), so basing one on the other shows.
+    window = len(found) - 48
+    assert found[window - 1]["sum"] > 1
+    assert abs(found[window - 1]["sum"] - energy[window - 1]["sum"]) > 1
