@@ -6,7 +6,7 @@ Each test names the one-line bug it catches; see the issue for the list of behav
 from __future__ import annotations
 
 from collections.abc import Generator
-from datetime import timedelta
+from datetime import datetime, timedelta
 import re
 from typing import Any
 from unittest.mock import patch
@@ -30,7 +30,7 @@ CHARGE_RULE = {"from": "12:30", "to": "12:50", "weekdays": ["sun"], "should_char
 
 
 @pytest.fixture
-def emulator_start_time() -> Any:
+def emulator_start_time() -> datetime:
     """A fixed clock: rules are times of day."""
     return START
 
