@@ -187,6 +187,10 @@ class Emulator:
         """Mark an asset as schedule-controlled."""
         self.core.set_schedule_controlled(asset_id, controlled)
 
+    def set_statistics_shape(self, asset_id: str, shape: JSON) -> None:
+        """Shape a HEM system's or inverter's statistics answers (`{}` clears; README)."""
+        self.core.set_statistics_shape(asset_id, shape)
+
     def set_prices(
         self, location_id: str, prices: list[float] | None, currency: str | None = None
     ) -> None:
