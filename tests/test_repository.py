@@ -79,7 +79,8 @@ def test_manifest_keys_and_order() -> None:
     assert MANIFEST["domain"] == "enode"
     assert MANIFEST["config_flow"] is True
     assert {"http", "webhook"} <= set(MANIFEST["dependencies"])
-    assert MANIFEST["after_dependencies"] == ["cloud", "recorder"]
+    # application_credentials: the takeover of the other Enode integration reads its credentials.
+    assert MANIFEST["after_dependencies"] == ["application_credentials", "cloud", "recorder"]
     assert MANIFEST["integration_type"] == "hub"
     assert MANIFEST["iot_class"] == "cloud_push"
     assert MANIFEST["requirements"] == []
