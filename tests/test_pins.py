@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 import shutil
@@ -177,3 +178,84 @@ def test_newest_check_without_network(tmp_path: Path) -> None:
         result.stdout
     )
     assert "nothing was compared" in result.stdout
+
+
+# --- Moving to a new release: the pins its manifests name ------------------------------------
+
+
+def _release_tree(root: Path, version: str, frontend: str, intents: str) -> Path:
+    """A Home Assistant source tree as a wheel unpacks it, reduced to what `derive` reads."""
+    components = root / "homeassistant" / "components"
+    manifests = {
+        "frontend": [f"home-assistant-frontend=={frontend}"],
+        "conversation": ["hassil==3.13.0", f"home-assistant-intents=={intents}"],
+        "assist_satellite": ["hassil==3.13.0", "not-a-base-component==1.0"],
+        "cloud": ["hass-nabucasa==2.9.0", "openai==3.30.0"],
+        "camera": ["PyTurboJPEG>=1.8"],  # not a pin: skipped
+        "radio_frequency": ["rf-protocols==5.0.0"],
+    }
+    for name, requirements in manifests.items():
+        (components / name).mkdir(parents=True)
+        (components / name / "manifest.json").write_text(
+            json.dumps({"domain": name, "requirements": requirements})
+        )
+    totp = root / "homeassistant" / "auth" / "mfa_modules" / "totp.py"
+    totp.parent.mkdir(parents=True)
+    totp.write_text('"""TOTP."""\n\nREQUIREMENTS = ["pyotp==2.11.0", "PyQRCode==1.2.1"]\n')
+    metadata = root / f"homeassistant-{version}.dist-info" / "METADATA"
+    metadata.parent.mkdir()
+    metadata.write_text(
+        f"Name: homeassistant\nVersion: {version}\nRequires-Dist: hass-nabucasa==2.9.0\n"
+    )
+    return root
+
+
+def test_derive_reads_the_release_manifests(tmp_path: Path) -> None:
+    """Base components' and TOTP pins, in order, without homeassistant's own requirements."""
+    source = _release_tree(tmp_path, "2026.12.0", "20261201.1", "2026.11.30")
+    assert pins.derive(source) == {
+        "home-assistant-frontend": "20261201.1",
+        "pyotp": "2.11.0",
+        "PyQRCode": "1.2.1",
+        "hassil": "3.13.0",
+        "home-assistant-intents": "2026.11.30",
+        "openai": "3.30.0",
+        "rf-protocols": "5.0.0",
+    }
+
+
+def test_bump_moves_the_newest_release_file_in_one_step(tmp_path: Path) -> None:
+    """`bump`: homeassistant and every derived pin rewritten in place, comments kept."""
+    shutil.copy2(ROOT / "requirements_newest_ha.txt", tmp_path / "requirements_newest_ha.txt")
+    before = (tmp_path / "requirements_newest_ha.txt").read_text()
+    source = _release_tree(tmp_path / "src", "2026.12.0", "20261201.1", "2026.11.30")
+    changes = pins.bump(tmp_path, "2026.12.0", source)
+    after = (tmp_path / "requirements_newest_ha.txt").read_text()
+    assert pins.pinned_version(after, "homeassistant") == "2026.12.0"
+    assert pins.pinned_version(after, "home-assistant-frontend") == "20261201.1"
+    assert pins.pinned_version(after, "home-assistant-intents") == "2026.11.30"
+    assert pins.pinned_version(after, "pyotp") == "2.11.0"
+    assert pins.pinned_version(after, "rf-protocols") == "5.0.0"
+    assert f"homeassistant {PINNED['requirements_newest_ha.txt']} -> 2026.12.0" in changes
+    # Pins the release does not name stay, and say so; comments are untouched.
+    assert pins.pinned_version(after, "ha-ffmpeg") == pins.pinned_version(before, "ha-ffmpeg")
+    assert any(
+        c.startswith("ha-ffmpeg ") and c.endswith("kept (the release names no version)")
+        for c in changes
+    )
+    comments = [line for line in before.splitlines() if line.startswith("#")]
+    assert [line for line in after.splitlines() if line.startswith("#")] == comments
+    # Again: nothing left to change but the kept pins.
+    again = pins.bump(tmp_path, "2026.12.0", source)
+    assert all(c.endswith("kept (the release names no version)") for c in again)
+    assert (tmp_path / "requirements_newest_ha.txt").read_text() == after
+
+
+def test_apply_pins_appends_what_the_file_lacks() -> None:
+    """A requirement a new release adds is appended under a comment."""
+    text, changes = pins.apply_pins("# pins\nfoo==1.0  # why\n", {"foo": "2.0", "bar": "0.1"})
+    assert text == (
+        "# pins\nfoo==2.0  # why\n"
+        "# Added by scripts/pins.py bump: required by the base integrations above.\nbar==0.1\n"
+    )
+    assert changes == ["foo 1.0 -> 2.0", "bar 0.1 (new)"]
