@@ -64,7 +64,7 @@ def test_readme_walks_through_install_update_switch_and_removal() -> None:
         "### Home Assistant 2026.11 and newer: the Marketplace",
         "### Home Assistant 2026.2 to 2026.10: HACS",
         "**Settings > Marketplace**",
-        "**Connect GitHub**",
+        "select **Connect",
         "A first installation needs no restart",
         "`update.enode`",
         "every 48 hours",
