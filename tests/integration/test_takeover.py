@@ -546,3 +546,32 @@ async def test_entry_without_unique_id_asks_for_the_client_id(
     again = await flow.async_step_credentials()
     assert again["type"] is FlowResultType.FORM
     assert again["step_id"] == "credentials"
+
+
+TOKEN_ERRORS = {
+    "cannot_connect": ("http://127.0.0.1:9/oauth2/token", "Could not reach 127.0.0.1."),
+    "not_token_endpoint": ("{api}/no-token-here", "127.0.0.1 answered, but it is not an"),
+}
+
+
+@pytest.mark.parametrize("error", TOKEN_ERRORS)
+async def test_token_endpoint_errors_are_named(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    ha_client: TestClient,
+    emulator: Emulator,
+    error: str,
+) -> None:
+    """Nothing answers at Enode's token URL, or something that is not a token endpoint."""
+    await store_credential(hass, hass_storage, emulator.client_id, emulator.client_secret)
+    entry = await foreign_entry(hass, emulator)
+    result = await start_fix(hass, entry)
+    token_url, text = TOKEN_ERRORS[error]
+    url = token_url.format(api=emulator.base_url)
+    with patch.dict(api_const._TOKEN_URLS, {Environment.PRODUCTION: url}):
+        result = await configure(
+            hass, result, **{CONF_CLIENT_ID: emulator.client_id, CONF_ENVIRONMENT: "production"}
+        )
+    assert result["errors"] == {"base": error}
+    assert (await rendered(hass, result, "error")).startswith(text)
+    assert entry.state is ConfigEntryState.SETUP_ERROR
