@@ -326,11 +326,13 @@ class TakeoverFlow(RepairsFlow):
         """The same entry with our data; its entities moved; then it loads as ours."""
         moved, removed = async_move_entities(self.hass, entry)
         environment = data[CONF_ENVIRONMENT]
+        # The other integration titles every entry "Enode": a title the user chose stays.
+        title = entry.title
+        if title == "Enode" and environment != Environment.PRODUCTION.value:
+            title = f"Enode ({environment})"
         self.hass.config_entries.async_update_entry(
             entry,
-            title="Enode"
-            if environment == Environment.PRODUCTION.value
-            else f"Enode ({environment})",
+            title=title,
             unique_id=unique_id,
             data={
                 **data,

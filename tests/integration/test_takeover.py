@@ -343,6 +343,7 @@ async def test_stored_secret_refused_asks_for_it(
     """A secret rotated since: the stored one is refused, then the form asks for the new one."""
     await store_credential(hass, hass_storage, emulator.client_id, "rotated-away")
     entry = await foreign_entry(hass, emulator)
+    hass.config_entries.async_update_entry(entry, title="Family car")  # renamed by the user
     result = await start_fix(hass, entry)
     assert result["step_id"] == "confirm"
     form = {CONF_CLIENT_ID: emulator.client_id, CONF_ENVIRONMENT: "production"}
@@ -352,6 +353,7 @@ async def test_stored_secret_refused_asks_for_it(
     assert CONF_CLIENT_SECRET in fields(result)
     result = await configure(hass, result, **form, **{CONF_CLIENT_SECRET: emulator.client_secret})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.title == "Family car"
 
 
 async def test_client_that_does_not_know_the_user_aborts(
