@@ -26,6 +26,7 @@ from .repairs import async_sync_credentials_issues
 from .schedule_services import async_setup_schedule_services
 from .services import async_setup_services
 from .subscription import EnodeWebhookSubscription, async_remove_webhooks
+from .takeover import async_raise_foreign_entry_issue, foreign_issue_id
 from .vendor_status import VendorStatus
 from .webhook import WebhookIntake
 
@@ -70,15 +71,8 @@ def _is_ours(entry: EnodeConfigEntry) -> bool:
 
 
 def _refuse_foreign_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        f"foreign_entry_{entry.entry_id}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="foreign_entry",
-        translation_placeholders={"title": entry.title},
-    )
+    # The other Enode integration's entries get a fix flow that takes them over (takeover.py).
+    async_raise_foreign_entry_issue(hass, entry)
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:
@@ -92,7 +86,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     if not _is_ours(entry):
         _refuse_foreign_entry(hass, entry)
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="foreign_entry")
-    ir.async_delete_issue(hass, DOMAIN, f"foreign_entry_{entry.entry_id}")
+    ir.async_delete_issue(hass, DOMAIN, foreign_issue_id(entry.entry_id))
     client = create_client(hass, dict(entry.data))
     push = PushState(hass)
     entry.async_on_unload(push.async_shutdown)
@@ -152,6 +146,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bo
 async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
     """Delete the Enode webhook, the cloudhook, the imported statistics and our repair issues."""
     async_delete_entry_issues(hass, entry.entry_id)
+    ir.async_delete_issue(hass, DOMAIN, foreign_issue_id(entry.entry_id))
     if _is_ours(entry):
         await async_remove_webhooks(hass, entry)
         if "recorder" in hass.config.components:
