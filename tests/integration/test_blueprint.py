@@ -33,6 +33,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.enode.blueprints import SHIPPED, async_install_blueprints
 from enode_emulator import Emulator
@@ -144,6 +145,51 @@ async def installed(hass: HomeAssistant, config_dir: Path) -> Path:
     return path
 
 
+async def test_install_copies_once_and_keeps_the_users_copy(
+    hass: HomeAssistant, config_dir: Path
+) -> None:
+    """Copied when absent; an edited copy is left as it is; a deleted one comes back."""
+    path = config_dir / "blueprints" / "automation" / BLUEPRINT
+    await async_install_blueprints(hass)
+    assert path.read_bytes() == SHIPPED_FILE.read_bytes()
+    edited = path.read_text().replace("start_w: !input start_surplus", "start_w: 9999")
+    path.write_text(edited)
+    await async_install_blueprints(hass)
+    assert path.read_text() == edited
+    path.unlink()
+    await async_install_blueprints(hass)
+    assert path.read_bytes() == SHIPPED_FILE.read_bytes()
+    # Only the shipped files, each in the folder of its domain.
+    assert sorted(p.relative_to(config_dir) for p in config_dir.rglob("*.yaml")) == [
+        Path("blueprints/automation/enode/solar_surplus_charging.yaml")
+    ]
+
+
+async def test_install_failure_is_logged_not_raised(
+    hass: HomeAssistant, config_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A configuration folder the copy cannot write to costs a warning, never the setup."""
+    (config_dir / "blueprints").write_text("not a folder")
+    await async_install_blueprints(hass)
+    assert "Could not copy the Enode blueprints" in caplog.text
+    assert (config_dir / "blueprints").read_text() == "not a folder"
+
+
+@pytest.mark.usefixtures("installed")
+async def test_installed_blueprint_is_in_the_blueprint_list(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    """The automation editor's list (blueprint/list) shows it, without import errors."""
+    assert await async_setup_component(hass, AUTOMATION_DOMAIN, {})
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "blueprint/list", "domain": AUTOMATION_DOMAIN})
+    answer = await client.receive_json()
+    assert answer["success"]
+    listed = answer["result"][BLUEPRINT]
+    assert "error" not in listed
+    assert listed["metadata"]["name"] == "Enode solar surplus charging"
+
+
 def test_blueprint_is_valid_and_every_input_is_described() -> None:
     """Home Assistant's schema accepts it; every input has a name, description and selector."""
     data = yaml_util.load_yaml_dict(SHIPPED_FILE)
@@ -170,8 +216,12 @@ def test_blueprint_is_valid_and_every_input_is_described() -> None:
         "phases",
         "min_current",
     }
-    for key, spec in inputs.items():
-        assert spec["name"] and spec["description"] and spec["selector"], key
+    undescribed = [
+        key
+        for key, spec in inputs.items()
+        if not all(spec.get(field) for field in ("name", "description", "selector"))
+    ]
+    assert undescribed == []
     # The Enode controls are picked from Enode's entities.
     for key in ("limit_number", "charging_switch", "charge_now_switch", "smart_charging_switch"):
         filters = inputs[key]["selector"]["entity"]["filter"]
