@@ -20,6 +20,7 @@ from homeassistant.const import (
     EVENT_CALL_SERVICE,
     SERVICE_TURN_OFF,
     SERVICE_TURN_ON,
+    STATE_OFF,
     STATE_ON,
     Platform,
 )
@@ -60,9 +61,10 @@ def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def only_controls() -> Generator[None]:
-    """Set up only what the blueprint drives (Ready by: to turn smart charging on)."""
+    """Set up only what the blueprint reads and drives (Ready by: to turn smart charging on)."""
     with patch(
-        "custom_components.enode.PLATFORMS", [Platform.NUMBER, Platform.SWITCH, Platform.TIME]
+        "custom_components.enode.PLATFORMS",
+        [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SWITCH, Platform.TIME],
     ):
         yield
 
@@ -337,11 +339,12 @@ async def test_max_current_in_amperes_paused_by_smart_charging(
     entity_registry: er.EntityRegistry,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """A vehicle's max current: W to A on 3 x 230 V, clamped to 5 A; smart charging pauses it."""
+    """Max current: W to A on 3 x 230 V, clamped; smart charging and unplugging pause it."""
     limit = entity_id(entity_registry, "number", VEHICLE, "max_current")
     charge = entity_id(entity_registry, "switch", VEHICLE, "charging")
     smart = entity_id(entity_registry, "switch", VEHICLE, "smart_charging")
     ready_by = entity_id(entity_registry, "time", VEHICLE, "ready_by")
+    plugged = entity_id(entity_registry, "binary_sensor", VEHICLE, "plugged_in")
     assert hass.states.get(limit).state == "16"
     # Smart charging on (it needs a deadline first).
     await hass.services.async_call(
@@ -356,6 +359,7 @@ async def test_max_current_in_amperes_paused_by_smart_charging(
         limit_number=limit,
         charging_switch=charge,
         smart_charging_switch=smart,
+        plugged_in_sensor=plugged,
         export_is_negative=False,
         start_surplus=4200,
         stop_surplus=1000,
@@ -404,3 +408,45 @@ async def test_max_current_in_amperes_paused_by_smart_charging(
     await minutes(hass, freezer, 2)
     assert calls.take() == [("number.set_value", limit, 6.0)]
     assert enode.take() == [("POST", f"/vehicles/{VEHICLE}/max-current", 200)]
+    await settle(hass, emulator)
+
+    # Unplugged (charging stops): nothing is sent, whatever the surplus.
+    emulator.plug_vehicle(VEHICLE, False)
+    await settle(hass, emulator, 1)
+    assert hass.states.get(plugged).state == STATE_OFF
+    assert hass.states.get(charge).state == STATE_OFF
+    await grid(hass, 20000, "W")
+    await minutes(hass, freezer, 5)
+    assert calls.take() == []
+    assert enode.take() == []
+
+
+@pytest.mark.usefixtures("installed")
+async def test_measured_charging_power_counts_over_the_limit(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """With a charging power sensor, the power drawn (not the limit) plus the export counts."""
+    limit = entity_id(entity_registry, "number", CHARGER, "charge_rate_limit")
+    charge = entity_id(entity_registry, "switch", CHARGER, "charging")
+    await _switch(hass, charge, SERVICE_TURN_ON)
+    await settle(hass, emulator)
+    assert hass.states.get(charge).state == STATE_ON
+    # The car takes 3 kW of the 11.04 kW limit; 0.5 kW is exported.
+    hass.states.async_set(
+        "sensor.charger_power", "3000", {ATTR_UNIT_OF_MEASUREMENT: "W", ATTR_DEVICE_CLASS: "power"}
+    )
+    await grid(hass, -0.5)
+    calls = Commands(hass)
+    await _automation(
+        hass,
+        grid_power_sensor=GRID,
+        limit_number=limit,
+        charging_switch=charge,
+        charging_power_sensor="sensor.charger_power",
+    )
+    await grid(hass, -0.6)
+    # 3.6 kW available (not 11.6): the lowest rate, 4.2 kW.
+    assert calls.take() == [("number.set_value", limit, 4.2)]
