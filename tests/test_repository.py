@@ -79,7 +79,8 @@ def test_manifest_keys_and_order() -> None:
     assert MANIFEST["domain"] == "enode"
     assert MANIFEST["config_flow"] is True
     assert {"http", "webhook"} <= set(MANIFEST["dependencies"])
-    assert MANIFEST["after_dependencies"] == ["cloud", "recorder"]
+    # automation: its example blueprints are copied before ours create blueprints/automation.
+    assert MANIFEST["after_dependencies"] == ["automation", "cloud", "recorder"]
     assert MANIFEST["integration_type"] == "hub"
     assert MANIFEST["iot_class"] == "cloud_push"
     assert MANIFEST["requirements"] == []
