@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import AsyncGenerator, Generator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,13 @@ def emulator_start_time() -> datetime:
 
 
 @pytest.fixture(autouse=True)
+def frozen_clock(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Home Assistant's clock frozen at START before anything is set up (tests move it)."""
+    freezer.move_to(START)
+    return freezer
+
+
+@pytest.fixture(autouse=True)
 def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
     """A configuration folder of the test's own (the harness's default is shared)."""
     hass.config.config_dir = str(tmp_path)
@@ -67,6 +74,16 @@ def only_controls() -> Generator[None]:
         [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SWITCH, Platform.TIME],
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+async def automations_off(hass: HomeAssistant) -> AsyncGenerator[None]:
+    """Turn the automation off after the test: its minute timer must not outlive it."""
+    yield
+    if hass.services.has_service(AUTOMATION_DOMAIN, SERVICE_TURN_OFF):
+        await hass.services.async_call(
+            AUTOMATION_DOMAIN, SERVICE_TURN_OFF, {ATTR_ENTITY_ID: "all"}, blocking=True
+        )
 
 
 class Commands:
