@@ -59,10 +59,10 @@ def frozen_clock(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     return freezer
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def config_dir(hass: HomeAssistant, tmp_path: Path) -> Path:
-    """A configuration folder of the test's own (the harness's default is shared)."""
-    hass.config.config_dir = str(tmp_path)
+    """The test's own configuration folder (conftest's hass fixture)."""
+    assert Path(hass.config.config_dir) == tmp_path
     return tmp_path
 
 
