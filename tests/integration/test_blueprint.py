@@ -7,10 +7,11 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
+from urllib.parse import quote
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
-from homeassistant.components.blueprint import models as blueprint_models
+from homeassistant.components.blueprint import importer, models as blueprint_models
 from homeassistant.components.blueprint.schemas import BLUEPRINT_SCHEMA
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
@@ -34,6 +35,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.enode.blueprints import SHIPPED, async_install_blueprints
@@ -44,6 +46,11 @@ from .platform_helpers import CHARGER, START, VEHICLE, control_requests, entity_
 BLUEPRINT = "enode/solar_surplus_charging.yaml"
 SHIPPED_FILE = SHIPPED / "automation" / "solar_surplus_charging.yaml"
 GRID = "sensor.grid_power"
+RAW_URL = (
+    "https://raw.githubusercontent.com/enode-ha/ha-enode/main/"
+    "custom_components/enode/blueprints/automation/solar_surplus_charging.yaml"
+)
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture
@@ -245,6 +252,20 @@ def test_blueprint_is_valid_and_every_input_is_described() -> None:
     for key in ("limit_number", "charging_switch", "charge_now_switch", "smart_charging_switch"):
         filters = inputs[key]["selector"]["entity"]["filter"]
         assert all(item["integration"] == "enode" for item in filters), key
+
+
+async def test_import_link_and_reimport_fetch_the_shipped_file(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The README's import URL and the blueprint's source_url both reach the file on GitHub."""
+    aioclient_mock.get(RAW_URL, text=SHIPPED_FILE.read_text())
+    source_url = yaml_util.load_yaml_dict(SHIPPED_FILE)["blueprint"]["source_url"]
+    for url in (RAW_URL, source_url):
+        imported = await importer.fetch_blueprint_from_url(hass, url)
+        assert imported.suggested_filename == "enode-ha/solar_surplus_charging"
+        assert imported.blueprint.name == "Enode solar surplus charging"
+    assert aioclient_mock.call_count == 2
+    assert quote(RAW_URL, safe="") in (ROOT / "docs" / "SOLAR_SURPLUS.md").read_text()
 
 
 @pytest.mark.usefixtures("installed")
