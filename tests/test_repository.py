@@ -80,7 +80,13 @@ def test_manifest_keys_and_order() -> None:
     assert MANIFEST["config_flow"] is True
     assert {"http", "webhook"} <= set(MANIFEST["dependencies"])
     # application_credentials: the takeover of the other Enode integration reads its credentials.
-    assert MANIFEST["after_dependencies"] == ["application_credentials", "cloud", "recorder"]
+    # automation: its example blueprints are copied before ours create blueprints/automation.
+    assert MANIFEST["after_dependencies"] == [
+        "application_credentials",
+        "automation",
+        "cloud",
+        "recorder",
+    ]
     assert MANIFEST["integration_type"] == "hub"
     assert MANIFEST["iot_class"] == "cloud_push"
     assert MANIFEST["requirements"] == []
