@@ -14,6 +14,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .actions import ActionTracker
+from .blueprints import async_install_blueprints
 from .client_factory import create_client
 from .const import CONF_ENVIRONMENT, CONF_USER_ID, CONF_WEBHOOK_SECRET, DOMAIN
 from .coordinator import EnodeCoordinator
@@ -125,6 +126,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     # No update listener: the options flow reloads the entry when the settings change
     # (OptionsFlowWithReload), reauth and reconfigure reload it themselves, and data the
     # running entry writes (a webhook moving to a cloudhook) needs no reload.
+    await async_install_blueprints(hass)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -488,3 +488,11 @@ async def test_measured_charging_power_counts_over_the_limit(
     await grid(hass, -0.6)
     # 3.6 kW available (not 11.6): the lowest rate, 4.2 kW.
     assert calls.take() == [("number.set_value", limit, 4.2)]
+
+
+async def test_setup_installs_the_blueprint(
+    hass: HomeAssistant, setup_integration: MockConfigEntry
+) -> None:
+    """Setting up an entry puts the blueprint where the automation editor lists it."""
+    installed = Path(hass.config.config_dir, "blueprints/automation", BLUEPRINT)
+    assert installed.read_bytes() == SHIPPED_FILE.read_bytes()
