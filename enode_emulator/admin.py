@@ -137,6 +137,13 @@ async def schedule_controlled(request: web.Request) -> web.Response:
     return no_content()
 
 
+@routes.put(f"{P}/assets/{{assetId}}/statistics")
+async def statistics_shape(request: web.Request) -> web.Response:
+    """Shape a HEM system's or inverter's statistics answers (late, missing, revised buckets)."""
+    core_of(request).set_statistics_shape(request.match_info["assetId"], await json_body(request))
+    return no_content()
+
+
 @routes.put(f"{P}/locations/{{locationId}}/prices")
 async def prices(request: web.Request) -> web.Response:
     """Set a Location's hourly market price curve (24 numbers) or null (no price area)."""

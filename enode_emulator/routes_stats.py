@@ -8,7 +8,7 @@ from aiohttp import web
 
 from .charging import ChargingQuery, parse_query, parse_resolution
 from .problems import ProblemError
-from .statistics import hem_statistics, inverter_statistics
+from .statistics import apply_shape, hem_statistics, inverter_statistics
 from .web import core_of, ok
 
 if TYPE_CHECKING:
@@ -26,16 +26,11 @@ async def hem_system_statistics(request: web.Request) -> web.Response:
     ids = hem.data["batteryIds"] + hem.data["inverterIds"] + hem.data["meterIds"]
     members = [core.store.assets[key] for key in ids if key in core.store.assets]
     now = core.clock.now()
-    return ok(
-        hem_statistics(
-            core.stats,
-            hem=hem,
-            site=site,
-            members=members,
-            interval=request.query.get("interval"),
-            now=now,
-        )
+    interval = request.query.get("interval")
+    body = hem_statistics(
+        core.stats, hem=hem, site=site, members=members, interval=interval, now=now
     )
+    return ok(apply_shape(body, hem.sim.get("statisticsShape"), day=interval, now=now))
 
 
 @routes.get("/inverters/{inverterId}/statistics")
@@ -45,7 +40,12 @@ async def inverter_stats(request: web.Request) -> web.Response:
     inverter = core.store.get_asset("inverter", request.match_info["inverterId"])
     site = core.store.sites[inverter.site_id]
     query = dict(request.query)
-    return ok(inverter_statistics(inverter, site, query, core.clock.now(), core.config.seed))
+    now = core.clock.now()
+    body = inverter_statistics(inverter, site, query, now, core.config.seed)
+    day = None
+    if "day" in query:
+        day = f"{int(query['year']):04d}-{int(query['month']):02d}-{int(query['day']):02d}"
+    return ok(apply_shape(body, inverter.sim.get("statisticsShape"), day=day, now=now))
 
 
 def _charging_assets(request: web.Request, query: ChargingQuery) -> set[str]:

@@ -38,6 +38,6 @@ async def set_interventions(request: web.Request) -> web.Response:
 
 @routes.put("/_emulator/vendors/{vendor}/status")
 async def set_vendor_status(request: web.Request) -> web.Response:
-    """Set a vendor's status in `GET /integrations` (`{status, linkingStatus?}`)."""
+    """Set a vendor's status in `GET /integrations` (`{status, linkingStatus?, untyped?}`)."""
     core_of(request).vendors.set_status(request.match_info["vendor"], await json_body(request))
     return no_content()

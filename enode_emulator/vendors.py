@@ -300,6 +300,9 @@ class Vendors:
     store: Store
     # Vendor -> (status, linkingStatus) for every asset type of that vendor.
     statuses: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Vendors listed once without `vendorType` (one entry for all their types). Immutable with a
+    # class default, so state files written before it existed still load.
+    untyped: frozenset[str] = frozenset()
 
     def list_interventions(self, query: dict[str, str]) -> list[JSON]:
         """`GET /interventions` with its optional filters."""
@@ -326,21 +329,28 @@ class Vendors:
             scopes += [s for s in (LOCATION_SCOPE.get(kind), CONTROL_SCOPE.get(kind)) if s]
             for item in PRODUCTS[kind]:
                 status, linking = self.statuses.get(item.vendor, ("READY", "READY"))
-                items.append(
-                    {
-                        "vendor": item.vendor,
-                        "vendorType": kind,
-                        "displayName": item.brand,
-                        "portalName": item.brand,
-                        "status": status,
-                        "linkingStatus": linking,
-                        "scopes": scopes,
-                    }
-                )
+                entry: JSON = {
+                    "vendor": item.vendor,
+                    "vendorType": kind,
+                    "displayName": item.brand,
+                    "portalName": item.brand,
+                    "status": status,
+                    "linkingStatus": linking,
+                    "scopes": scopes,
+                }
+                if item.vendor in self.untyped:
+                    if any(listed["vendor"] == item.vendor for listed in items):
+                        continue
+                    del entry["vendorType"]
+                items.append(entry)
         return items
 
     def set_status(self, vendor: str, body: Any) -> None:
-        """Set a vendor's status (`{status, linkingStatus?}`); READY clears it."""
+        """Set a vendor's status (`{status, linkingStatus?, untyped?}`); READY clears it.
+
+        `untyped: true` lists the vendor once, without `vendorType` (the shape of
+        `GET /integrations` is not captured [?]: clients must read such an entry too).
+        """
         if not any(item.vendor == vendor for items in PRODUCTS.values() for item in items):
             raise ProblemError(404, f"Unknown vendor {vendor}")
         if not isinstance(body, dict) or body.get("status") not in STATUSES:
@@ -349,6 +359,10 @@ class Vendors:
         linking = body.get("linkingStatus", status)
         if linking not in STATUSES:
             raise ProblemError(400, f"'linkingStatus' must be one of {list(STATUSES)}")
+        untyped = body.get("untyped", False)
+        if not isinstance(untyped, bool):
+            raise ProblemError(400, "'untyped' must be a boolean")
+        self.untyped = self.untyped | {vendor} if untyped else self.untyped - {vendor}
         if status == "READY" and linking == "READY":
             self.statuses.pop(vendor, None)
         else:
