@@ -22,13 +22,16 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.enode.api import AssetType
+from custom_components.enode.const import CONF_CREATE_HOME_LOCATION, CONF_HOME_LOCATION_ID
 from enode_emulator import Emulator
 
+from .conftest import DEMO_USER
 from .platform_helpers import START, VEHICLE, entity_id, settle
 
 
@@ -81,3 +84,91 @@ async def test_override_started_elsewhere_after_charge_now_off_shows_on(
     await setup_integration.runtime_data.client.create_smart_override(AssetType.VEHICLE, VEHICLE)
     await settle(hass, emulator, 0)
     assert hass.states.get(charge_now).state == STATE_ON
+
+
+async def _options_home(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Options > Home as an Enode Location, confirmed."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "home_location"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_CREATE_HOME_LOCATION: True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+
+def _location_writes(emulator: Emulator, start: int) -> list[str]:
+    return [
+        f"{e.method} {e.path} {e.status}"
+        for e in emulator.request_log[start:]
+        if "/locations" in e.path and e.method != "GET"
+    ]
+
+
+def _location(emulator: Emulator, location_id: str) -> dict[str, Any]:
+    (found,) = [
+        site.to_json()
+        for site in emulator.core.pricing.locations_of(DEMO_USER)
+        if site.id == location_id
+    ]
+    return found
+
+
+async def test_home_location_update_sends_the_new_time_zone(
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
+) -> None:
+    """Home Assistant's home moved to Oslo time: updating the remembered Location sends the
+    new name, coordinates and time zone (Enode reads Ready by in it).
+
+    Kills: the update sending a fixed or stale time zone.
+    """
+    entry = setup_integration
+    await _options_home(hass, entry)
+    home_id = entry.data[CONF_HOME_LOCATION_ID]
+    assert _location(emulator, home_id)["timezoneName"] == "US/Pacific"
+    await hass.config.async_update(
+        location_name="Hytta", latitude=61.5, longitude=9.5, time_zone="Europe/Oslo"
+    )
+    start = len(emulator.request_log)
+    await _options_home(hass, entry)
+    assert _location_writes(emulator, start) == [f"PUT /locations/{home_id} 200"]
+    held = _location(emulator, home_id)
+    assert (held["name"], held["latitude"], held["longitude"], held["timezoneName"]) == (
+        "Hytta",
+        61.5,
+        9.5,
+        "Europe/Oslo",
+    )
+
+
+async def test_home_location_gone_adopts_one_made_at_home_elsewhere(
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
+) -> None:
+    """The remembered Location was deleted and another app made one at home: that one is
+    updated and remembered; nothing new is created (Enode would refuse it that close).
+
+    Kills: updating the deleted id again instead of the Location found at home.
+    """
+    entry = setup_integration
+    await _options_home(hass, entry)
+    old_id = entry.data[CONF_HOME_LOCATION_ID]
+    emulator.core.pricing.delete_location(old_id)
+    other = emulator.core.pricing.create_location(
+        DEMO_USER,
+        {
+            "name": "Casa",
+            "latitude": hass.config.latitude + 0.0005,
+            "longitude": hass.config.longitude,
+            "timezoneName": "UTC",
+        },
+    )
+    start = len(emulator.request_log)
+    await _options_home(hass, entry)
+    assert entry.data[CONF_HOME_LOCATION_ID] == other.id
+    assert _location_writes(emulator, start) == [
+        f"PUT /locations/{old_id} 404",
+        f"PUT /locations/{other.id} 200",
+    ]
+    assert _location(emulator, other.id)["name"] == "test home"
