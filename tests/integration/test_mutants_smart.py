@@ -19,20 +19,26 @@ from homeassistant.const import (
     SERVICE_TURN_ON,
     STATE_OFF,
     STATE_ON,
+    STATE_UNAVAILABLE,
     Platform,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import entity_registry as er
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.enode.api import AssetType
-from custom_components.enode.const import CONF_CREATE_HOME_LOCATION, CONF_HOME_LOCATION_ID
+from custom_components.enode.const import (
+    CONF_CREATE_HOME_LOCATION,
+    CONF_HOME_LOCATION_ID,
+    DOMAIN,
+)
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER
-from .platform_helpers import START, VEHICLE, entity_id, settle
+from .platform_helpers import CHARGER, HVAC, START, VEHICLE, asset_device, entity_id, settle
 
 
 @pytest.fixture
@@ -172,3 +178,123 @@ async def test_home_location_gone_adopts_one_made_at_home_elsewhere(
         f"PUT /locations/{other.id} 200",
     ]
     assert _location(emulator, other.id)["name"] == "test home"
+
+
+def _device(hass: HomeAssistant, entry: MockConfigEntry, asset_id: str) -> str:
+    device = asset_device(dr.async_get(hass), entry, asset_id)
+    assert device is not None
+    return device.id
+
+
+def _schedule_lists(emulator: Emulator) -> int:
+    return sum(
+        1
+        for e in emulator.request_log
+        if (e.method, e.path) == ("GET", "/users/demo-user/schedules")
+    )
+
+
+async def test_schedules_refused_once_are_not_listed_again(
+    hass: HomeAssistant, emulator: Emulator, config_entry: MockConfigEntry
+) -> None:
+    """An Enode client without schedules (403): listed once, not on every poll after.
+
+    Kills: the poll ignoring that schedules are unsupported.
+    """
+    emulator.add_fault(path="/users/*/schedules", status=403)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _schedule_lists(emulator) == 1
+    coordinator = config_entry.runtime_data.coordinator
+    for _ in range(2):
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+    assert coordinator.last_update_success
+    assert _schedule_lists(emulator) == 1
+
+
+async def test_schedules_of_two_devices_are_numbered_and_picked_per_device(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """One schedule on the charger, one on the thermostat: each is its device's schedule 1,
+    and delete_schedule without an id takes the device's only schedule.
+
+    Kills: a target's schedules including other targets' ones.
+    """
+    charger = _device(hass, setup_integration, CHARGER)
+    hvac = _device(hass, setup_integration, HVAC)
+    for device in (charger, hvac):
+        await hass.services.async_call(
+            DOMAIN, "create_schedule", {"device_id": device}, blocking=True
+        )
+    await hass.async_block_till_done()
+    names = sorted(
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(entity_registry, setup_integration.entry_id)
+        if entry.domain == "switch" and "_schedule_" in (entry.unique_id or "")
+    )
+    assert names == ["switch.daikin_heat_pump_schedule_1", "switch.zaptec_go_schedule_1"]
+    await hass.services.async_call(DOMAIN, "delete_schedule", {"device_id": charger}, blocking=True)
+    left = list(emulator.core.schedules.records.values())
+    assert [record.data["targetId"] for record in left] == [HVAC]
+
+
+async def test_schedule_whose_status_is_gone_does_not_fail_the_poll(
+    hass: HomeAssistant, emulator: Emulator, config_entry: MockConfigEntry
+) -> None:
+    """Without push every poll asks each schedule's status; one deleted between the list and
+    its status (404) is skipped, the poll succeeds and the devices stay available.
+
+    Kills: that 404 failing the whole poll.
+    """
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    body = {"targetType": "charger", "targetId": CHARGER, "locationId": None}
+    schedule_id = emulator.core.schedules.create(
+        "demo-user", {**body, "defaultShouldCharge": False, "rules": []}
+    )["id"]
+    emulator.add_fault(path=f"/schedules/{schedule_id}/status", status=404)
+    coordinator = config_entry.runtime_data.coordinator
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert coordinator.last_update_success
+    assert hass.states.get("switch.zaptec_go_charge").state != STATE_UNAVAILABLE
+    statuses = [
+        e.status for e in emulator.request_log if e.path == f"/schedules/{schedule_id}/status"
+    ]
+    assert statuses == [404]
+
+
+async def test_schedule_rule_input_words(
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
+) -> None:
+    """Weekdays may be written out in any case; a time with seconds other than :00 is refused
+    (it would be cut to the minute silently) and nothing reaches Enode.
+
+    Kills: whole weekday names refused, and any seconds accepted.
+    """
+    device = _device(hass, setup_integration, CHARGER)
+    rule = {"from": "01:00", "to": "02:00", "weekdays": ["Monday", "SUNDAY", "tue"]}
+    response = await hass.services.async_call(
+        DOMAIN,
+        "create_schedule",
+        {"device_id": device, "rules": [rule]},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    stored = emulator.core.schedules.get(str(response["schedule_id"])).data
+    assert stored["rules"][0]["weekdays"] == [0, 1, 6]
+    before = len(emulator.request_log)
+    with pytest.raises(ServiceValidationError, match="12:30:45") as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "create_schedule",
+            {"device_id": device, "rules": [{"from": "12:30:45", "to": "13:00"}]},
+            blocking=True,
+        )
+    assert err.value.translation_key == "schedule_rule_time_invalid"
+    assert not [e for e in emulator.request_log[before:] if "schedules" in e.path]
