@@ -298,3 +298,43 @@ async def test_schedule_rule_input_words(
         )
     assert err.value.translation_key == "schedule_rule_time_invalid"
     assert not [e for e in emulator.request_log[before:] if "schedules" in e.path]
+
+
+async def test_thermostat_schedule_default_changes_alone(
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
+) -> None:
+    """update_schedule on a thermostat with only a new default mode sends it; a Location is
+    ignored there (temperature schedules have none); a setpoint of `true` is refused.
+
+    Kills: the default sent only with a heat setpoint, locationId sent for a thermostat, and
+    a boolean taken as a setpoint of 1 °C.
+    """
+    device = _device(hass, setup_integration, HVAC)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "create_schedule",
+        {"device_id": device, "default_mode": "heat", "default_heat_setpoint": 21},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    schedule_id = str(response["schedule_id"])
+    await hass.services.async_call(
+        DOMAIN,
+        "update_schedule",
+        {"device_id": device, "default_mode": "follow_schedule", "location_id": "elsewhere"},
+        blocking=True,
+    )
+    stored = emulator.core.schedules.get(schedule_id).data
+    assert stored["defaultTargetState"] == {"holdType": "SCHEDULED"}
+    assert "locationId" not in stored
+    before = len(emulator.request_log)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "update_schedule",
+            {"device_id": device, "rules": [{"mode": "heat", "heat_setpoint": True}]},
+            blocking=True,
+        )
+    assert err.value.translation_key == "schedule_rule_setpoint_required"
+    assert not [e for e in emulator.request_log[before:] if "schedules" in e.path]
