@@ -303,10 +303,12 @@ async def test_schedule_rule_input_words(
 async def test_thermostat_schedule_default_changes_alone(
     hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
 ) -> None:
-    """update_schedule on a thermostat with only a new default mode sends it; a Location is
-    ignored there (temperature schedules have none); a setpoint of `true` is refused.
+    """update_schedule on a thermostat with only a new default mode sends it; a Location and
+    whether to charge are ignored there (temperature schedules have neither); a setpoint of
+    `true` is refused.
 
-    Kills: the default sent only with a heat setpoint, locationId sent for a thermostat, and
+    Kills: the default sent only with a heat setpoint, locationId or defaultShouldCharge sent for
+    a thermostat, and
     a boolean taken as a setpoint of 1 °C.
     """
     device = _device(hass, setup_integration, HVAC)
@@ -322,12 +324,18 @@ async def test_thermostat_schedule_default_changes_alone(
     await hass.services.async_call(
         DOMAIN,
         "update_schedule",
-        {"device_id": device, "default_mode": "follow_schedule", "location_id": "elsewhere"},
+        {
+            "device_id": device,
+            "default_mode": "follow_schedule",
+            "location_id": "elsewhere",
+            "default_should_charge": True,
+        },
         blocking=True,
     )
     stored = emulator.core.schedules.get(schedule_id).data
     assert stored["defaultTargetState"] == {"holdType": "SCHEDULED"}
     assert "locationId" not in stored
+    assert "defaultShouldCharge" not in stored
     before = len(emulator.request_log)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
