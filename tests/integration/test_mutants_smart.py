@@ -11,6 +11,7 @@ from datetime import datetime, time
 from typing import Any
 from unittest.mock import patch
 
+from aiohttp.test_utils import TestClient
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.components.time import ATTR_TIME, SERVICE_SET_VALUE as SERVICE_SET_TIME
 from homeassistant.const import (
@@ -20,6 +21,7 @@ from homeassistant.const import (
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
     Platform,
 )
 from homeassistant.core import HomeAssistant
@@ -37,7 +39,7 @@ from custom_components.enode.const import (
 )
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER
+from .conftest import DEMO_USER, event, post_webhook
 from .platform_helpers import CHARGER, HVAC, START, VEHICLE, asset_device, entity_id, settle
 
 
@@ -346,3 +348,34 @@ async def test_thermostat_schedule_default_changes_alone(
         )
     assert err.value.translation_key == "schedule_rule_setpoint_required"
     assert not [e for e in emulator.request_log[before:] if "schedules" in e.path]
+
+
+async def test_schedule_state_a_newer_api_adds_is_unknown(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A pushed schedule status with a state this version does not know: the status sensor
+    shows unknown instead of failing to write (an enum sensor refuses other values).
+
+    Kills: any state passed through to the enum sensor.
+    """
+    device = _device(hass, setup_integration, CHARGER)
+    response = await hass.services.async_call(
+        DOMAIN, "create_schedule", {"device_id": device}, blocking=True, return_response=True
+    )
+    assert response is not None
+    schedule_id = str(response["schedule_id"])
+    sensor = entity_registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{CHARGER}_schedule_status_{schedule_id}"
+    )
+    assert sensor is not None
+    assert hass.states.get(sensor).state == "aligned"
+    status = {**emulator.core.schedules.status(schedule_id), "state": "PAUSED:BY_NEW_FEATURE"}
+    schedule = emulator.core.schedules.get(schedule_id).data
+    payload = event("user:schedule:execution-updated", status=status, schedule=schedule)
+    assert await post_webhook(ha_client, setup_integration, [payload]) == 200
+    await hass.async_block_till_done()
+    assert hass.states.get(sensor).state == STATE_UNKNOWN
