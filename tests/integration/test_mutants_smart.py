@@ -379,3 +379,45 @@ async def test_schedule_state_a_newer_api_adds_is_unknown(
     assert await post_webhook(ha_client, setup_integration, [payload]) == 200
     await hass.async_block_till_done()
     assert hass.states.get(sensor).state == STATE_UNKNOWN
+
+
+async def test_tariff_negative_zero_and_sunday_overlap(
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
+) -> None:
+    """A price of -0.0 (a template's rounding) is sent as Enode's "0"; an every-day interval
+    that overlaps a Sunday-only one is refused and nothing is sent.
+
+    Kills: "-0" reaching Enode, and every-day intervals checked on six days only.
+    """
+    (site,) = emulator.core.pricing.locations_of(DEMO_USER)
+    entry_id = setup_integration.entry_id
+    await hass.services.async_call(
+        DOMAIN,
+        "set_tariff",
+        {
+            "config_entry_id": entry_id,
+            "location_id": site.id,
+            "intervals": [{"from": "00:00", "to": "24:00", "price": -0.0}],
+        },
+        blocking=True,
+    )
+    pricing = emulator.core.pricing
+    tariff_id = pricing.location_tariff(site.id)[0]["tariffId"]
+    assert [rate["cost"] for rate in pricing.get_tariff(tariff_id)] == ["0"]
+    before = len(emulator.request_log)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_tariff",
+            {
+                "config_entry_id": entry_id,
+                "location_id": site.id,
+                "intervals": [
+                    {"from": "00:00", "to": "07:00", "price": 0.1},
+                    {"from": "06:00", "to": "08:00", "weekdays": ["sun"], "price": 0.2},
+                ],
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "tariff_intervals_overlap"
+    assert len(emulator.request_log) == before
