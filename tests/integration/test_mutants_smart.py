@@ -385,9 +385,11 @@ async def test_tariff_negative_zero_and_sunday_overlap(
     hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
 ) -> None:
     """A price of -0.0 (a template's rounding) is sent as Enode's "0"; an every-day interval
-    that overlaps a Sunday-only one is refused and nothing is sent.
+    that overlaps a Sunday-only one is refused, and so is a currency in lower case (it names
+    the rates); nothing is sent.
 
-    Kills: "-0" reaching Enode, and every-day intervals checked on six days only.
+    Kills: "-0" reaching Enode, every-day intervals checked on six days only, and a currency
+    matched in any case.
     """
     (site,) = emulator.core.pricing.locations_of(DEMO_USER)
     entry_id = setup_integration.entry_id
@@ -420,4 +422,17 @@ async def test_tariff_negative_zero_and_sunday_overlap(
             blocking=True,
         )
     assert err.value.translation_key == "tariff_intervals_overlap"
+    with pytest.raises(ServiceValidationError, match="nok") as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "set_tariff",
+            {
+                "config_entry_id": entry_id,
+                "location_id": site.id,
+                "currency": "nok",
+                "intervals": [{"from": "00:00", "to": "24:00", "price": 1}],
+            },
+            blocking=True,
+        )
+    assert err.value.translation_key == "tariff_invalid_currency"
     assert len(emulator.request_log) == before
