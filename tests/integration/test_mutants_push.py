@@ -1,0 +1,48 @@
+"""Push behaviour a mutation pass found unchecked (issue 25, "Beyond this list").
+
+Each test names the one-line bug it catches; deliveries are signed POSTs to Home Assistant's
+webhook, polls are read from the emulator's request log after time travel.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp.test_utils import TestClient
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.enode.const import POLL_INTERVAL_NO_PUSH
+from enode_emulator import Emulator
+
+from .conftest import DEMO_USER, event, post_webhook
+
+USER_POLL = ("GET", f"/users/{DEMO_USER}")
+
+
+def _polls(emulator: Emulator, start: int) -> int:
+    return sum(1 for e in emulator.request_log[start:] if (e.method, e.path) == USER_POLL)
+
+
+async def test_deliveries_without_a_registered_webhook_keep_polling(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    config_entry: MockConfigEntry,
+) -> None:
+    """Enode refused our webhook, yet a signed delivery arrives (an older webhook of the same
+    secret): nothing promises every change is pushed, so the 5-minute poll goes on.
+
+    Kills: push counted healthy on fresh deliveries alone, whatever the webhook's mode.
+    """
+    emulator.add_fault(path="/webhooks", status=500, count=5)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    payload = [event("system:heartbeat", pendingEvents=0)]
+    assert await post_webhook(ha_client, config_entry, payload) == 200
+    await hass.async_block_till_done()
+    start = len(emulator.request_log)
+    async_fire_time_changed(hass, dt_util.utcnow() + POLL_INTERVAL_NO_PUSH + timedelta(seconds=1))
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert _polls(emulator, start) == 1
