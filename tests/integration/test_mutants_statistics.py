@@ -6,15 +6,20 @@ the rows are read back from the recorder.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.models import StatisticData
+from homeassistant.components.recorder.statistics import async_add_external_statistics
 from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
 
-from custom_components.enode.statistics import StatisticsImporter, statistic_id
+from custom_components.enode.statistics import StatisticsImporter, metadata, statistic_id
 from enode_emulator import Emulator, routes_stats
 from enode_emulator.statistics import hem_statistics
 
@@ -66,3 +71,29 @@ async def test_today_without_fine_data_asks_for_no_month(
     await run(hass, importer)
     assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1  # the days, no month
     assert len(await rows(hass, statistic_id(HEM, "discharge"))) == 24 + 24 + 25
+
+
+async def test_sums_continue_across_a_gap_longer_than_a_week(
+    hass: HomeAssistant, emulator: Emulator, importer: StatisticsImporter
+) -> None:
+    """The last imported row is twelve days old (Home Assistant was off): the backfill's
+    rows continue from its sum instead of starting again at zero.
+
+    Kills: the row before the written hours looked for in the last week only.
+    """
+    statistic = statistic_id(HEM, "consumption")
+    old = (START - timedelta(days=12)).replace(minute=0)
+    async_add_external_statistics(
+        hass,
+        metadata(statistic, "Old consumption"),
+        [StatisticData(start=old, state=2.0, sum=1000.0)],
+    )
+    await async_wait_recording_done(hass)
+    await run(hass, importer)
+    found = await rows(hass, statistic)
+    assert found[0]["sum"] == 1000.0
+    assert len(found) == 1 + 24 + 24 + 25 + 13
+    first_new = found[1]
+    assert first_new["sum"] == pytest.approx(1000.0 + first_new["state"], abs=1e-6)
+    sums = [row["sum"] for row in found]
+    assert sums == sorted(sums)
