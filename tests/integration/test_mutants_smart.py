@@ -388,8 +388,9 @@ async def test_tariff_negative_zero_and_sunday_overlap(
     that overlaps a Sunday-only one is refused, and so is a currency in lower case (it names
     the rates); nothing is sent.
 
-    Kills: "-0" reaching Enode, every-day intervals checked on six days only, and a currency
-    matched in any case.
+    Kills: "-0" reaching Enode, touching intervals taken for an overlap when the later one is
+    listed first, every-day intervals checked on six days only, and a currency matched in any
+    case.
     """
     (site,) = emulator.core.pricing.locations_of(DEMO_USER)
     entry_id = setup_integration.entry_id
@@ -406,6 +407,21 @@ async def test_tariff_negative_zero_and_sunday_overlap(
     pricing = emulator.core.pricing
     tariff_id = pricing.location_tariff(site.id)[0]["tariffId"]
     assert [rate["cost"] for rate in pricing.get_tariff(tariff_id)] == ["0"]
+    # Intervals that only touch are no overlap, in whichever order they are listed.
+    await hass.services.async_call(
+        DOMAIN,
+        "set_tariff",
+        {
+            "config_entry_id": entry_id,
+            "location_id": site.id,
+            "intervals": [
+                {"from": "07:00", "to": "24:00", "price": 0.31},
+                {"from": "00:00", "to": "07:00", "price": 0.12},
+            ],
+        },
+        blocking=True,
+    )
+    assert [rate["cost"] for rate in pricing.get_tariff(tariff_id)] == ["0.31", "0.12"]
     before = len(emulator.request_log)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
