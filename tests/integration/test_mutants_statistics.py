@@ -15,16 +15,22 @@ from homeassistant.components.recorder.models import StatisticData
 from homeassistant.components.recorder.statistics import async_add_external_statistics
 from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
+from custom_components.enode.config_flow import DEFAULT_OPTIONS
+from custom_components.enode.const import CONF_BACKFILL_DAYS
 from custom_components.enode.statistics import StatisticsImporter, metadata, statistic_id
 from enode_emulator import Emulator, routes_stats
 from enode_emulator.statistics import hem_statistics
 
+from .conftest import entry_data
 from .platform_helpers import HEM
-from .test_statistics import BACKFILL_DAYS, START, _setup, rows, run, stat_requests
+from .test_statistics import START, rows, run, stat_requests
+
+BACKFILL_DAYS = 1  # 26 October (25 hours: summer time ends) and today
 
 
 @pytest.fixture(autouse=True)
@@ -44,8 +50,21 @@ def emulator_start_time() -> datetime:
 async def importer(
     hass: HomeAssistant, emulator: Emulator, freezer: FrozenDateTimeFactory
 ) -> StatisticsImporter:
-    """The demo household's statistics importer, set up as in test_statistics.py."""
-    return await _setup(hass, emulator, freezer, START)
+    """The demo household's statistics importer with one day of backfill (fewer requests)."""
+    freezer.move_to(START)
+    entry = MockConfigEntry(
+        domain="enode",
+        title="Enode (custom)",
+        unique_id=f"{emulator.client_id}_demo-user",
+        data=entry_data(emulator),
+        options={**DEFAULT_OPTIONS, CONF_BACKFILL_DAYS: BACKFILL_DAYS},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    statistics = entry.runtime_data.statistics
+    assert statistics is not None
+    return statistics
 
 
 async def test_today_without_fine_data_asks_for_no_month(
@@ -70,7 +89,7 @@ async def test_today_without_fine_data_asks_for_no_month(
     monkeypatch.setattr(routes_stats, "hem_statistics", today_without_discharge)
     await run(hass, importer)
     assert stat_requests(emulator, "hem") == BACKFILL_DAYS + 1  # the days, no month
-    assert len(await rows(hass, statistic_id(HEM, "discharge"))) == 24 + 24 + 25
+    assert len(await rows(hass, statistic_id(HEM, "discharge"))) == 25
 
 
 async def test_sums_continue_across_a_gap_longer_than_a_week(
@@ -92,7 +111,7 @@ async def test_sums_continue_across_a_gap_longer_than_a_week(
     await run(hass, importer)
     found = await rows(hass, statistic)
     assert found[0]["sum"] == 1000.0
-    assert len(found) == 1 + 24 + 24 + 25 + 13
+    assert len(found) == 1 + 25 + 13
     first_new = found[1]
     assert first_new["sum"] == pytest.approx(1000.0 + first_new["state"], abs=1e-6)
     sums = [row["sum"] for row in found]
