@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -17,6 +18,7 @@ from custom_components.enode.const import POLL_INTERVAL_NO_PUSH
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, event, post_webhook
+from .platform_helpers import asset_device
 
 USER_POLL = ("GET", f"/users/{DEMO_USER}")
 
@@ -46,3 +48,25 @@ async def test_deliveries_without_a_registered_webhook_keep_polling(
     async_fire_time_changed(hass, dt_util.utcnow() + POLL_INTERVAL_NO_PUSH + timedelta(seconds=1))
     await hass.async_block_till_done(wait_background_tasks=True)
     assert _polls(emulator, start) == 1
+
+
+async def test_discovered_asset_appears_without_a_poll(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    device_registry: dr.DeviceRegistry,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A pushed `discovered` event of an asset not held yet adds its device at once (only a
+    known asset's discovered event is ignored, so it cannot blank it).
+
+    Kills: every discovered event ignored.
+    """
+    charger = emulator.add_asset(DEMO_USER, {"type": "charger", "vendor": "EASEE"})
+    discovered = {"id": charger["id"], "userId": DEMO_USER, "information": charger["information"]}
+    start = len(emulator.request_log)
+    payload = [event("user:charger:discovered", discovered)]
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    await hass.async_block_till_done()
+    assert asset_device(device_registry, setup_integration, charger["id"]) is not None
+    assert _polls(emulator, start) == 0
