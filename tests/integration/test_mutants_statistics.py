@@ -15,7 +15,7 @@ from homeassistant.components.recorder.models import StatisticData
 from homeassistant.components.recorder.statistics import async_add_external_statistics
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
@@ -116,3 +116,29 @@ async def test_sums_continue_across_a_gap_longer_than_a_week(
     assert first_new["sum"] == pytest.approx(1000.0 + first_new["state"], abs=1e-6)
     sums = [row["sum"] for row in found]
     assert sums == sorted(sums)
+
+
+async def test_rate_limited_first_run_resumes_after_retry_after(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    importer: StatisticsImporter,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The run after setup meets a 429 with Retry-After 120 s: the import runs again by itself
+    once it has passed, not only at the next hourly run (12:05).
+
+    Kills: the pause never followed by its own run (the existing rate-limit tests start their
+    run by hand, so the setup's first run stands in for the resumed one).
+    """
+    emulator.add_fault(path="/hem-systems/*", status=429, count=1, retryAfter=120)
+    statistic = statistic_id(HEM, "consumption")
+    freezer.tick(timedelta(seconds=31))  # the first run, 30 s after setup
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    assert await rows(hass, statistic) == []
+    freezer.tick(timedelta(seconds=121))  # 12:02:32, before the hourly run
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    assert len(await rows(hass, statistic)) == 25 + 13
