@@ -9,16 +9,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aiohttp.test_utils import TestClient
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 
-from custom_components.enode.const import POLL_INTERVAL_NO_PUSH
+from custom_components.enode.const import EVENT_ACTION_FAILED, POLL_INTERVAL_NO_PUSH
 from enode_emulator import Emulator
 
 from .conftest import DEMO_USER, event, post_webhook
-from .platform_helpers import asset_device
+from .platform_helpers import CHARGER, asset_device
 
 USER_POLL = ("GET", f"/users/{DEMO_USER}")
 
@@ -70,3 +75,31 @@ async def test_discovered_asset_appears_without_a_poll(
     await hass.async_block_till_done()
     assert asset_device(device_registry, setup_integration, charger["id"]) is not None
     assert _polls(emulator, start) == 0
+
+
+async def test_failed_after_confirmed_is_ignored(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    ha_client: TestClient,
+    setup_integration: MockConfigEntry,
+) -> None:
+    """A command's action is pushed CONFIRMED, then a stale FAILED of the same action arrives
+    (a late re-delivery): the confirmation stands, no failure is reported, the switch stays on.
+
+    Kills: updates of an already confirmed action handled again.
+    """
+    failures = async_capture_events(hass, EVENT_ACTION_FAILED)
+    switch = "switch.zaptec_go_charge"
+    await hass.services.async_call(
+        "switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    [action] = [a.data for a in emulator.core.actions.actions.values() if a.asset_id == CHARGER]
+    # Completed later than any charger data held: the requested value stays shown meanwhile.
+    completed = (dt_util.utcnow() + timedelta(days=1)).isoformat()
+    for state in ("CONFIRMED", "FAILED"):
+        vendor_action = {**action, "state": state, "completedAt": completed}
+        payload = [event("user:vendor-action:updated", vendorAction=vendor_action)]
+        assert await post_webhook(ha_client, setup_integration, payload) == 200
+        await hass.async_block_till_done()
+    assert failures == []
+    assert hass.states.get(switch).state == STATE_ON
