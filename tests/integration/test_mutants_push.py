@@ -11,8 +11,10 @@ from datetime import timedelta
 from aiohttp.test_utils import TestClient
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON, STATE_ON
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
@@ -103,3 +105,23 @@ async def test_failed_after_confirmed_is_ignored(
         await hass.async_block_till_done()
     assert failures == []
     assert hass.states.get(switch).state == STATE_ON
+
+
+async def test_refused_command_event_carries_enode_detail(
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
+) -> None:
+    """A command Enode refuses (a schedule controls the charger): the failure event carries
+    Enode's detail, the sentence that says why, not the problem's short title.
+
+    Kills: the event's failure_detail taken from the title.
+    """
+    failures = async_capture_events(hass, EVENT_ACTION_FAILED)
+    emulator.set_schedule_controlled(CHARGER)
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            "switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: "switch.zaptec_go_charge"}, blocking=True
+        )
+    await hass.async_block_till_done()
+    assert [event.data["failure_detail"] for event in failures] == [
+        "The charger is controlled by a schedule. Disable it or use smart override."
+    ]
