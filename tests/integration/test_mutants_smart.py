@@ -383,7 +383,7 @@ async def test_schedule_state_a_newer_api_adds_is_unknown(
     assert hass.states.get(sensor).state == STATE_UNKNOWN
 
 
-async def test_tariff_negative_zero_and_sunday_overlap(
+async def test_tariff_edge_inputs(
     hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
 ) -> None:
     """A price of -0.0 (a template's rounding) is sent as Enode's "0"; an every-day interval
