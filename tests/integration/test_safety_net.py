@@ -7,16 +7,16 @@ import copy
 from datetime import timedelta
 from itertools import pairwise
 import json
-from typing import Any
+from typing import Any, cast
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.enode.api import AssetType, charge_schedule_body
 from custom_components.enode.const import (
     DOMAIN,
     POLL_INTERVAL_NO_PUSH,
@@ -27,7 +27,15 @@ from custom_components.enode.const import (
 )
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, event, post_webhook
+from .conftest import (
+    DEMO_USER,
+    diagnostics,
+    event,
+    poll_now,
+    post_webhook,
+    push_healthy,
+    tick,
+)
 from .platform_helpers import BATTERY, CHARGER, VEHICLE
 
 SAFETY_ROUND = sorted(
@@ -47,11 +55,30 @@ SAFETY_ROUND = sorted(
 )
 
 
+# One step of the safety round (one request) is due every STEP; a little more lets it run.
+STEP = POLL_INTERVAL_PUSH / len(SAFETY_ROUND) + timedelta(minutes=5)
+
+
 def made(emulator: Emulator, start: int) -> list[str]:
     """Method and path of every request after `start` (vendor status has its own hourly clock)."""
     return [
         f"{e.method} {e.path}" for e in emulator.request_log[start:] if e.path != "/integrations"
     ]
+
+
+def schedule_switches(hass: HomeAssistant) -> list[str]:
+    """The per-schedule switches Home Assistant shows (one per Enode schedule)."""
+    return [e for e in hass.states.async_entity_ids("switch") if "_schedule_" in e]
+
+
+@pytest.fixture
+def enode_client_options() -> dict[str, Any]:
+    """Retry GETs without sleeping: here the loop's clock stands still with Home Assistant's.
+
+    Hours of time travel let a kept-alive connection expire; the client's retry would otherwise
+    sleep on a clock that never moves.
+    """
+    return {"retry_base_delay": 0}
 
 
 def heartbeat(pending: int = 0) -> dict[str, Any]:
@@ -68,13 +95,6 @@ def battery_update(emulator: Emulator, minute: int) -> dict[str, Any]:
     return event("user:battery:updated", battery)
 
 
-async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    """Move Home Assistant's clock and run what became due (requests finish before the next)."""
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
 async def healthy_time(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -88,7 +108,7 @@ async def healthy_time(
         await tick(hass, freezer, step)
         total -= step
         assert await post_webhook(ha_client, entry, [heartbeat()]) == 200
-        assert entry.runtime_data.push.healthy
+        assert await push_healthy(hass, entry)
 
 
 async def test_safety_round_runs_whatever_push_delivers(
@@ -99,9 +119,6 @@ async def test_safety_round_runs_whatever_push_delivers(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Deliveries every 5 minutes for a day: the round still runs, one request at a time."""
-    data = setup_integration.runtime_data
-    # Vendor status has its own hourly clock (test_vendor_status.py): not part of the round.
-    data.vendor_status.async_sync = lambda: None  # type: ignore[method-assign]
     start = len(emulator.request_log)
     times: list[int] = []
     for minute in range(5, 24 * 60 + 30, 5):
@@ -109,11 +126,11 @@ async def test_safety_round_runs_whatever_push_delivers(
         await tick(hass, freezer, timedelta(minutes=5))
         payload = [heartbeat(), battery_update(emulator, minute)]
         assert await post_webhook(ha_client, setup_integration, payload) == 200
-        times.extend([minute] * (len(emulator.request_log) - before))
-        assert data.push.healthy
+        # Vendor status has its own hourly clock (test_vendor_status.py): not part of the round.
+        times.extend([minute] * len(made(emulator, before)))
+        assert await push_healthy(hass, setup_integration)
     # One request per step of the round (the user, each list, Locations, schedules), no more.
     assert sorted(made(emulator, start)) == SAFETY_ROUND
-    assert data.coordinator.safety_requests == len(SAFETY_ROUND)
     # Spread evenly over the day: never two requests in the same hour.
     spacing = POLL_INTERVAL_PUSH / len(SAFETY_ROUND)
     assert all(
@@ -148,23 +165,26 @@ async def test_safety_round_failure_and_stop(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A failing step waits for the next one; push going quiet hands over to full polls."""
-    coordinator = setup_integration.runtime_data.coordinator
-    step = POLL_INTERVAL_PUSH / len(coordinator._safety_steps()) + timedelta(minutes=5)
+    vendors = (await diagnostics(hass, setup_integration))["linked_vendors"]
     emulator.add_fault(path=f"/users/{DEMO_USER}", status=500, count=1)
     start = len(emulator.request_log)
-    await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    await healthy_time(hass, freezer, ha_client, setup_integration, STEP)
     assert made(emulator, start) == [f"GET /users/{DEMO_USER}"]
-    assert coordinator.data.user is not None
-    await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    # The failed step keeps the user held (its linked vendors) and the entities available.
+    assert (await diagnostics(hass, setup_integration))["linked_vendors"] == vendors
+    assert hass.states.get("sensor.my_model_3_battery").state != STATE_UNAVAILABLE
+    await healthy_time(hass, freezer, ha_client, setup_integration, STEP)
     assert made(emulator, start)[1:] == [f"GET /users/{DEMO_USER}/batteries"]  # the next step
     # No delivery for longer than PUSH_STALE_AFTER: a full poll now, the 5-minute timer after.
     start = len(emulator.request_log)
     await tick(hass, freezer, PUSH_STALE_AFTER)
-    assert not setup_integration.runtime_data.push.healthy
+    assert not await push_healthy(hass, setup_integration)
     polled = made(emulator, start)
     assert set(SAFETY_ROUND) <= set(polled)
     assert polled.count(f"GET /users/{DEMO_USER}") == 1
-    assert coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+    start = len(emulator.request_log)
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH)
+    assert set(SAFETY_ROUND) - {f"GET /users/{DEMO_USER}/locations"} <= set(made(emulator, start))
 
 
 async def test_push_goes_stale_after_three_heartbeat_periods(
@@ -175,25 +195,27 @@ async def test_push_goes_stale_after_three_heartbeat_periods(
     setup_integration: MockConfigEntry,
 ) -> None:
     """The heartbeat period is learnt from the gaps; a gap beyond PUSH_STALE_MAX is not one."""
-    push = setup_integration.runtime_data.push
-    assert push.stale_after == PUSH_STALE_AFTER
+
+    async def webhook() -> dict[str, Any]:
+        return cast("dict[str, Any]", (await diagnostics(hass, setup_integration))["webhook"])
+
+    assert (await webhook())["stale_after"] == PUSH_STALE_AFTER.total_seconds()
     for _ in range(2):
         await tick(hass, freezer, timedelta(minutes=10))
         assert await post_webhook(ha_client, setup_integration, [heartbeat()]) == 200
-    assert push.heartbeat_period == timedelta(minutes=10)
-    assert push.stale_after == timedelta(minutes=30)
+    # Learnt: a 10-minute period, stale after three of them.
+    assert (await webhook())["stale_after"] == timedelta(minutes=30).total_seconds()
     await tick(hass, freezer, timedelta(minutes=29))
-    assert push.healthy
+    assert await push_healthy(hass, setup_integration)
     await tick(hass, freezer, timedelta(minutes=2))
-    assert not push.healthy
+    assert not await push_healthy(hass, setup_integration)
     # An outage's gap is not Enode's period.
     await tick(hass, freezer, PUSH_STALE_MAX)
     assert await post_webhook(ha_client, setup_integration, [heartbeat()]) == 200
-    assert push.healthy
-    assert push.heartbeat_period == timedelta(minutes=10)
-    diagnostics = push.as_dict()
-    assert diagnostics["stale_after"] == 1800
-    assert diagnostics["last_heartbeat"] is not None
+    assert await push_healthy(hass, setup_integration)
+    after = await webhook()
+    assert after["stale_after"] == 1800
+    assert after["last_heartbeat"] is not None
 
 
 async def test_queueing_heartbeats_poll_once(
@@ -204,22 +226,27 @@ async def test_queueing_heartbeats_poll_once(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Heartbeats with pendingEvents > 0 for PUSH_QUEUEING_AFTER: one full poll, not more."""
-    push = setup_integration.runtime_data.push
+
+    async def queueing_since() -> str | None:
+        return cast(
+            "str | None", (await diagnostics(hass, setup_integration))["webhook"]["queueing_since"]
+        )
+
     start = len(emulator.request_log)
     # Events delivered with the heartbeat, before it, are not pending any more.
     payload = [battery_update(emulator, 1), heartbeat(pending=1)]
     assert await post_webhook(ha_client, setup_integration, payload) == 200
-    assert push.queueing_since is None
+    assert await queueing_since() is None
     for _ in range(4):
         assert await post_webhook(ha_client, setup_integration, [heartbeat(pending=7)]) == 200
         await hass.async_block_till_done(wait_background_tasks=True)
         await tick(hass, freezer, PUSH_QUEUEING_AFTER / 2 + timedelta(seconds=1))
-    assert push.queueing_since is not None
+    assert await queueing_since() is not None
     assert made(emulator, start).count(f"GET /users/{DEMO_USER}") == 1
-    assert push.healthy
+    assert await push_healthy(hass, setup_integration)
     # Queue drained: a later backlog polls once again.
     assert await post_webhook(ha_client, setup_integration, [heartbeat(pending=0)]) == 200
-    assert push.queueing_since is None
+    assert await queueing_since() is None
 
 
 async def test_a_100_event_delivery_updates_each_entity_once(
@@ -229,9 +256,6 @@ async def test_a_100_event_delivery_updates_each_entity_once(
     setup_integration: MockConfigEntry,
 ) -> None:
     """One coordinator update per delivery, not per event: each entity is written once."""
-    coordinator = setup_integration.runtime_data.coordinator
-    updates: list[None] = []
-    coordinator.async_add_listener(lambda: updates.append(None))
     writes: Counter[str] = Counter()
 
     @callback
@@ -249,7 +273,7 @@ async def test_a_100_event_delivery_updates_each_entity_once(
     body = json.dumps(events)
     assert await post_webhook(ha_client, setup_integration, json.loads(body)) == 200
     await hass.async_block_till_done()
-    assert len(updates) == 1
+    # The battery level differs in every event: one update per event would write it 100 times.
     assert writes["sensor.my_model_3_battery"] == 1
     assert hass.states.get("sensor.my_model_3_battery").state == "29.0"
     assert max(writes.values()) == 1
@@ -263,37 +287,50 @@ async def test_safety_steps_follow_enode(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Each step merges what changed: a user, a schedule, HEM turned off; refused credentials."""
-    coordinator = setup_integration.runtime_data.coordinator
-    step = POLL_INTERVAL_PUSH / len(coordinator._safety_steps()) + timedelta(minutes=5)
     user = emulator.core.store.users[DEMO_USER]
     user.linked_vendors = [v for v in user.linked_vendors if v["vendorType"] != "hvac"]
-    await healthy_time(hass, freezer, ha_client, setup_integration, step)  # the user
-    assert coordinator.data.user is not None
-    assert "hvac" not in {v.vendor_type for v in coordinator.data.user.linked_vendors}
+    await healthy_time(hass, freezer, ha_client, setup_integration, STEP)  # the user
+    vendors = (await diagnostics(hass, setup_integration))["linked_vendors"]
+    assert vendors
+    assert "hvac" not in {v["vendor_type"] for v in vendors}
     emulator.add_fault(path=f"/users/{DEMO_USER}/hem-systems", status=403, count=1)
-    hem_at = coordinator._safety_steps().index(AssetType.HEM_SYSTEM) - coordinator._safety_step
     start = len(emulator.request_log)
-    for _ in range(hem_at + 1):  # up to the HEM systems: 403, HEM is not enabled any more
-        await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    for _ in SAFETY_ROUND:  # up to the HEM systems: 403, HEM is not enabled any more
+        if any("hem-systems" in request for request in made(emulator, start)):
+            break
+        await healthy_time(hass, freezer, ha_client, setup_integration, STEP)
     assert [e.status for e in emulator.request_log[start:] if "hem-systems" in e.path] == [403]
-    assert AssetType.HEM_SYSTEM not in coordinator._types_to_poll(coordinator.data.user)
-    # A schedule made in another app shows with the schedules step.
-    steps = coordinator._safety_steps()
-    schedules_at = (steps.index("schedules") - coordinator._safety_step) % len(steps)
-    client = setup_integration.runtime_data.client
-    body = charge_schedule_body(AssetType.CHARGER, CHARGER, default_should_charge=False, rules=[])
-    await client.create_schedule(DEMO_USER, body)  # no event: as if made in another app
-    held = len(coordinator.data.schedules.schedules)
-    until_schedules = POLL_INTERVAL_PUSH / len(steps) * (schedules_at + 1) + timedelta(minutes=20)
-    await healthy_time(hass, freezer, ha_client, setup_integration, until_schedules)
-    assert len(coordinator.data.schedules.schedules) == held + 1
+    # A schedule made in another app (no event) shows with the schedules step.
+    body = {
+        "targetType": "charger",
+        "targetId": CHARGER,
+        "locationId": None,
+        "defaultShouldCharge": False,
+        "rules": [],
+    }
+    emulator.core.schedules.create(DEMO_USER, body)
+    held = len(schedule_switches(hass))
+    start = len(emulator.request_log)
+    for _ in SAFETY_ROUND:
+        if f"GET /users/{DEMO_USER}/schedules" in made(emulator, start):
+            break
+        await healthy_time(hass, freezer, ha_client, setup_integration, STEP)
+    assert len(schedule_switches(hass)) == held + 1
+    # The round never asked for HEM systems again, and neither does a full poll.
+    assert not any("hem-systems" in request for request in made(emulator, start))
+    start = len(emulator.request_log)
+    await poll_now(hass, "sensor.my_model_3_battery")
+    assert f"GET /users/{DEMO_USER}/batteries" in made(emulator, start)
+    assert f"GET /users/{DEMO_USER}/hem-systems" not in made(emulator, start)
     # Credentials refused during a step: reauthentication, and the round stops.
     emulator.expire_tokens()
     emulator.add_fault(path="/oauth2/token", status=401, count=5)
-    await healthy_time(hass, freezer, ha_client, setup_integration, step)
+    await healthy_time(hass, freezer, ha_client, setup_integration, STEP)
     flows = hass.config_entries.flow.async_progress_by_handler("enode")
     assert [f["context"]["source"] for f in flows] == ["reauth"]
-    assert coordinator._cancel_safety is None
+    start = len(emulator.request_log)
+    await healthy_time(hass, freezer, ha_client, setup_integration, STEP * 2)
+    assert made(emulator, start) == []
 
 
 async def test_credentials_issue_survives_later_pushes(
@@ -326,7 +363,6 @@ async def test_no_safety_round_when_polling_is_disabled(
     start = len(emulator.request_log)
     await healthy_time(hass, freezer, ha_client, config_entry, POLL_INTERVAL_PUSH / 4)
     assert made(emulator, start) == []
-    assert config_entry.runtime_data.coordinator.safety_requests == 0
 
 
 async def test_a_refused_list_waits_for_the_next_round(
@@ -337,15 +373,15 @@ async def test_a_refused_list_waits_for_the_next_round(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A 403 on a device list (not HEM) is an error of that step only: the round goes on."""
-    coordinator = setup_integration.runtime_data.coordinator
-    steps = coordinator._safety_steps()
-    step = POLL_INTERVAL_PUSH / len(steps) + timedelta(minutes=5)
     emulator.add_fault(path=f"/users/{DEMO_USER}/batteries", status=403, count=1)
     start = len(emulator.request_log)
-    await healthy_time(hass, freezer, ha_client, setup_integration, step * 3)
+    await healthy_time(hass, freezer, ha_client, setup_integration, STEP * 3)
     assert made(emulator, start) == [
         f"GET /users/{DEMO_USER}",
         f"GET /users/{DEMO_USER}/batteries",
         f"GET /users/{DEMO_USER}/chargers",
     ]
-    assert AssetType.BATTERY in coordinator._safety_steps()
+    # Batteries are still polled (a HEM-style 403 would have dropped them).
+    start = len(emulator.request_log)
+    await poll_now(hass, "sensor.my_model_3_battery")
+    assert f"GET /users/{DEMO_USER}/batteries" in made(emulator, start)
