@@ -269,6 +269,30 @@ def event(kind: str, asset: dict[str, Any] | None = None, **extra: Any) -> dict[
 CHARGER_SWITCH = "switch.zaptec_go_charge"
 
 
+EXCEPTIONS: dict[str, str] = {
+    key: value["message"]
+    for key, value in json.loads(
+        (Path(__file__).parents[2] / "custom_components/enode/translations/en.json").read_text()
+    )["exceptions"].items()
+}
+
+
+def rendered(key: str, **placeholders: str) -> str:
+    """The English message of an exception key as a full-match pattern for pytest.raises.
+
+    Placeholders given are matched exactly; the others match any text. Home Assistant drops
+    the final full stop of exception messages.
+    """
+    pattern = ""
+    for part in re.split(r"(\{[a-z_]+\})", EXCEPTIONS[key].removesuffix(".")):
+        name = part[1:-1] if part.startswith("{") else None
+        if name is None:
+            pattern += re.escape(part)
+        else:
+            pattern += re.escape(placeholders[name]) if name in placeholders else ".+"
+    return f"^{pattern}\\.?$"
+
+
 async def start_charging(hass: HomeAssistant, emulator: Emulator) -> str:
     """Turn on the demo charger's charge switch as a user does; returns Enode's action id."""
     await hass.services.async_call(
