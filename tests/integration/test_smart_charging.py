@@ -48,6 +48,7 @@ from custom_components.enode.helpers import enode_error_to_ha
 from custom_components.enode.time import format_deadline, parse_deadline
 from enode_emulator import Emulator
 
+from .conftest import rendered
 from .platform_helpers import CHARGER, START, VEHICLE, entity_id, settle
 
 SITE = "8d2f7c1e-4b0a-4c1e-9a51-0d3f5b6e7a01"  # the demo home Location (Europe/Oslo)
@@ -206,7 +207,7 @@ async def test_minimum_above_charge_limit_is_refused_before_sending(
 ) -> None:
     """90 % with an 80 % charge limit: a translated error, and nothing reaches Enode."""
     minimum = entity_id(entity_registry, "number", VEHICLE, "minimum_charge_level")
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("minimum_above_charge_limit")) as err:
         await _call(hass, "number", SERVICE_SET_VALUE, minimum, **{ATTR_VALUE: 90})
     assert err.value.translation_key == "minimum_above_charge_limit"
     assert err.value.translation_placeholders == {"value": "90", "charge_limit": "80"}

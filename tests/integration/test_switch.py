@@ -32,6 +32,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.enode.const import EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
+from .conftest import rendered
 from .platform_helpers import (
     CHARGER,
     START,
@@ -102,7 +103,7 @@ async def test_stop_charging_on_the_charger(
 ) -> None:
     """Stopping a stopped charger is refused by Enode (400); stopping a charging one sends STOP."""
     switch = entity_id(entity_registry, "switch", CHARGER, "charging")
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("bad_request")) as err:
         await _turn(hass, switch, SERVICE_TURN_OFF)
     assert err.value.translation_key == "bad_request"
     await _turn(hass, switch, SERVICE_TURN_ON)
@@ -159,7 +160,7 @@ async def test_schedule_controlled_is_a_translated_error(
     """Enode answers 422 when a schedule controls the charger: a translated error, no overlay."""
     switch = entity_id(entity_registry, "switch", CHARGER, "charging")
     emulator.set_schedule_controlled(CHARGER)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("controlled_entity")) as err:
         await _turn(hass, switch, SERVICE_TURN_ON)
     assert err.value.translation_key == "controlled_entity"
     assert control_requests(emulator) == [("POST", f"/chargers/{CHARGER}/charging", 422)]
