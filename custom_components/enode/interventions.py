@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .api import (
@@ -28,7 +28,7 @@ from .api import (
     intervention_language,
 )
 from .const import DOMAIN, LOGGER
-from .devices import device_name
+from .devices import async_shown_name
 
 if TYPE_CHECKING:
     from .coordinator import EnodeCoordinator
@@ -182,14 +182,12 @@ class InterventionIssues:
     @callback
     def _async_raise(self, active: dict[tuple[str, str], Asset]) -> None:
         """Create (or update) the issue of each active intervention."""
-        devices = dr.async_get(self._hass)
-        for (asset_id, intervention_id), asset in active.items():
-            device = devices.async_get_device(identifiers={(DOMAIN, asset_id)})
-            name = (device.name_by_user or device.name) if device else None
+        for (_, intervention_id), asset in active.items():
+            name = async_shown_name(self._hass, self._entry.entry_id, asset)
             intervention = self._catalogue.items.get(intervention_id)
             if intervention is None and self._fetching:
                 continue  # raised once the catalogue answered (no placeholder text meanwhile)
-            self._async_create(asset, intervention_id, name or device_name(asset), intervention)
+            self._async_create(asset, intervention_id, name, intervention)
 
     @callback
     def _async_create(

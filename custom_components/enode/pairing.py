@@ -17,11 +17,9 @@ from homeassistant.components.sensor import (
     SensorEntity,
     SensorEntityDescription,
 )
-from homeassistant.helpers import device_registry as dr
 
 from .api import Asset, AssetType, Charger, Vehicle
-from .const import DOMAIN
-from .devices import device_name
+from .devices import async_shown_name
 from .entity import EnodeEntity
 
 if TYPE_CHECKING:
@@ -92,10 +90,7 @@ class EnodePairingSensor(EnodeEntity, SensorEntity):
 
     def _name_of(self, asset: Asset) -> str:
         """The device's name as the user sees it (their rename first)."""
-        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, asset.id)})
-        if device is not None:
-            return device.name_by_user or device.name or device_name(asset)
-        return device_name(asset)
+        return async_shown_name(self.hass, self.coordinator.config_entry.entry_id, asset)
 
     @property
     def options(self) -> list[str]:
