@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -29,7 +29,7 @@ from .api import (
     intervention_language,
 )
 from .const import DOMAIN, LOGGER
-from .devices import device_name
+from .devices import async_shown_name
 from .repairs import async_sweep_issues
 
 if TYPE_CHECKING:
@@ -210,14 +210,12 @@ class InterventionIssues(DataUpdateCoordinator[Catalogue]):
     @callback
     def _async_raise(self, active: dict[tuple[str, str], Asset]) -> None:
         """Create (or update) the issue of each active intervention."""
-        devices = dr.async_get(self.hass)
-        for (asset_id, intervention_id), asset in active.items():
-            device = devices.async_get_device(identifiers={(DOMAIN, asset_id)})
-            name = (device.name_by_user or device.name) if device else None
+        for (_, intervention_id), asset in active.items():
+            name = async_shown_name(self.hass, self._entry.entry_id, asset)
             intervention = self.catalogue.items.get(intervention_id)
             if intervention is None and self._fetching:
                 continue  # raised once the catalogue answered (no placeholder text meanwhile)
-            self._async_create(asset, intervention_id, name or device_name(asset), intervention)
+            self._async_create(asset, intervention_id, name, intervention)
 
     @callback
     def _async_create(

@@ -69,7 +69,7 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def hass(hass: HomeAssistant, tmp_path: Path) -> HomeAssistant:
     """Home Assistant with a configuration folder of the test's own.
 
-    Setting up the integration copies its blueprints into <config>/blueprints/ (blueprints.py);
+    Setting up the integration copies its blueprints into <config>/blueprints/ (blueprint_files.py);
     the harness's default folder is inside the shared site-packages.
     """
     hass.config.config_dir = str(tmp_path)
