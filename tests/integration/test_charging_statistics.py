@@ -106,6 +106,7 @@ def enode_client_options() -> dict[str, Any]:
 @pytest.fixture
 def importer(entry: MockConfigEntry) -> ChargingStatisticsImporter:
     """The entry's charging statistics importer."""
+    # The importer's own runs and progress are what these tests pin (time travel elsewhere).
     importer = entry.runtime_data.charging_statistics
     assert importer is not None
     return importer
@@ -554,6 +555,7 @@ async def test_currency_from_the_plan_and_the_stored_statistic(
 ) -> None:
     """A smart charging plan names Enode's currency; after a restart the stored unit is kept."""
     assert importer.currency(VEHICLE) is None
+    # Enode's own state set up through the client, as another app would.
     await entry.runtime_data.client.set_vehicle_smart_charging_policy(
         VEHICLE, is_enabled=True, deadline="07:00"
     )
@@ -570,5 +572,6 @@ async def test_currency_from_the_plan_and_the_stored_statistic(
     assert reloaded is not importer
     await run(hass, reloaded)
     assert reloaded.progress[CHARGER].stored_currency == "NOK"  # read back from the recorder
+    # No plan held (so the currency can only come from the recorder); no entity shows "none".
     assert not any(status.plan for status in entry.runtime_data.coordinator.data.smart.values())
     assert reloaded.currency(CHARGER) == "NOK"

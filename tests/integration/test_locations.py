@@ -121,6 +121,7 @@ async def test_setup_creates_the_home_location(
     assert location["timezoneName"] == "US/Pacific"
     await hass.async_block_till_done()
     entry = result["result"]
+    # Locations without an asset at them show in no entity: only the coordinator holds them.
     assert set(entry.runtime_data.coordinator.data.locations) == held | {location["id"]}
 
 
@@ -206,11 +207,13 @@ async def test_options_create_then_update_without_duplicates(
 ) -> None:
     """Created once from the options, then updated in place; no reload, sensors know it."""
     entry = setup_integration
+    # Only the identity of the runtime data tells a reload apart (the flow makes requests).
     running = entry.runtime_data
     result = await options_home_location(hass, entry)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     home_id = entry.data[CONF_HOME_LOCATION_ID]
     assert {loc["id"] for loc in locations_of(emulator, DEMO_USER)} >= {home_id}
+    # No asset is at the new home yet, so no entity shows it: the coordinator holds it.
     assert home_id in entry.runtime_data.coordinator.data.locations
     assert entry.runtime_data is running  # options unchanged: no reload
 

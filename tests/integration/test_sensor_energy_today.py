@@ -137,6 +137,7 @@ async def test_energy_today_from_the_import_without_extra_requests(
     assert state.attributes["unit_of_measurement"] == "kWh"
     assert state.attributes["friendly_name"] == "Demo household energy system Grid import today"
 
+    # One import run on demand; the hourly clock is covered in test_statistics_cadence.py.
     importer = entry.runtime_data.statistics
     assert importer is not None
     before = len(requests(emulator))

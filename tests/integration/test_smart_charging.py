@@ -184,6 +184,7 @@ async def test_enable_plan_and_status_sensors(
 
 async def test_ready_by_names_the_location_time_zone(
     hass: HomeAssistant,
+    emulator: Emulator,
     entity_registry: er.EntityRegistry,
     setup_integration: MockConfigEntry,
 ) -> None:
@@ -192,9 +193,10 @@ async def test_ready_by_names_the_location_time_zone(
     assert hass.config.time_zone != "Europe/Oslo"
     assert ready_by.attributes["time_zone"] == "Europe/Oslo"
     await hass.config.async_update(time_zone="Europe/Oslo")
-    coordinator = setup_integration.runtime_data.coordinator
-    coordinator.async_update_listeners()
-    await hass.async_block_till_done()
+    # The next update (a pushed vehicle change) re-renders the entity.
+    level = emulator.asset(VEHICLE)["chargeState"]["batteryLevel"]
+    emulator.patch_asset(VEHICLE, {"chargeState": {"batteryLevel": level + 1}})
+    await settle(hass, emulator, 1)
     ready_by = hass.states.get(entity_id(entity_registry, "time", VEHICLE, "ready_by"))
     assert "time_zone" not in ready_by.attributes
 
@@ -334,6 +336,7 @@ async def test_refusals_the_controls_cannot_cause(
 ) -> None:
     """Ready by always sends HH:MM and the minimum stays in 0-100, so these come from other
     callers; Enode's refusal still maps to its own message through the one error mapping."""
+    # The client itself: no entity or action of ours sends such values (see the docstring).
     client = setup_integration.runtime_data.client
     with pytest.raises(EnodeSmartChargingPolicyError) as raised:
         await client.set_vehicle_smart_charging_policy(VEHICLE, **fields)

@@ -78,6 +78,7 @@ async def _setup(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    # These tests drive the importer's runs directly; test_statistics_cadence.py the clock.
     statistics = entry.runtime_data.statistics
     assert statistics is not None
     return statistics
