@@ -564,9 +564,11 @@ async def test_currency_from_the_plan_and_the_stored_statistic(
     await run(hass, importer)
     assert len(await rows(hass, statistic_id(CHARGER, COST))) > 0
 
+    # Smart charging off at Enode, as another app would do it: no plan after the reload.
     await entry.runtime_data.client.set_vehicle_smart_charging_policy(VEHICLE, is_enabled=False)
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
+    # The reloaded entry's importer (a new one) reads the stored unit back.
     reloaded = entry.runtime_data.charging_statistics
     assert reloaded is not None
     assert reloaded is not importer
