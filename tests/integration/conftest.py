@@ -30,6 +30,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers.json import ExtendedJSONEncoder
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -364,6 +365,13 @@ async def poll_now(hass: HomeAssistant, entity_id: str) -> None:
         "homeassistant", "update_entity", {ATTR_ENTITY_ID: entity_id}, blocking=True
     )
     await hass.async_block_till_done()
+
+
+async def poll_again(hass: HomeAssistant, entity_id: str) -> None:
+    """Another update_entity poll: first let the debounce cooldown of the last one pass."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await hass.async_block_till_done()
+    await poll_now(hass, entity_id)
 
 
 async def setup_without_push(hass: HomeAssistant, entry: MockConfigEntry) -> None:

@@ -27,7 +27,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.enode.const import DOMAIN
 from enode_emulator import Emulator
 
-from .conftest import rendered
+from .conftest import poll_again, poll_now, rendered
 from .platform_helpers import BATTERY, CHARGER, HVAC, START, asset_device, settle
 
 ENGLISH = json.loads(
@@ -238,17 +238,14 @@ async def test_schedules_made_elsewhere_appear_and_disappear_with_the_poll(
     }
     first = emulator.core.schedules.create(USER, body)["id"]
     second = emulator.core.schedules.create(USER, body)["id"]
-    coordinator = setup_integration.runtime_data.coordinator
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_now(hass, "switch.zaptec_go_charge")
     switch_1, sensor_1 = _entities(entity_registry, CHARGER, first)
     switch_2, _ = _entities(entity_registry, CHARGER, second)
     # Enode has no schedule names: a target's schedules are numbered in Enode's list order.
     assert {switch_1, switch_2} == {"switch.zaptec_go_schedule_1", "switch.zaptec_go_schedule_2"}
     assert hass.states.get(sensor_1).state == "aligned"  # status fetched once for a new one
     emulator.core.schedules.delete(first)
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_again(hass, "switch.zaptec_go_charge")
     assert entity_registry.async_get(switch_1) is None
     assert hass.states.get(switch_2).state == STATE_ON
 

@@ -32,7 +32,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.enode.const import EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
-from .conftest import rendered
+from .conftest import diagnostics, rendered
 from .platform_helpers import (
     CHARGER,
     START,
@@ -91,7 +91,12 @@ async def test_start_charging_pending_then_confirmed(
     await settle(hass, emulator)
     assert not pending_actions(emulator, VEHICLE)
     assert emulator.asset(VEHICLE)["chargeState"]["isCharging"] is True
-    assert setup_integration.runtime_data.coordinator.data.assets[VEHICLE].charge_state.is_charging
+    [vehicle] = [
+        asset
+        for alias, asset in (await diagnostics(hass, setup_integration))["assets"].items()
+        if alias.startswith("vehicle_")
+    ]
+    assert vehicle["chargeState"]["isCharging"] is True  # Home Assistant holds Enode's data
     assert hass.states.get(switch).state == STATE_ON
 
 
