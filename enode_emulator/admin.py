@@ -127,6 +127,26 @@ async def action_outcome(request: web.Request) -> web.Response:
     return no_content()
 
 
+@routes.put(f"{P}/inverters/{{assetId}}/statistics-pending")
+async def statistics_pending(request: web.Request) -> web.Response:
+    """Answer the inverter's statistics with 202 (still backfilling) for `seconds`."""
+    body = _dict(await json_body(request))
+    core_of(request).set_statistics_pending(request.match_info["assetId"], body.get("seconds"))
+    return no_content()
+
+
+@routes.put(f"{P}/features")
+async def features(request: web.Request) -> web.Response:
+    """Switch optional pre-2024-10-01 behaviour (`{chargerSmartOverride: bool}`)."""
+    body = _dict(await json_body(request))
+    config = core_of(request).config
+    if "chargerSmartOverride" in body:
+        if not isinstance(body["chargerSmartOverride"], bool):
+            raise ProblemError(400, "'chargerSmartOverride' must be a boolean")
+        config.charger_smart_override = body["chargerSmartOverride"]
+    return ok({"chargerSmartOverride": config.charger_smart_override})
+
+
 @routes.put(f"{P}/assets/{{assetId}}/schedule-controlled")
 async def schedule_controlled(request: web.Request) -> web.Response:
     """Mark an asset as schedule-controlled (controls answer 422)."""

@@ -214,9 +214,19 @@ async def follow_schedule(request: web.Request) -> web.Response:
     return ok(core.actions.create(asset, "followSchedule", {"holdType": "SCHEDULED"}).data)
 
 
+def _override_route(request: web.Request) -> None:
+    """2024-10-01 has the vehicle route only; the charger one is 2024-01-01's (opt-in)."""
+    if (
+        request.match_info["kind"] == "chargers"
+        and not core_of(request).config.charger_smart_override
+    ):
+        raise ProblemError(404, f"No route for {request.method} {request.path}")
+
+
 @routes.post(f"/{_CHARGEABLE}/{{assetId}}/smart-override")
 async def create_override(request: web.Request) -> web.Response:
     """Force charging now even when smart charging or a schedule controls the asset."""
+    _override_route(request)
     core, asset = _target(request)
     return ok(core.smart.create_override(asset))
 
@@ -224,6 +234,7 @@ async def create_override(request: web.Request) -> web.Response:
 @routes.delete(f"/{_CHARGEABLE}/{{assetId}}/smart-override")
 async def end_override(request: web.Request) -> web.Response:
     """End a smart override (charging continues; 404 "No Smart Override Exists")."""
+    _override_route(request)
     core, asset = _target(request)
     return ok(core.smart.end_override(asset))
 
@@ -238,7 +249,8 @@ async def get_action(request: web.Request) -> web.Response:
 
 @routes.post(f"/{_ACTIONABLE}/actions/{{actionId}}/cancel")
 async def cancel_action(request: web.Request) -> web.Response:
-    """Cancel a pending action (409 when it already resolved)."""
+    """Cancel a pending action (409 with the final Action when it already ended)."""
     core = core_of(request)
     kind = TYPE_OF_PATH[request.match_info["kind"]]
-    return ok(core.actions.cancel(kind, request.match_info["actionId"]).data)
+    action, cancelled = core.actions.cancel(kind, request.match_info["actionId"])
+    return ok(action.data, status=200 if cancelled else 409)

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, cast
 from aiohttp import web
 
 from .charging import ChargingQuery, parse_query, parse_resolution
+from .clock import iso
 from .problems import ProblemError
-from .statistics import hem_statistics, inverter_statistics
+from .statistics import hem_statistics, inverter_statistics, statistics_pending_until
 from .web import core_of, ok
 
 if TYPE_CHECKING:
@@ -45,7 +46,13 @@ async def inverter_stats(request: web.Request) -> web.Response:
     inverter = core.store.get_asset("inverter", request.match_info["inverterId"])
     site = core.store.sites[inverter.site_id]
     query = dict(request.query)
-    return ok(inverter_statistics(inverter, site, query, core.clock.now(), core.config.seed))
+    now = core.clock.now()
+    body = inverter_statistics(inverter, site, query, now, core.config.seed)
+    pending = statistics_pending_until(inverter, now)
+    if pending is not None:
+        # 2024-10-01: 202 while Enode backfills; the body is partial and says when to retry.
+        return ok({**body, "retryAfter": iso(pending)}, status=202)
+    return ok(body)
 
 
 def _charging_assets(request: web.Request, query: ChargingQuery) -> set[str]:

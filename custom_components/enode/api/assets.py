@@ -501,6 +501,21 @@ class Inverter(BaseAsset):
             "timezone": text(data, "timezone"),
         }
 
+    @property
+    def production_statistics(self) -> Capability | None:
+        """``capabilities.productionStatistics`` (2024-10-01), None when not reported."""
+        return self.capabilities.get("productionStatistics")
+
+    @property
+    def has_production_statistics(self) -> bool:
+        """Whether ``GET /inverters/{id}/statistics`` can answer for this inverter.
+
+        2024-10-01 reports it as ``capabilities.productionStatistics``; an inverter without
+        the capability object (older data) is assumed able, as before the capability existed.
+        """
+        capability = self.production_statistics
+        return capability is None or capability.is_capable
+
 
 @dataclass(frozen=True, slots=True)
 class Meter(BaseAsset):

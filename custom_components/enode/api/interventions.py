@@ -1,13 +1,13 @@
 """Interventions (what the user must do for a capability) and vendor availability.
 
 `GET /interventions` describes, in the requested language, each intervention id that assets list
-on their capabilities (SMART.md 8). `GET /integrations` lists the vendors available per asset
-type with their status (SMART.md 10; its shape is not captured [?], parsed leniently).
+on their capabilities (SMART.md 8). `GET /integrations` lists the vendors with their asset
+types and status (2024-10-01 `Integration`; older shapes are still parsed).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final, Self
 
 from .languages import TEXT_LANGUAGES, text_language
@@ -93,7 +93,12 @@ class Intervention:
 
 @dataclass(frozen=True, slots=True)
 class VendorIntegration:
-    """One vendor of one asset type as `GET /integrations` lists it."""
+    """One vendor of one asset type as `GET /integrations` lists it.
+
+    2024-10-01 lists each vendor once with its ``assetTypes``; `parse_integrations` expands
+    such an entry into one `VendorIntegration` per asset type (``vendor_type``), each carrying
+    the whole list in ``asset_types``.
+    """
 
     vendor: str
     vendor_type: str | None
@@ -103,19 +108,23 @@ class VendorIntegration:
     linking_status: str | None
     scopes: tuple[str, ...]
     raw: JsonObject
+    asset_types: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], vendor_type: str | None = None) -> Self:
         """Parse one vendor entry; ``vendor_type`` comes from the enclosing key when grouped."""
+        asset_types = strings(data, "assetTypes")
+        single = text(data, "vendorType") or text(data, "assetType") or vendor_type
         return cls(
             vendor=text(data, "vendor") or "",
-            vendor_type=text(data, "vendorType") or text(data, "assetType") or vendor_type,
+            vendor_type=single or (asset_types[0] if len(asset_types) == 1 else None),
             display_name=text(data, "displayName") or text(data, "brand"),
             portal_name=text(data, "portalName"),
             status=text(data, "status"),
             linking_status=text(data, "linkingStatus"),
             scopes=strings(data, "scopes"),
             raw=dict(data),
+            asset_types=asset_types or ((single,) if single else ()),
         )
 
     @property
@@ -138,9 +147,10 @@ def parse_interventions(data: Any) -> list[Intervention]:
 
 
 def parse_integrations(data: Any) -> list[VendorIntegration]:
-    """Parse `GET /integrations` in any of the shapes it may have [?].
+    """Parse `GET /integrations` in any of the shapes it may have.
 
-    Accepted: a flat array of vendor objects (with ``vendorType``), a ``{data: [...]}`` page,
+    Accepted: the 2024-10-01 array of vendors with their ``assetTypes`` (one result per vendor
+    and asset type), a flat array of vendor objects with ``vendorType``, a ``{data: [...]}`` page,
     or an object keyed by asset type (``{"vehicle": [...], ...}``, as the older per-type
     ``/health/{type}`` endpoints were split). Entries without a vendor are skipped.
     """
@@ -156,9 +166,16 @@ def parse_integrations(data: Any) -> list[VendorIntegration]:
             if isinstance(items, list)
             for item in items
         ]
-    parsed = (
-        VendorIntegration.from_dict(item, vendor_type)
-        for item, vendor_type in pairs
-        if isinstance(item, dict)
-    )
-    return [item for item in parsed if item.vendor]
+    parsed: list[VendorIntegration] = []
+    for item, vendor_type in pairs:
+        if not isinstance(item, dict):
+            continue
+        entry = VendorIntegration.from_dict(item, vendor_type)
+        if not entry.vendor:
+            continue
+        if entry.vendor_type is None and len(entry.asset_types) > 1:
+            # The 2024-10-01 shape: one entry per vendor; one row per asset type here.
+            parsed.extend(replace(entry, vendor_type=kind) for kind in entry.asset_types)
+        else:
+            parsed.append(entry)
+    return parsed
