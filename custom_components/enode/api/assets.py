@@ -144,6 +144,7 @@ class ChargeState:
             charge_limit=number(data, "chargeLimit"),
             charge_rate=number(data, "chargeRate"),
             # Key name inferred from the charge-rate-limit endpoint (API.md 4.2 [?]).
+            # [S>SDK] absent from the 2024-10-01 SDK, documented by the seed: the seed wins.
             charge_rate_limit=number(data, "chargeRateLimit"),
             charge_time_remaining=number(data, "chargeTimeRemaining"),
             max_current=number(data, "maxCurrent"),
