@@ -41,8 +41,8 @@ def test_no_homeassistant_imports() -> None:
         assert not offending, f"{path.name} imports {offending}"
 
 
-def test_only_aiohttp_and_stdlib() -> None:
-    allowed = set(sys.stdlib_module_names) | {"aiohttp"}
+def test_only_aiohttp_mashumaro_and_stdlib() -> None:
+    allowed = set(sys.stdlib_module_names) | {"aiohttp", "mashumaro"}
     for path in API_DIR.rglob("*.py"):
         for name in _imported_modules(path):
             assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
@@ -91,7 +91,10 @@ def test_distribution_metadata() -> None:
     project = PYPROJECT["project"]
     assert project["name"] == "aioenode"
     assert project["version"] == api.__version__
-    assert [dep.split(">")[0].split("=")[0] for dep in project["dependencies"]] == ["aiohttp"]
+    assert [dep.split(">")[0].split("=")[0] for dep in project["dependencies"]] == [
+        "aiohttp",
+        "mashumaro",
+    ]
     assert "Typing :: Typed" in project["classifiers"]
     assert (API_DIR / project["readme"]).is_file()
     setuptools = PYPROJECT["tool"]["setuptools"]
@@ -152,7 +155,7 @@ def _build_wheel(tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_wheel_builds_from_the_folder(tmp_path: Path) -> None:
-    """`pip wheel custom_components/enode/api` builds a typed `aioenode` wheel (aiohttp only)."""
+    """`pip wheel custom_components/enode/api` builds a typed `aioenode` wheel."""
     result = _build_wheel(tmp_path)
     assert result.returncode == 0, result.stderr
     (wheel,) = (tmp_path / "dist").glob("aioenode-*.whl")
@@ -164,13 +167,13 @@ def test_wheel_builds_from_the_folder(tmp_path: Path) -> None:
     assert expected <= names
     assert not {n for n in names if n.startswith("aioenode/") and n.endswith(".toml")}
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
-    assert requires == ["Requires-Dist: aiohttp>=3.10"]
+    assert requires == ["Requires-Dist: aiohttp>=3.10", "Requires-Dist: mashumaro>=3.13"]
 
 
 # The runtime dependencies of the wheel and theirs (import names), nothing else.
 RUNTIME_MODULES = (
     "aiohttp", "aiohappyeyeballs", "aiosignal", "attr", "attrs", "frozenlist", "multidict",
-    "propcache", "yarl", "idna", "typing_extensions",
+    "propcache", "yarl", "idna", "typing_extensions", "mashumaro",
 )  # fmt: skip
 
 

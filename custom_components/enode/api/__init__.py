@@ -1,6 +1,6 @@
 """Async, typed client for the Enode API (version 2024-10-01).
 
-This package is self-contained: it depends on aiohttp and the standard library
+This package is self-contained: it depends on aiohttp, mashumaro and the standard library
 only, never on Home Assistant.
 """
 
