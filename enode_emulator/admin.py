@@ -276,3 +276,18 @@ async def charging_history(request: web.Request) -> web.Response:
     body = _dict(await json_body(request))
     count = core_of(request).seed_charging_history(request.match_info["userId"], body.get("days"))
     return ok({"sessions": count})
+
+
+@routes.put("/_emulator/assets/{assetId}/interventions")
+async def set_interventions(request: web.Request) -> web.Response:
+    """Put intervention ids on an asset's capabilities (`{interventionIds, capabilities?}`)."""
+    core = core_of(request)
+    asset = core.vendors.set_interventions(request.match_info["assetId"], await json_body(request))
+    return ok(asset.data)
+
+
+@routes.put("/_emulator/vendors/{vendor}/status")
+async def set_vendor_status(request: web.Request) -> web.Response:
+    """Set a vendor's status in `GET /integrations` (`{status, linkingStatus?}`)."""
+    core_of(request).vendors.set_status(request.match_info["vendor"], await json_body(request))
+    return no_content()
