@@ -157,6 +157,13 @@ async def schedule_controlled(request: web.Request) -> web.Response:
     return no_content()
 
 
+@routes.put(f"{P}/assets/{{assetId}}/statistics")
+async def statistics_shape(request: web.Request) -> web.Response:
+    """Shape a HEM system's or inverter's statistics answers (late, missing, revised buckets)."""
+    core_of(request).set_statistics_shape(request.match_info["assetId"], await json_body(request))
+    return no_content()
+
+
 @routes.put(f"{P}/locations/{{locationId}}/prices")
 async def prices(request: web.Request) -> web.Response:
     """Set a Location's hourly market price curve (24 numbers) or null (no price area)."""
@@ -288,6 +295,6 @@ async def set_interventions(request: web.Request) -> web.Response:
 
 @routes.put("/_emulator/vendors/{vendor}/status")
 async def set_vendor_status(request: web.Request) -> web.Response:
-    """Set a vendor's status in `GET /integrations` (`{status, linkingStatus?}`)."""
+    """Set a vendor's status in `GET /integrations` (`{status, linkingStatus?, untyped?}`)."""
     core_of(request).vendors.set_status(request.match_info["vendor"], await json_body(request))
     return no_content()

@@ -25,7 +25,7 @@ from .scenario import ScenarioError, add_asset_from_spec, load_scenario, parse_o
 from .schedules import Schedules
 from .smart import SmartCharging
 from .state import Store
-from .statistics import StatisticsSource, solar_energy
+from .statistics import StatisticsSource, solar_energy, validate_shape
 from .tokens import TokenStore
 from .vendors import Vendors
 from .webhooks import DeliveryFault, WebhookManager
@@ -204,10 +204,10 @@ class Core:
         return self.vendors.set_interventions(asset_id, body)
 
     def set_vendor_status(
-        self, vendor: str, status: str, linking_status: str | None = None
+        self, vendor: str, status: str, linking_status: str | None = None, *, untyped: bool = False
     ) -> None:
         """Set a vendor's status in `GET /integrations` (READY, ELEVATED_ERROR_RATE, OUTAGE)."""
-        body = {"status": status, "linkingStatus": linking_status or status}
+        body = {"status": status, "linkingStatus": linking_status or status, "untyped": untyped}
         self.vendors.set_status(vendor, body)
 
     def add_webhook_fault(self, mode: str, count: int = 1, delay: float = 0.0) -> None:
@@ -265,6 +265,10 @@ class Core:
     def set_schedule_controlled(self, asset_id: str, controlled: bool) -> None:
         """Mark an asset as controlled by a schedule (controls then answer 422)."""
         self.store.find_asset(asset_id).schedule_controlled = controlled
+
+    def set_statistics_shape(self, asset_id: str, shape: Any) -> None:
+        """Shape the asset's HEM or inverter statistics answers (`{}` clears; README)."""
+        self.store.find_asset(asset_id).sim["statisticsShape"] = validate_shape(shape)
 
     def set_prices(self, location_id: str, prices: Any, currency: Any = None) -> None:
         """Set a Location's hourly market prices (24 numbers, local hours) or None = none."""

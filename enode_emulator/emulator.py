@@ -155,10 +155,13 @@ class Emulator:
         return self.core.set_interventions(asset_id, body).data
 
     def set_vendor_status(
-        self, vendor: str, status: str, linking_status: str | None = None
+        self, vendor: str, status: str, linking_status: str | None = None, *, untyped: bool = False
     ) -> None:
-        """Set a vendor's status in `GET /integrations` ("OUTAGE" simulates an outage)."""
-        self.core.set_vendor_status(vendor, status, linking_status)
+        """Set a vendor's status in `GET /integrations` ("OUTAGE" simulates an outage).
+
+        `untyped` lists the vendor once, without `vendorType`.
+        """
+        self.core.set_vendor_status(vendor, status, linking_status, untyped=untyped)
 
     def add_webhook_fault(self, mode: str, count: int = 1, delay: float = 0.0) -> None:
         """Drop, delay, duplicate or reorder the next webhook deliveries."""
@@ -187,6 +190,10 @@ class Emulator:
     def set_schedule_controlled(self, asset_id: str, controlled: bool = True) -> None:
         """Mark an asset as schedule-controlled."""
         self.core.set_schedule_controlled(asset_id, controlled)
+
+    def set_statistics_shape(self, asset_id: str, shape: JSON) -> None:
+        """Shape a HEM system's or inverter's statistics answers (`{}` clears; README)."""
+        self.core.set_statistics_shape(asset_id, shape)
 
     def set_prices(
         self, location_id: str, prices: list[float] | None, currency: str | None = None

@@ -9,7 +9,12 @@ from aiohttp import web
 from .charging import ChargingQuery, parse_query, parse_resolution
 from .clock import iso
 from .problems import ProblemError
-from .statistics import hem_statistics, inverter_statistics, statistics_pending_until
+from .statistics import (
+    apply_shape,
+    hem_statistics,
+    inverter_statistics,
+    statistics_pending_until,
+)
 from .web import core_of, ok
 
 if TYPE_CHECKING:
@@ -27,16 +32,11 @@ async def hem_system_statistics(request: web.Request) -> web.Response:
     ids = hem.data["batteryIds"] + hem.data["inverterIds"] + hem.data["meterIds"]
     members = [core.store.assets[key] for key in ids if key in core.store.assets]
     now = core.clock.now()
-    return ok(
-        hem_statistics(
-            core.stats,
-            hem=hem,
-            site=site,
-            members=members,
-            interval=request.query.get("interval"),
-            now=now,
-        )
+    interval = request.query.get("interval")
+    body = hem_statistics(
+        core.stats, hem=hem, site=site, members=members, interval=interval, now=now
     )
+    return ok(apply_shape(body, hem.sim.get("statisticsShape"), day=interval, now=now))
 
 
 @routes.get("/inverters/{inverterId}/statistics")
@@ -48,6 +48,10 @@ async def inverter_stats(request: web.Request) -> web.Response:
     query = dict(request.query)
     now = core.clock.now()
     body = inverter_statistics(inverter, site, query, now, core.config.seed)
+    day = None
+    if "day" in query:
+        day = f"{int(query['year']):04d}-{int(query['month']):02d}-{int(query['day']):02d}"
+    body = apply_shape(body, inverter.sim.get("statisticsShape"), day=day, now=now)
     pending = statistics_pending_until(inverter, now)
     if pending is not None:
         # 2024-10-01: 202 while Enode backfills; the body is partial and says when to retry.

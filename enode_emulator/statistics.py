@@ -283,3 +283,67 @@ def solar_energy(peak: float, site: Site, start: datetime, end: datetime, seed: 
         total += peak * solar_fraction(site, moment, seed) / 12
         moment += timedelta(minutes=5)
     return round(total, 3)
+
+
+# Admin shaping of statistics answers (PUT /_emulator/assets/{id}/statistics): what real Enode
+# does and the simulation never does by itself (late buckets, missing buckets, revisions, a
+# series without `sampling`, one failing day).
+SHAPE_KEYS = frozenset({"delayMinutes", "omitSampling", "missing", "values", "failDays"})
+
+
+def validate_shape(body: Any) -> JSON:
+    """Check an admin statistics shape; `{}` clears it."""
+    if not isinstance(body, dict) or set(body) - SHAPE_KEYS:
+        raise ProblemError(400, f"The shape takes only {sorted(SHAPE_KEYS)}")
+    try:
+        shape: JSON = {
+            "delayMinutes": float(body.get("delayMinutes", 0)),
+            "omitSampling": bool(body.get("omitSampling", False)),
+            "missing": sorted(
+                datetime.fromisoformat(t).timestamp() for t in body.get("missing", [])
+            ),
+            "values": {
+                datetime.fromisoformat(t).timestamp(): float(v)
+                for t, v in dict(body.get("values", {})).items()
+            },
+            "failDays": {
+                date.fromisoformat(d).isoformat(): int(s)
+                for d, s in dict(body.get("failDays", {})).items()
+            },
+        }
+    except (TypeError, ValueError) as err:
+        raise ProblemError(400, f"Invalid statistics shape: {err}") from err
+    return shape
+
+
+def apply_shape(body: JSON, shape: JSON | None, *, day: str | None, now: datetime) -> JSON:
+    """Shape a HEM or inverter answer in place (see validate_shape) and return it."""
+    if not shape:
+        return body
+    if day is not None and (status := shape["failDays"].get(day)):
+        raise ProblemError(status, "Statistics are not available from the vendor right now")
+    # (series, time key, value key, bucket minutes or None for daily buckets)
+    series: list[tuple[JSON, str, str, int | None]] = []
+    for item in body.get("timeseries", {}).values():
+        if "data" not in item:
+            continue
+        match = re.match(r"^PT(\d+)M$", str(item.get("sampling", {}).get("resolution")))
+        series.append((item, "t", "v", int(match.group(1)) if match else None))
+        if shape["omitSampling"]:
+            item.pop("sampling", None)
+    for key, item in body.get("resolutions", {}).items():
+        series.append((item, "date", "value", 15 if key == "QUARTER_HOUR" else None))
+    for item, time_key, value_key, minutes in series:
+        kept = []
+        for point in item["data"]:
+            moment = datetime.fromisoformat(point[time_key]).timestamp()
+            if moment in shape["missing"]:
+                continue
+            if moment in shape["values"] and point[value_key] is not None:
+                point[value_key] = shape["values"][moment]
+            late = minutes is not None and shape["delayMinutes"]
+            if late and moment + (minutes + shape["delayMinutes"]) * 60 > now.timestamp():
+                point[value_key] = None
+            kept.append(point)
+        item["data"] = kept
+    return body

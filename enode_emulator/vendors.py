@@ -300,6 +300,9 @@ class Vendors:
     store: Store
     # Vendor -> (status, linkingStatus) for every asset type of that vendor.
     statuses: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Vendors listed without `assetTypes` (one entry for all their types). Immutable with a
+    # class default, so state files written before it existed still load.
+    untyped: frozenset[str] = frozenset()
 
     def list_interventions(self, query: dict[str, str]) -> list[JSON]:
         """`GET /interventions` with its optional filters."""
@@ -341,10 +344,16 @@ class Vendors:
                 if kind not in entry["assetTypes"]:
                     entry["assetTypes"].append(kind)
                 entry["scopes"] += [scope for scope in scopes if scope not in entry["scopes"]]
+        for vendor in self.untyped & entries.keys():
+            del entries[vendor]["assetTypes"]  # a vendor-wide entry: no types named
         return list(entries.values())
 
     def set_status(self, vendor: str, body: Any) -> None:
-        """Set a vendor's status (`{status, linkingStatus?}`); READY clears it."""
+        """Set a vendor's status (`{status, linkingStatus?, untyped?}`); READY clears it.
+
+        `untyped: true` lists the vendor without `assetTypes` (a vendor-wide entry, off the
+        2024-10-01 spec, which requires the list: clients must still read such an entry).
+        """
         if not any(item.vendor == vendor for items in PRODUCTS.values() for item in items):
             raise ProblemError(404, f"Unknown vendor {vendor}")
         if not isinstance(body, dict) or body.get("status") not in STATUSES:
@@ -353,6 +362,10 @@ class Vendors:
         linking = body.get("linkingStatus", status)
         if linking not in STATUSES:
             raise ProblemError(400, f"'linkingStatus' must be one of {list(STATUSES)}")
+        untyped = body.get("untyped", False)
+        if not isinstance(untyped, bool):
+            raise ProblemError(400, "'untyped' must be a boolean")
+        self.untyped = self.untyped | {vendor} if untyped else self.untyped - {vendor}
         if status == "READY" and linking == "READY":
             self.statuses.pop(vendor, None)
         else:

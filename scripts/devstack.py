@@ -624,13 +624,16 @@ def enode_statistic(asset_id: str, series: str) -> str:
     return f"enode:{slug}"
 
 
-def demo_energy_prefs(current: dict[str, Any] | None) -> dict[str, Any] | None:
+def demo_energy_prefs(
+    current: dict[str, Any] | None, *, unified_grid: bool = True
+) -> dict[str, Any] | None:
     """Energy dashboard settings for the demo household, or None when some are set already.
 
-    Solar and battery come from the HEM system's imported statistics, and the Tesla's charging
-    energy is an individual device (its month of seeded history shows at once). The grid is left
-    for the user: its settings' shape changed in Home Assistant 2026.x, and the others did not.
-    A dashboard the user configured is left alone.
+    Grid import and export, solar and battery come from the HEM system's imported statistics (so
+    Home Assistant's home consumption is the energy system's own), and the Tesla's charging
+    energy is an individual device (its month of seeded history shows at once). The grid has two
+    shapes: one source per connection (``unified_grid``, Home Assistant 2026.11) or the older
+    ``flow_from``/``flow_to`` lists (2026.2). A dashboard the user configured is left alone.
     """
     if current and (current.get("energy_sources") or current.get("device_consumption")):
         return None
@@ -638,8 +641,18 @@ def demo_energy_prefs(current: dict[str, Any] | None) -> dict[str, Any] | None:
     def hem(series: str) -> str:
         return enode_statistic(DEMO_HEM_SYSTEM, series)
 
+    grid: dict[str, Any] = {"type": "grid", "cost_adjustment_day": 0.0}
+    if unified_grid:
+        grid |= {"stat_energy_from": hem("import"), "stat_energy_to": hem("export")}
+    else:
+        no_price = {"entity_energy_price": None, "number_energy_price": None}
+        grid |= {
+            "flow_from": [{"stat_energy_from": hem("import"), "stat_cost": None, **no_price}],
+            "flow_to": [{"stat_energy_to": hem("export"), "stat_compensation": None, **no_price}],
+        }
     return {
         "energy_sources": [
+            grid,
             {
                 "type": "solar",
                 "stat_energy_from": hem("generation"),
@@ -664,8 +677,14 @@ async def install_energy_prefs(api: HomeAssistantApi) -> None:
     except StackError:
         current = None  # "No prefs" until something was saved
     prefs = demo_energy_prefs(current)
-    if prefs is not None:
+    if prefs is None:
+        return
+    try:
         await api.ws([{"type": "energy/save_prefs", **prefs}])
+    except StackError:
+        # Before the unified grid (2026.2) the schema refuses it: save the older shape.
+        legacy = demo_energy_prefs(current, unified_grid=False)
+        await api.ws([{"type": "energy/save_prefs", **(legacy or {})}])
 
 
 async def install_dashboard(api: HomeAssistantApi) -> str:
@@ -717,10 +736,17 @@ def dashboard_config(
                 cards.append({"type": "thermostat", "entity": entity_id})
             if entity_id.startswith("device_tracker."):
                 trackers.append(entity_id)
-            # The card title names the device, so rows show the entity's own name only.
-            own_name = entity.get("name") or entity.get("original_name")
-            rows.append({"entity": entity_id, "name": own_name} if own_name else entity_id)
-        cards.append({"type": "entities", "title": _device_name(device), "entities": rows})
+            # Rows carry no name of ours: Home Assistant shows the entity's own, translated one.
+            rows.append({"entity": entity_id})
+        # No header toggle: one click would switch Charge, Charge now and Smart charging at once.
+        cards.append(
+            {
+                "type": "entities",
+                "title": _device_name(device),
+                "show_header_toggle": False,
+                "entities": rows,
+            }
+        )
     if trackers:
         cards.append({"type": "map", "title": "Locations", "entities": trackers})
     return {

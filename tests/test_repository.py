@@ -79,10 +79,18 @@ def test_manifest_keys_and_order() -> None:
     assert MANIFEST["domain"] == "enode"
     assert MANIFEST["config_flow"] is True
     assert {"http", "webhook"} <= set(MANIFEST["dependencies"])
-    assert MANIFEST["after_dependencies"] == ["cloud", "recorder"]
+    # application_credentials: the takeover of the other Enode integration reads its credentials.
+    # automation: its example blueprints are copied before ours create blueprints/automation.
+    assert MANIFEST["after_dependencies"] == [
+        "application_credentials",
+        "automation",
+        "cloud",
+        "recorder",
+    ]
     assert MANIFEST["integration_type"] == "hub"
     assert MANIFEST["iot_class"] == "cloud_push"
-    assert MANIFEST["requirements"] == []
+    # aioenode's models (installed with Home Assistant itself; issue 27).
+    assert MANIFEST["requirements"] == ["mashumaro>=3.13"]
     assert MANIFEST["codeowners"]
     for key in ("documentation", "issue_tracker"):
         assert MANIFEST[key].startswith("https://github.com/")
@@ -91,21 +99,23 @@ def test_manifest_keys_and_order() -> None:
 
 
 def test_version_and_changelog() -> None:
-    """One version in manifest and pyproject; a Keep a Changelog file with tags vX.Y.Z."""
-    pyproject = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M)
-    assert pyproject is not None
-    assert pyproject.group(1) == MANIFEST["version"]
+    """A Keep a Changelog file with tags vX.Y.Z (tests/test_release.py checks the versions)."""
     changelog = (ROOT / "CHANGELOG.md").read_text()
     assert "## [Unreleased]" in changelog
     assert "## [0.1.0]" in changelog
     assert "`vX.Y.Z`" in changelog
-    assert MANIFEST["version"] in changelog
+    assert f"## [{MANIFEST['version']}] - " in changelog
 
 
 def test_hacs_json() -> None:
-    """HACS: only accepted keys, and the minimum Home Assistant version we test."""
+    """HACS: only accepted keys, and the minimum Home Assistant version we test.
+
+    The Marketplace (2026.11+) shows the README and ignores render_readme and info.md.
+    """
     hacs = json.loads((ROOT / "hacs.json").read_text())
     assert set(hacs) <= HACS_KEYS
+    assert "render_readme" not in hacs
+    assert not (ROOT / "info.md").exists()
     assert hacs["name"] == "Enode"
     assert hacs["homeassistant"] == "2026.2.0"
 
@@ -122,7 +132,6 @@ def test_repository_files() -> None:
         "README.md",
         "CHANGELOG.md",
         "LICENSE",
-        "info.md",
         "hacs.json",
         ".gitignore",
         ".ci/run",

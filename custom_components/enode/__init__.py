@@ -14,6 +14,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .actions import ActionTracker
+from .blueprints import async_install_blueprints
 from .client_factory import create_client
 from .const import CONF_ENVIRONMENT, CONF_USER_ID, CONF_WEBHOOK_SECRET, DOMAIN
 from .coordinator import EnodeCoordinator
@@ -26,6 +27,7 @@ from .repairs import async_sync_credentials_issues
 from .schedule_services import async_setup_schedule_services
 from .services import async_setup_services
 from .subscription import EnodeWebhookSubscription, async_remove_webhooks
+from .takeover import async_raise_foreign_entry_issue, foreign_issue_id
 from .vendor_status import VendorStatus
 from .webhook import WebhookIntake
 
@@ -70,15 +72,8 @@ def _is_ours(entry: EnodeConfigEntry) -> bool:
 
 
 def _refuse_foreign_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        f"foreign_entry_{entry.entry_id}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="foreign_entry",
-        translation_placeholders={"title": entry.title},
-    )
+    # The other Enode integration's entries get a fix flow that takes them over (takeover.py).
+    async_raise_foreign_entry_issue(hass, entry)
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bool:
@@ -92,7 +87,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     if not _is_ours(entry):
         _refuse_foreign_entry(hass, entry)
         raise ConfigEntryError(translation_domain=DOMAIN, translation_key="foreign_entry")
-    ir.async_delete_issue(hass, DOMAIN, f"foreign_entry_{entry.entry_id}")
+    ir.async_delete_issue(hass, DOMAIN, foreign_issue_id(entry.entry_id))
     client = create_client(hass, dict(entry.data))
     push = PushState(hass)
     entry.async_on_unload(push.async_shutdown)
@@ -131,6 +126,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> boo
     # No update listener: the options flow reloads the entry when the settings change
     # (OptionsFlowWithReload), reauth and reconfigure reload it themselves, and data the
     # running entry writes (a webhook moving to a cloudhook) needs no reload.
+    await async_install_blueprints(hass)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -152,6 +148,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> bo
 async def async_remove_entry(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
     """Delete the Enode webhook, the cloudhook, the imported statistics and our repair issues."""
     async_delete_entry_issues(hass, entry.entry_id)
+    ir.async_delete_issue(hass, DOMAIN, foreign_issue_id(entry.entry_id))
     if _is_ours(entry):
         await async_remove_webhooks(hass, entry)
         if "recorder" in hass.config.components:

@@ -21,6 +21,7 @@ from .link import (
     relink_scopes,
 )
 from .models import EnodeConfigEntry
+from .takeover import TakeoverFlow
 
 # Home Assistant 2026.3+ types repair results as RepairsFlowResult, which older releases lack;
 # this alias is assignable from both.
@@ -204,4 +205,7 @@ async def async_create_fix_flow(
             asset_id=str(data["asset_id"]),
             placeholders=issue.translation_placeholders if issue else None,
         )
+    if issue_id.startswith("foreign_entry_") and data:
+        # An entry of the other Enode integration: take it over.
+        return TakeoverFlow(str(data["entry_id"]))
     return ConfirmRepairFlow()

@@ -34,7 +34,7 @@ from aioenode import (
     WebhookTestResult,
     parse_asset,
 )
-from aioenode.parsing import integer, parse_datetime
+from aioenode.parsing import integer, label, parse_datetime
 
 VEHICLE = {
     "id": "veh-1",
@@ -169,7 +169,7 @@ def test_wrong_types_become_none() -> None:
             "id": 5,
             "isReachable": "yes",
             "lastSeen": "yesterday",
-            "information": {"year": "2020", "brand": 3},
+            "information": {"year": "2020", "brand": True, "model": ["3"], "vin": 1.5},
             "chargeState": {"batteryLevel": True, "isCharging": 1, "maxCurrent": "16"},
         }
     )
@@ -179,12 +179,28 @@ def test_wrong_types_become_none() -> None:
     assert vehicle.information is not None
     assert vehicle.information.year is None
     assert vehicle.information.brand is None
+    assert vehicle.information.model is None
+    assert vehicle.information.vin is None
     assert vehicle.charge_state is not None
     assert vehicle.charge_state.battery_level is None
     assert vehicle.charge_state.is_charging is None
     assert vehicle.charge_state.max_current is None
     assert integer({"x": 2.5}, "x") is None
     assert integer({"x": 2.0}, "x") == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("Model 3", "Model 3"), (3, "3"), (2022.0, "2022"), (123456789012, "123456789012")],
+)
+def test_names_sent_as_numbers_become_text(value: object, expected: str) -> None:
+    """A model or serial number sent as a whole number is kept, as its decimal text."""
+    info = Vehicle.from_dict(
+        {"id": "v", "information": {"model": value, "vin": value, "brand": value}}
+    ).information
+    assert info is not None
+    assert (info.model, info.vin, info.brand) == (expected, expected, expected)
+    assert label({"sn": value}, "sn") == expected
 
 
 @pytest.mark.parametrize(

@@ -44,10 +44,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-# One record of Home Assistant's log: "2026-12-02 06:30:00.123 WARNING (MainThread) [logger] text".
+# One record of Home Assistant's log: "2026-12-02 06:30:00.123 WARNING (MainThread) [logger] text"
+# on 2026.2; 2026.11 adds the UTC offset to the timestamp ("... 20:32:32.896+00:00 WARNING ...").
 LOG_RECORD = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ (?P<level>[A-Z]+) \([^)]*\) \[(?P<logger>[^\]]+)\] "
-    r"(?P<message>.*)$"
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+(?:[+-]\d\d:?\d\d|Z)? "
+    r"(?P<level>[A-Z]+) \([^)]*\) \[(?P<logger>[^\]]+)\] (?P<message>.*)$"
 )
 # Home Assistant says this of every custom integration; it is not about our code.
 UNTESTED_CUSTOM_INTEGRATION = "which has not been tested by Home Assistant"
@@ -60,15 +61,24 @@ def integration_log_problems(log: Path) -> list[str]:
     frame helper name "custom integration 'enode'", failed platforms name "enode").
     """
     problems = []
-    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+    records = 0
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    for line in lines:
         record = LOG_RECORD.match(line)
-        if record is None or record["level"] not in {"WARNING", "ERROR", "CRITICAL"}:
+        if record is None:
+            continue
+        records += 1
+        if record["level"] not in {"WARNING", "ERROR", "CRITICAL"}:
             continue
         logger, message = record["logger"], record["message"]
         ours = logger.startswith("custom_components.enode")
         names_us = re.search(r"\benode\b", message, re.IGNORECASE) is not None
         if (ours or names_us) and UNTESTED_CUSTOM_INTEGRATION not in message:
             problems.append(line)
+    if lines and not records:
+        # A log none of whose lines parse means the format changed: a check that sees nothing
+        # must not pass.
+        problems.append(f"no line of {log.name} is a log record in a known format: {lines[0]!r}")
     return problems
 
 

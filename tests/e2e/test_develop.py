@@ -16,12 +16,14 @@ import pytest
 
 from custom_components.enode.statistics import statistic_id
 from scripts.devstack import (
+    DEMO_HEM_SYSTEM,
     DEMO_INTERVENTION_VEHICLE,
     DEMO_PASSWORD,
     DEMO_USERNAME,
     EMULATOR_STATE,
     ROOT,
     StackSettings,
+    dashboard_config,
     demo_energy_prefs,
     enode_statistic,
     free_port,
@@ -134,7 +136,16 @@ def test_develop_sets_up_the_demo_and_runs_again(tmp_path: Path) -> None:
 
     # The Energy dashboard shows the household and the Tesla's charging as an individual device.
     energy = json.loads((config_dir / ".storage" / "energy").read_text())["data"]
-    assert {source["type"] for source in energy["energy_sources"]} == {"solar", "battery"}
+    sources = {source["type"]: source for source in energy["energy_sources"]}
+    assert set(sources) == {"grid", "solar", "battery"}
+    grid = sources["grid"]
+    # 2026.11 stores one source per grid connection, 2026.2 the flow_from/flow_to lists.
+    imported = grid.get("stat_energy_from") or grid["flow_from"][0]["stat_energy_from"]
+    exported = grid.get("stat_energy_to") or grid["flow_to"][0]["stat_energy_to"]
+    assert (imported, exported) == (
+        enode_statistic(DEMO_HEM_SYSTEM, "import"),
+        enode_statistic(DEMO_HEM_SYSTEM, "export"),
+    )
     assert energy["device_consumption"] == [
         {"stat_consumption": enode_statistic(DEMO_INTERVENTION_VEHICLE, "charging_energy")}
     ]
@@ -168,3 +179,31 @@ def test_demo_energy_prefs_name_the_integrations_statistics() -> None:
     # A dashboard the user set up is never overwritten.
     assert demo_energy_prefs({"energy_sources": [{"type": "solar"}]}) is None
     assert demo_energy_prefs({"energy_sources": [], "device_consumption": []}) is not None
+
+
+def test_demo_energy_prefs_fit_the_pinned_schema_in_the_older_grid_shape() -> None:
+    """Home Assistant 2026.2 validates the flow_from/flow_to grid (2026.11: the unified one)."""
+    from homeassistant.components.energy.data import ENERGY_SOURCE_SCHEMA  # noqa: PLC0415
+
+    legacy = demo_energy_prefs(None, unified_grid=False)
+    assert legacy is not None
+    [grid] = [s for s in ENERGY_SOURCE_SCHEMA(legacy["energy_sources"]) if s["type"] == "grid"]
+    assert grid["flow_from"][0]["stat_energy_from"] == enode_statistic(DEMO_HEM_SYSTEM, "import")
+    assert grid["flow_to"][0]["stat_energy_to"] == enode_statistic(DEMO_HEM_SYSTEM, "export")
+
+
+def test_demo_dashboard_cards_offer_no_header_toggle_and_use_the_entities_names() -> None:
+    """One click must not switch Charge, Charge now and Smart charging together; names are HA's."""
+    devices = [{"id": "d1", "name": "Tesla Model 3", "name_by_user": None}]
+    entities = [
+        {
+            "platform": "enode",
+            "device_id": "d1",
+            "entity_id": f"switch.tesla_model_3_{key}",
+            "original_name": key.replace("_", " ").capitalize(),
+        }
+        for key in ("charging", "charge_now", "smart_charging")
+    ]
+    [card] = dashboard_config(devices, entities)["views"][0]["cards"]
+    assert card["show_header_toggle"] is False
+    assert card["entities"] == [{"entity": entity["entity_id"]} for entity in entities]

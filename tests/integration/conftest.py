@@ -57,6 +57,17 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/enode in every test."""
 
 
+@pytest.fixture
+def hass(hass: HomeAssistant, tmp_path: Path) -> HomeAssistant:
+    """Home Assistant with a configuration folder of the test's own.
+
+    Setting up the integration copies its blueprints into <config>/blueprints/ (blueprints.py);
+    the harness's default folder is inside the shared site-packages.
+    """
+    hass.config.config_dir = str(tmp_path)
+    return hass
+
+
 class VersionedSnapshotExtension(HomeAssistantSnapshotExtension):
     """Home Assistant's snapshot format, with a snapshot directory per Home Assistant release.
 

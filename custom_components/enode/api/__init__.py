@@ -4,7 +4,7 @@ This package is self-contained: it depends on aiohttp, mashumaro and the standar
 only, never on Home Assistant.
 """
 
-__version__ = "0.1.0"  # keep equal to pyproject.toml in this folder (tests/api/test_package.py)
+__version__ = "0.2.0"  # keep equal to pyproject.toml in this folder (tests/api/test_package.py)
 
 from .actions import Action, SmartOverride
 from .assets import (

@@ -20,6 +20,8 @@ from .parsing import (
     alias,
     enum_field,
     enum_or_str,
+    label,
+    label_field,
     model_field,
     obj,
     parse_datetime,
@@ -55,25 +57,29 @@ class Capability(EnodeModel):
 
 @dataclass(frozen=True, slots=True)
 class AssetInformation(EnodeModel):
-    """Static information about an asset; the keys differ per asset type."""
+    """Static information about an asset; the keys differ per asset type.
+
+    Names and identifiers (brand, model, VIN, serial number, ...) sent as whole numbers are kept
+    as their decimal text (Home Assistant 2026.12 wants strings in the device registry).
+    """
 
     vendor_id: str | None = text_field("id")
-    brand: str | None = text_field("brand")
-    model: str | None = text_field("model")
+    brand: str | None = label_field("brand")
+    model: str | None = label_field("model")
     year: int | None = value("year")
-    display_name: str | None = text_field("displayName")
-    vin: str | None = text_field("vin")
+    display_name: str | None = label_field("displayName")
+    vin: str | None = label_field("vin")
     # Chargers use serialNumber, inverters sn (both new in 2024-10-01).
-    serial_number: str | None = text_field("_serialNumber")
-    site_name: str | None = text_field("siteName")
-    group_name: str | None = text_field("groupName")
+    serial_number: str | None = label_field("_serialNumber")
+    site_name: str | None = label_field("siteName")
+    group_name: str | None = label_field("groupName")
     category: str | None = text_field("category")
     image_url: str | None = text_field("imageUrl")
     installation_date: datetime | None = value("installationDate")
 
     @classmethod
     def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
-        return {**d, "_serialNumber": text(d, "serialNumber") or text(d, "sn")}
+        return {**d, "_serialNumber": label(d, "serialNumber") or label(d, "sn")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,20 @@ def text(data: Mapping[str, Any] | None, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def label(data: Mapping[str, Any] | None, key: str) -> str | None:
+    """Return the name or identifier at ``key`` as text, or None.
+
+    Vendors send some names as numbers (a model ``3``, a serial number ``123456``): a whole
+    number becomes its decimal text, so a name is always a string (Home Assistant 2026.12
+    refuses other types in the device registry) and is not lost.
+    """
+    value = data.get(key) if data is not None else None
+    if isinstance(value, str):
+        return value
+    whole = integer(data, key)
+    return str(whole) if whole is not None else None
+
+
 def number(data: Mapping[str, Any] | None, key: str) -> float | None:
     """Return the number at ``key`` as a finite float, or None.
 
@@ -166,6 +180,11 @@ def text_field(name: str, default: str | None = None) -> Any:
         default=default,
         metadata=alias(name, deserialize=lambda v: v if isinstance(v, str) else default),
     )
+
+
+def label_field(name: str) -> Any:
+    """A name or identifier: a string, or a whole number as its decimal text (see `label`)."""
+    return field(default=None, metadata=alias(name, deserialize=lambda v: label({"v": v}, "v")))
 
 
 def strings_field(name: str, *, none_if_absent: bool = False) -> Any:
