@@ -104,13 +104,17 @@ class ActionManager:
         self.actions[data["id"]] = action
         return action
 
-    def cancel(self, kind: AssetType, action_id: str) -> Action:
-        """Cancel a pending action (409 if it already resolved)."""
+    def cancel(self, kind: AssetType, action_id: str) -> tuple[Action, bool]:
+        """Cancel a pending action; returns it and whether this call cancelled it.
+
+        An action that already ended is returned as it is: 2024-10-01 answers that cancel
+        with 409 and the final Action as the body (not a problem).
+        """
         action = self.get(kind, action_id)
         if not action.pending:
-            raise ProblemError(409, f"Action {action_id} is already {action.data['state']}")
+            return action, False
         self._finish(action, "CANCELLED", "REQUESTED_CANCELLATION", "Cancelled by the client.")
-        return action
+        return action, True
 
     def resolve_due(self, now: datetime) -> None:
         """Resolve every pending action whose delay has passed, in creation order."""

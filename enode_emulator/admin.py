@@ -127,6 +127,26 @@ async def action_outcome(request: web.Request) -> web.Response:
     return no_content()
 
 
+@routes.put(f"{P}/inverters/{{assetId}}/statistics-pending")
+async def statistics_pending(request: web.Request) -> web.Response:
+    """Answer the inverter's statistics with 202 (still backfilling) for `seconds`."""
+    body = _dict(await json_body(request))
+    core_of(request).set_statistics_pending(request.match_info["assetId"], body.get("seconds"))
+    return no_content()
+
+
+@routes.put(f"{P}/features")
+async def features(request: web.Request) -> web.Response:
+    """Switch optional pre-2024-10-01 behaviour (`{chargerSmartOverride: bool}`)."""
+    body = _dict(await json_body(request))
+    config = core_of(request).config
+    if "chargerSmartOverride" in body:
+        if not isinstance(body["chargerSmartOverride"], bool):
+            raise ProblemError(400, "'chargerSmartOverride' must be a boolean")
+        config.charger_smart_override = body["chargerSmartOverride"]
+    return ok({"chargerSmartOverride": config.charger_smart_override})
+
+
 @routes.put(f"{P}/assets/{{assetId}}/schedule-controlled")
 async def schedule_controlled(request: web.Request) -> web.Response:
     """Mark an asset as schedule-controlled (controls answer 422)."""
@@ -263,3 +283,18 @@ async def charging_history(request: web.Request) -> web.Response:
     body = _dict(await json_body(request))
     count = core_of(request).seed_charging_history(request.match_info["userId"], body.get("days"))
     return ok({"sessions": count})
+
+
+@routes.put("/_emulator/assets/{assetId}/interventions")
+async def set_interventions(request: web.Request) -> web.Response:
+    """Put intervention ids on an asset's capabilities (`{interventionIds, capabilities?}`)."""
+    core = core_of(request)
+    asset = core.vendors.set_interventions(request.match_info["assetId"], await json_body(request))
+    return ok(asset.data)
+
+
+@routes.put("/_emulator/vendors/{vendor}/status")
+async def set_vendor_status(request: web.Request) -> web.Response:
+    """Set a vendor's status in `GET /integrations` (`{status, linkingStatus?, untyped?}`)."""
+    core_of(request).vendors.set_status(request.match_info["vendor"], await json_body(request))
+    return no_content()

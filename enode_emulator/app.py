@@ -12,11 +12,14 @@ from . import (
     routes_assets,
     routes_auth,
     routes_control,
+    routes_interventions,
     routes_link,
+    routes_locations,
     routes_schedules,
     routes_smart,
     routes_stats,
-    routes_vendors,
+    routes_tariffs,
+    routes_users,
     routes_webhooks,
 )
 from .config import API_VERSION
@@ -84,16 +87,20 @@ def build_app(core: Core) -> web.Application:
     """Build the application serving one core."""
     app = web.Application(middlewares=[log_middleware, fault_middleware, auth_middleware])
     app[CORE_REF] = CoreRef(core)
+    # In the order of the sections of Enode's API reference; then the emulator's own pages.
     for module in (
         routes_auth,
+        routes_users,
         routes_assets,
         routes_control,
-        routes_webhooks,
-        routes_link,
+        routes_locations,
+        routes_tariffs,
         routes_smart,
         routes_schedules,
         routes_stats,
-        routes_vendors,
+        routes_webhooks,
+        routes_interventions,
+        routes_link,
         admin,
     ):
         app.router.add_routes(module.routes)

@@ -12,6 +12,7 @@ from .clock import iso
 from .models import JSON, Asset, Site
 
 HVAC_MODES = ("OFF", "AUTO", "COOL", "HEAT")
+# [S>SDK] IDLE: in the seed reference, not in the 2024-10-01 SDK's enums; the seed wins.
 BATTERY_MODES = ("IMPORT_FOCUS", "EXPORT_FOCUS", "TIME_OF_USE", "SELF_RELIANCE", "IDLE")
 VOLTAGE = 230.0
 

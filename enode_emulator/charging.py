@@ -342,7 +342,9 @@ def _aggregate(readings: list[Reading]) -> JSON:
     kw_min, kw_max = min(r.kw_min for r in readings), max(r.kw_max for r in readings)
     priced = [r for r in readings if r.price is not None]
     cost = sum(r.kwh * (r.price or 0.0) for r in priced)
-    price: JSON = {"min": None, "max": None, "mean": None}
+    # The spec's `price` aggregates are numbers (only `nonSmartPrice` is nullable): without a
+    # price for any reading they are 0, as is the cost.
+    price: JSON = {"min": 0.0, "max": 0.0, "mean": 0.0}
     if priced:
         low, high = _stats([r.price for r in priced if r.price is not None])
         priced_kwh = sum(r.kwh for r in priced)

@@ -37,6 +37,10 @@ class EmulatorConfig:
         state_file: Where the state is kept across restarts (persistence.py); None keeps it
             in memory only.
         save_interval: Real seconds between saves of the state file.
+        charger_smart_override: Serve ``POST/DELETE /chargers/{id}/smart-override`` as
+            2024-01-01 did. Off by default: 2024-10-01 (and the seed reference) has the
+            vehicle route only, so the charger route answers 404 like any unknown path.
+            Switchable at run time with ``PUT /_emulator/features``.
     """
 
     scenario: str | Path | dict[str, Any] = "demo"
@@ -56,3 +60,4 @@ class EmulatorConfig:
     webhook_require_https: bool = False
     state_file: Path | None = None
     save_interval: float = 30.0
+    charger_smart_override: bool = False

@@ -254,6 +254,14 @@ class Core:
         except ScenarioError as err:
             raise ProblemError(400, str(err)) from err
 
+    def set_statistics_pending(self, asset_id: str, seconds: Any) -> None:
+        """Make an inverter's statistics answer 202 (still backfilling) for ``seconds``."""
+        asset = self.store.get_asset("inverter", asset_id)
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise ProblemError(400, "'seconds' must be a non-negative number")
+        until = self.clock.now() + timedelta(seconds=float(seconds))
+        asset.sim["statisticsPendingUntil"] = until if seconds else None
+
     def set_schedule_controlled(self, asset_id: str, controlled: bool) -> None:
         """Mark an asset as controlled by a schedule (controls then answer 422)."""
         self.store.find_asset(asset_id).schedule_controlled = controlled

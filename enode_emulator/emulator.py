@@ -183,6 +183,10 @@ class Emulator:
         """Set how the asset's next actions resolve ("confirm", "fail", "cancel" or a dict)."""
         self.core.set_action_outcome(asset_id, outcome)
 
+    def set_statistics_pending(self, inverter_id: str, seconds: float) -> None:
+        """Answer the inverter's statistics with 202 (still backfilling) for ``seconds``."""
+        self.core.set_statistics_pending(inverter_id, seconds)
+
     def set_schedule_controlled(self, asset_id: str, controlled: bool = True) -> None:
         """Mark an asset as schedule-controlled."""
         self.core.set_schedule_controlled(asset_id, controlled)

@@ -32,7 +32,7 @@ SESSION_LIFETIME = timedelta(hours=24)
 LANGUAGES = frozenset(
     {
         "browser", "da-DK", "de-DE", "en-US", "en-GB", "es-ES", "fi-FI", "fr-FR", "it-IT",
-        "nb-NO", "nl-NL", "nl-BE", "pt-PT", "ro-RO", "sv-SE", "lt-LT", "lv-LV",
+        "ja-JP", "lt-LT", "lv-LV", "nb-NO", "nl-NL", "nl-BE", "pl-PL", "pt-PT", "ro-RO", "sv-SE",
     }
 )  # fmt: skip
 

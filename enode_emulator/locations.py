@@ -162,6 +162,29 @@ class Pricing:
         self.refresh_geofences(site.user_id)
         return site
 
+    def assign_location(self, asset: Asset, body: Any, now: datetime) -> None:
+        """Put a charger or HVAC unit at one of its user's Locations (`{locationId|null}`).
+
+        400 without `locationId` or when it is neither a string nor null; 404 for a Location
+        that is unknown or another user's.
+        """
+        if not isinstance(body, dict) or "locationId" not in body:
+            raise ProblemError(400, '"locationId" is required', "Payload validation failed")
+        location_id = body["locationId"]
+        if location_id is not None:
+            if not isinstance(location_id, str):
+                raise ProblemError(
+                    400, '"locationId" must be a string or null', "Payload validation failed"
+                )
+            site = self.location(location_id)
+            if site.user_id != asset.user_id:
+                raise ProblemError(404, f"Location {location_id} not found", "Entity Not Found")
+        before = copy.deepcopy(asset.data)
+        if asset.data["location"].get("id") != location_id:
+            asset.data["location"]["id"] = location_id
+            asset.data["location"]["lastUpdated"] = iso(now)
+        self.store.commit(asset, before)
+
     # Geofence
 
     def refresh_geofences(self, user_id: str) -> None:

@@ -1,4 +1,7 @@
-"""Read endpoints: assets, users, health; user and vendor removal (locations: routes_smart)."""
+"""Assets (Enode API reference: vehicles, chargers, HVAC, batteries, inverters, meters, HEM).
+
+Lists, single reads, refresh hints, a charger's or HVAC unit's Location, readiness.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from aiohttp import web
 
 from .catalog import TYPE_OF_PATH, AssetType
 from .pagination import paginate
-from .web import core_of, no_content, ok
+from .web import core_of, json_body, no_content, ok
 
 routes = web.RouteTableDef()
 _TYPES = "{kind:vehicles|chargers|batteries|hvacs|inverters|meters|hem-systems}"
@@ -45,40 +48,17 @@ async def refresh_hint(request: web.Request) -> web.Response:
     return no_content()
 
 
-@routes.get("/users")
-async def list_users(request: web.Request) -> web.Response:
-    """List users."""
-    users = core_of(request).store.users.values()
-    return ok(paginate([(u.seq, u.list_item()) for u in users], request.query))
+@routes.put("/{kind:chargers|hvacs}/{assetId}")
+async def set_asset_location(request: web.Request) -> web.Response:
+    """Assign a charger or HVAC unit to a Location (`{locationId: uuid|null}`, SMART.md 6.3).
 
-
-@routes.get("/users/{userId}")
-async def get_user(request: web.Request) -> web.Response:
-    """Return a user with linked vendors."""
-    return ok(core_of(request).store.get_user(request.match_info["userId"]).to_json())
-
-
-@routes.delete("/users/{userId}")
-async def delete_user(request: web.Request) -> web.Response:
-    """Delete a user and everything it owns."""
-    core_of(request).store.delete_user(request.match_info["userId"])
-    return no_content()
-
-
-@routes.delete("/users/{userId}/vendors/{vendor}")
-async def delete_vendor(request: web.Request) -> web.Response:
-    """Disconnect a vendor from a user."""
-    info = request.match_info
-    core_of(request).store.disconnect_vendor(info["userId"], info["vendor"], None)
-    return no_content()
-
-
-@routes.delete("/users/{userId}/vendors/{vendor}/{vendorType}")
-async def delete_vendor_type(request: web.Request) -> web.Response:
-    """Disconnect one asset type of a vendor from a user."""
-    info = request.match_info
-    core_of(request).store.disconnect_vendor(info["userId"], info["vendor"], info["vendorType"])
-    return no_content()
+    [?] [O] has this route; whether it survives in 2024-10-01 is not known (API.md 6.9). The
+    2024-10-01 SDK has it (`ChargerUpdatePayload`, `HvacUpdatePayload`).
+    """
+    core = core_of(request)
+    asset = core.store.get_asset(_kind(request), request.match_info["assetId"])
+    core.pricing.assign_location(asset, await json_body(request), core.clock.now())
+    return ok(asset.data)
 
 
 @routes.get("/health/ready")

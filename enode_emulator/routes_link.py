@@ -1,34 +1,13 @@
-"""Link and relink sessions, and the Link UI pages served by the emulator."""
+"""The Link UI pages the emulator serves for the sessions of `routes_users.py`."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from .links import LinkError, LinkSession
-from .web import core_of, json_body, ok
+from .links import LinkError
+from .web import core_of
 
 routes = web.RouteTableDef()
-
-
-def _session_response(request: web.Request, session: LinkSession) -> web.Response:
-    base = f"{request.scheme}://{request.host}"
-    return ok({"linkUrl": f"{base}/link/{session.token}", "linkToken": session.token})
-
-
-@routes.post("/users/{userId}/link")
-async def link_user(request: web.Request) -> web.Response:
-    """Open a link session for a user (creating the user if new)."""
-    links = core_of(request).links
-    session = links.create(request.match_info["userId"], await json_body(request))
-    return _session_response(request, session)
-
-
-@routes.post("/assets/{assetId}/relink")
-async def relink_asset(request: web.Request) -> web.Response:
-    """Open a relink session for an asset."""
-    links = core_of(request).links
-    session = links.create_relink(request.match_info["assetId"], await json_body(request))
-    return _session_response(request, session)
 
 
 def _error_page(error: LinkError) -> web.Response:

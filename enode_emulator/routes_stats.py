@@ -7,8 +7,14 @@ from typing import TYPE_CHECKING, cast
 from aiohttp import web
 
 from .charging import ChargingQuery, parse_query, parse_resolution
+from .clock import iso
 from .problems import ProblemError
-from .statistics import apply_shape, hem_statistics, inverter_statistics
+from .statistics import (
+    apply_shape,
+    hem_statistics,
+    inverter_statistics,
+    statistics_pending_until,
+)
 from .web import core_of, ok
 
 if TYPE_CHECKING:
@@ -45,7 +51,12 @@ async def inverter_stats(request: web.Request) -> web.Response:
     day = None
     if "day" in query:
         day = f"{int(query['year']):04d}-{int(query['month']):02d}-{int(query['day']):02d}"
-    return ok(apply_shape(body, inverter.sim.get("statisticsShape"), day=day, now=now))
+    body = apply_shape(body, inverter.sim.get("statisticsShape"), day=day, now=now)
+    pending = statistics_pending_until(inverter, now)
+    if pending is not None:
+        # 2024-10-01: 202 while Enode backfills; the body is partial and says when to retry.
+        return ok({**body, "retryAfter": iso(pending)}, status=202)
+    return ok(body)
 
 
 def _charging_assets(request: web.Request, query: ChargingQuery) -> set[str]:

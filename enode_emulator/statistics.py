@@ -237,6 +237,12 @@ def _aggregate(
     return totals
 
 
+def statistics_pending_until(inverter: Asset, now: datetime) -> datetime | None:
+    """Until when the inverter's statistics are still being backfilled (202), or None."""
+    until = inverter.sim.get("statisticsPendingUntil")
+    return until if isinstance(until, datetime) and now < until else None
+
+
 def inverter_statistics(
     inverter: Asset, site: Site, query: dict[str, str], now: datetime, seed: int
 ) -> JSON:

@@ -24,11 +24,12 @@ from .models import JSON, Asset
 from .problems import ProblemError
 from .state import Store
 
-# Enode's language codes for interventions [O]; anything else (or none) means en-US.
+# Enode's language codes for interventions (2024-10-01 `ListInterventionsRequest`); anything else
+# (or none) means en-US.
 LANGUAGES: Final = frozenset(
     {
-        "en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "pt-PT", "nl-NL", "nl-BE", "nb-NO",
-        "sv-SE", "da-DK", "fi-FI", "ro-RO",
+        "en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-PT", "lv-LV", "lt-LT", "nl-NL",
+        "nl-BE", "nb-NO", "pl-PL", "sv-SE", "da-DK", "fi-FI", "ro-RO",
     }
 )  # fmt: skip
 DEFAULT_LANGUAGE: Final = "en-US"
@@ -60,9 +61,8 @@ class CatalogueEntry:
             "description": description,
             "access": self.access,
             "agent": self.agent,
+            "action": self.action,  # required by the spec, null when Link cannot resolve it
         }
-        if self.action is not None:
-            resolution["action"] = self.action
         return {
             "id": self.id,
             "vendor": self.vendor,
@@ -86,7 +86,7 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
             vendor="TESLA",
             vendor_type="vehicle",
             brand="Tesla",
-            introduced_at="2023-11-02T00:00:00",
+            introduced_at="2023-11-02T00:00:00Z",
             domain="Device",
             access="Physical",
             agent="User",
@@ -129,7 +129,7 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
             vendor="TESLA",
             vendor_type="vehicle",
             brand="Tesla",
-            introduced_at="2023-03-16T00:00:00",
+            introduced_at="2023-03-16T00:00:00Z",
             domain="Device",
             access="Physical",
             agent="User",
@@ -168,7 +168,7 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
             vendor="VOLKSWAGEN",
             vendor_type="vehicle",
             brand="Volkswagen",
-            introduced_at="2024-02-12T00:00:00",
+            introduced_at="2024-02-12T00:00:00Z",
             domain="Account",
             access="Remote",
             agent="User",
@@ -207,7 +207,7 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
             vendor="ZAPTEC",
             vendor_type="charger",
             brand="Zaptec",
-            introduced_at="2023-06-01T00:00:00",
+            introduced_at="2023-06-01T00:00:00Z",
             domain="Account",
             access="Remote",
             agent="ThirdParty",
@@ -249,7 +249,7 @@ CATALOGUE: Final[dict[str, CatalogueEntry]] = {
             vendor="TESLA",
             vendor_type="vehicle",
             brand="Tesla",
-            introduced_at="2024-05-20T00:00:00",
+            introduced_at="2024-05-20T00:00:00Z",
             domain="Account",
             access="Remote",
             agent="User",
@@ -300,7 +300,7 @@ class Vendors:
     store: Store
     # Vendor -> (status, linkingStatus) for every asset type of that vendor.
     statuses: dict[str, tuple[str, str]] = field(default_factory=dict)
-    # Vendors listed once without `vendorType` (one entry for all their types). Immutable with a
+    # Vendors listed without `assetTypes` (one entry for all their types). Immutable with a
     # class default, so state files written before it existed still load.
     untyped: frozenset[str] = frozenset()
 
@@ -322,34 +322,37 @@ class Vendors:
         return entry.to_json(language_of(query.get("language")))
 
     def integrations(self) -> list[JSON]:
-        """`GET /integrations`: every vendor per asset type with status and scopes [?]."""
-        items: list[JSON] = []
+        """`GET /integrations`: one entry per vendor with its asset types (2024-10-01 shape)."""
+        entries: dict[str, JSON] = {}
         for kind in VENDOR_TYPES:
             scopes = [READ_SCOPE[kind]]
             scopes += [s for s in (LOCATION_SCOPE.get(kind), CONTROL_SCOPE.get(kind)) if s]
             for item in PRODUCTS[kind]:
                 status, linking = self.statuses.get(item.vendor, ("READY", "READY"))
-                entry: JSON = {
-                    "vendor": item.vendor,
-                    "vendorType": kind,
-                    "displayName": item.brand,
-                    "portalName": item.brand,
-                    "status": status,
-                    "linkingStatus": linking,
-                    "scopes": scopes,
-                }
-                if item.vendor in self.untyped:
-                    if any(listed["vendor"] == item.vendor for listed in items):
-                        continue
-                    del entry["vendorType"]
-                items.append(entry)
-        return items
+                entry = entries.setdefault(
+                    item.vendor,
+                    {
+                        "vendor": item.vendor,
+                        "displayName": item.brand,
+                        "assetTypes": [],
+                        "scopes": [],
+                        "status": status,
+                        "portalName": item.brand,
+                        "linkingStatus": linking,
+                    },
+                )
+                if kind not in entry["assetTypes"]:
+                    entry["assetTypes"].append(kind)
+                entry["scopes"] += [scope for scope in scopes if scope not in entry["scopes"]]
+        for vendor in self.untyped & entries.keys():
+            del entries[vendor]["assetTypes"]  # a vendor-wide entry: no types named
+        return list(entries.values())
 
     def set_status(self, vendor: str, body: Any) -> None:
         """Set a vendor's status (`{status, linkingStatus?, untyped?}`); READY clears it.
 
-        `untyped: true` lists the vendor once, without `vendorType` (the shape of
-        `GET /integrations` is not captured [?]: clients must read such an entry too).
+        `untyped: true` lists the vendor without `assetTypes` (a vendor-wide entry, off the
+        2024-10-01 spec, which requires the list: clients must still read such an entry).
         """
         if not any(item.vendor == vendor for items in PRODUCTS.values() for item in items):
             raise ProblemError(404, f"Unknown vendor {vendor}")

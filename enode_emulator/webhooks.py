@@ -73,7 +73,9 @@ class Webhook:
             "id": self.id,
             "url": self.url,
             "events": list(self.events),
-            "lastSuccess": iso(self.last_success) if self.last_success else None,
+            # The spec's `lastSuccess` is a timestamp, never null: before the first delivery
+            # it is the creation time.
+            "lastSuccess": iso(self.last_success or self.created_at),
             "isActive": self.is_active,
             "createdAt": iso(self.created_at),
             "apiVersion": self.api_version,

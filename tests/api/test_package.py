@@ -4,6 +4,7 @@ distribution metadata that makes publishing `aioenode` a release step, not a ref
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 from pathlib import Path
 import shutil
@@ -40,8 +41,8 @@ def test_no_homeassistant_imports() -> None:
         assert not offending, f"{path.name} imports {offending}"
 
 
-def test_only_aiohttp_and_stdlib() -> None:
-    allowed = set(sys.stdlib_module_names) | {"aiohttp"}
+def test_only_aiohttp_mashumaro_and_stdlib() -> None:
+    allowed = set(sys.stdlib_module_names) | {"aiohttp", "mashumaro"}
     for path in API_DIR.rglob("*.py"):
         for name in _imported_modules(path):
             assert name.split(".")[0] in allowed, f"{path.name} imports {name}"
@@ -90,7 +91,10 @@ def test_distribution_metadata() -> None:
     project = PYPROJECT["project"]
     assert project["name"] == "aioenode"
     assert project["version"] == api.__version__
-    assert [dep.split(">")[0].split("=")[0] for dep in project["dependencies"]] == ["aiohttp"]
+    assert [dep.split(">")[0].split("=")[0] for dep in project["dependencies"]] == [
+        "aiohttp",
+        "mashumaro",
+    ]
     assert "Typing :: Typed" in project["classifiers"]
     assert (API_DIR / project["readme"]).is_file()
     setuptools = PYPROJECT["tool"]["setuptools"]
@@ -126,11 +130,10 @@ def test_importable_on_its_own(tmp_path: Path) -> None:
     assert result.stdout.split() == [api.__version__, "aioenode.client"]
 
 
-def test_wheel_builds_from_the_folder(tmp_path: Path) -> None:
-    """`pip wheel custom_components/enode/api` builds a typed `aioenode` wheel (aiohttp only)."""
+def _build_wheel(tmp_path: Path) -> subprocess.CompletedProcess[str]:
     source = tmp_path / "src"
     shutil.copytree(API_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
-    result = subprocess.run(  # noqa: S603 - our own interpreter and folder
+    return subprocess.run(  # noqa: S603 - our own interpreter and folder
         [
             sys.executable,
             "-m",
@@ -149,6 +152,11 @@ def test_wheel_builds_from_the_folder(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
+
+
+def test_wheel_builds_from_the_folder(tmp_path: Path) -> None:
+    """`pip wheel custom_components/enode/api` builds a typed `aioenode` wheel."""
+    result = _build_wheel(tmp_path)
     assert result.returncode == 0, result.stderr
     (wheel,) = (tmp_path / "dist").glob("aioenode-*.whl")
     assert wheel.name.startswith(f"aioenode-{api.__version__}-")
@@ -159,4 +167,47 @@ def test_wheel_builds_from_the_folder(tmp_path: Path) -> None:
     assert expected <= names
     assert not {n for n in names if n.startswith("aioenode/") and n.endswith(".toml")}
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
-    assert requires == ["Requires-Dist: aiohttp>=3.10"]
+    assert requires == ["Requires-Dist: aiohttp>=3.10", "Requires-Dist: mashumaro>=3.13"]
+
+
+# The runtime dependencies of the wheel and theirs (import names), nothing else.
+RUNTIME_MODULES = (
+    "aiohttp", "aiohappyeyeballs", "aiosignal", "attr", "attrs", "frozenlist", "multidict",
+    "propcache", "yarl", "idna", "typing_extensions", "mashumaro",
+)  # fmt: skip
+
+
+def test_wheel_imports_without_home_assistant(tmp_path: Path) -> None:
+    """The wheel, installed alone, imports on the bare interpreter (no Home Assistant there)."""
+    assert _build_wheel(tmp_path).returncode == 0
+    (wheel,) = (tmp_path / "dist").glob("aioenode-*.whl")
+    target = tmp_path / "site"
+    install = subprocess.run(  # noqa: S603 - our own interpreter and wheel
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "-q",
+         "--target", str(target), str(wheel)],
+        check=False, env=_without_project_paths(), capture_output=True, text=True,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr
+    deps = tmp_path / "deps"
+    deps.mkdir()
+    for name in RUNTIME_MODULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None, name
+        origin = Path(spec.origin or "")
+        location = origin.parent if origin.name == "__init__.py" else origin
+        (deps / location.name).symlink_to(location)
+    code = (
+        "import importlib.util, sys\n"
+        f"sys.path[:0] = [{str(target)!r}, {str(deps)!r}]\n"
+        "assert importlib.util.find_spec('homeassistant') is None\n"
+        "import aioenode\n"
+        "assert aioenode.__file__.startswith(sys.path[0]), aioenode.__file__\n"
+        "print(aioenode.__version__, aioenode.EnodeClient.__module__)"
+    )
+    base_python = getattr(sys, "_base_executable", sys.executable)
+    result = subprocess.run(  # noqa: S603 - the interpreter the venv was made from
+        [base_python, "-s", "-c", code],
+        check=False, cwd=tmp_path, env=_without_project_paths(), capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [api.__version__, "aioenode.client"]

@@ -106,8 +106,9 @@ async def test_cancel_rules(api: Api, emulator: Emulator) -> None:
     assert cancelled["state"] == "CANCELLED"
     assert cancelled["failureReason"]["type"] == "REQUESTED_CANCELLATION"
     status, body, _ = await api.call("POST", f"/batteries/actions/{action['id']}/cancel")
+    # 2024-10-01: the 409 body is the final Action, not a problem.
     assert status == 409
-    assert body["title"] == "Conflict"
+    assert body == cancelled
     assert (await api.call("POST", "/batteries/actions/nope/cancel"))[0] == 404
     # Action paths are per type: a battery action is not a vehicle action.
     assert (await api.call("GET", f"/vehicles/actions/{action['id']}"))[0] == 404
@@ -210,7 +211,29 @@ async def test_max_current_and_charge_rate_limit(api: Api, emulator: Emulator) -
     assert (await api.get(f"/vehicles/{VEHICLE}"))["chargeState"]["maxCurrent"] == 20.0
 
 
+async def test_charger_smart_override_is_not_a_route_by_default(
+    api: Api, emulator: Emulator
+) -> None:
+    """2024-10-01 documents the vehicle route only: the charger one is 404 until switched on."""
+    for method in ("POST", "DELETE"):
+        status, body, _ = await api.call(method, f"/chargers/{CHARGER}/smart-override")
+        assert status == 404
+        assert body["detail"] == f"No route for {method} /chargers/{CHARGER}/smart-override"
+    assert emulator.request_log[-1].status == 404
+    status, body, _ = await api.call(
+        "PUT", "/_emulator/features", json={"chargerSmartOverride": "yes"}
+    )
+    assert status == 400
+    status, body, _ = await api.call(
+        "PUT", "/_emulator/features", json={"chargerSmartOverride": True}
+    )
+    assert (status, body) == (200, {"chargerSmartOverride": True})
+    assert (await api.call("POST", f"/chargers/{CHARGER}/smart-override"))[0] == 200
+
+
 async def test_schedule_controlled_gives_422_and_override(api: Api, emulator: Emulator) -> None:
+    # The charger route is 2024-01-01's: opt in (2024-10-01 has vehicles only).
+    await api.call("PUT", "/_emulator/features", json={"chargerSmartOverride": True})
     emulator.set_schedule_controlled(CHARGER)
     status, body, _ = await api.call(
         "POST", f"/chargers/{CHARGER}/charging", json={"action": "START"}

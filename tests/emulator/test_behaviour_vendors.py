@@ -1,4 +1,4 @@
-"""The admin hook that lists a vendor without a type in GET /integrations (issue 25)."""
+"""The admin hook that lists a vendor without its types in GET /integrations (issue 25)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from .conftest import Api
 
 
 async def test_untyped_vendor_is_listed_once_without_a_type(api: Api, emulator: Emulator) -> None:
-    """`untyped: true` folds the vendor's entries into one without `vendorType`; false undoes it."""
+    """`untyped: true` leaves out the vendor's `assetTypes` (vendor-wide); false undoes it."""
     typed = [i for i in await api.get("/integrations") if i["vendor"] == "TESLA"]
-    assert len(typed) > 1
+    assert len(typed) == 1
+    assert len(typed[0]["assetTypes"]) > 1
     status, _, _ = await api.call(
         "PUT", "/_emulator/vendors/TESLA/status", json={"status": "OUTAGE", "untyped": True}
     )
     assert status == 204
     [tesla] = [i for i in await api.get("/integrations") if i["vendor"] == "TESLA"]
-    assert "vendorType" not in tesla
+    assert "assetTypes" not in tesla
     assert (tesla["status"], tesla["linkingStatus"]) == ("OUTAGE", "OUTAGE")
     status, _, _ = await api.call(
         "PUT", "/_emulator/vendors/TESLA/status", json={"status": "OUTAGE", "untyped": "yes"}

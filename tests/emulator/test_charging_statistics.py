@@ -304,13 +304,14 @@ def test_bucket_start() -> None:
 
 
 async def test_no_price_area(api: Api, emulator: Emulator) -> None:
-    """A Location without prices: energy is recorded, prices are null and nothing is paid."""
+    """A Location without prices: energy is recorded, prices are 0 and nothing is paid."""
     emulator.set_prices(SITE, None)
     await _charge_charger(api, emulator, 1)
     await emulator.advance(1200)
     buckets = await api.get(STATS, params=_params(type="charger"))
     assert buckets[0]["kwhSum"] == pytest.approx(RATE)
-    assert buckets[0]["price"] == {"min": None, "max": None, "mean": None}
+    # The spec's price aggregates are numbers: 0 without any price.
+    assert buckets[0]["price"] == {"min": 0.0, "max": 0.0, "mean": 0.0}
     assert buckets[0]["costSum"] == 0
 
 

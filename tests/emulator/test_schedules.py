@@ -228,6 +228,8 @@ async def test_override_and_failed_action_states(api: Api, emulator: Emulator) -
     assert await _charging(api)
     assert (await api.get(f"/schedules/{created['id']}/status"))["state"] == "ALIGNED"
     await api.call("PUT", f"/schedules/{created['id']}", json={"defaultShouldCharge": False})
+    # The charger route is 2024-01-01's: opt in (2024-10-01 has vehicles only).
+    await api.call("PUT", "/_emulator/features", json={"chargerSmartOverride": True})
     await api.post(f"/chargers/{CHARGER}/smart-override")
     status = await api.get(f"/schedules/{created['id']}/status")
     assert status["state"] == "INACTIVE:OVERRIDDEN"

@@ -252,6 +252,8 @@ async def test_smart_override_on_a_plan(api: Api, emulator: Emulator) -> None:
 
 
 async def test_override_ends_when_charging_completes(api: Api, emulator: Emulator) -> None:
+    # The charger route is 2024-01-01's: opt in (2024-10-01 has vehicles only).
+    await api.call("PUT", "/_emulator/features", json={"chargerSmartOverride": True})
     override = await api.post(f"/chargers/{CHARGER}/smart-override")
     assert override["targetType"] == "charger"
     await emulator.advance(10)

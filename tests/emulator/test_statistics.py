@@ -163,3 +163,29 @@ async def test_inverter_statistics(api: Api, emulator: Emulator) -> None:
     assert (
         await api.call("GET", "/inverters/nope/statistics", params={"year": "2025", "month": "1"})
     )[0] == 404
+
+
+async def test_inverter_statistics_202_while_backfilling(api: Api, emulator: Emulator) -> None:
+    """2024-10-01: 202 with the partial body and `retryAfter` until the backfill is done."""
+    url = f"/inverters/{INVERTER}/statistics"
+    params = {"year": "2025", "month": "5", "day": "31"}
+    status, _, _ = await api.call(
+        "PUT", f"/_emulator/inverters/{INVERTER}/statistics-pending", json={"seconds": 600}
+    )
+    assert status == 204
+    status, body, _ = await api.call("GET", url, params=params)
+    assert status == 202
+    assert body["retryAfter"] == "2025-06-01T10:10:00.000Z"
+    assert len(body["resolutions"]["QUARTER_HOUR"]["data"]) == 96
+    await emulator.advance(600)
+    await api.authenticate()
+    status, body, _ = await api.call("GET", url, params=params)
+    assert status == 200
+    assert "retryAfter" not in body
+    for bad in ({"seconds": -1}, {"seconds": "10"}, {}):
+        assert (
+            await api.call("PUT", f"/_emulator/inverters/{INVERTER}/statistics-pending", json=bad)
+        )[0] == 400
+    assert (
+        await api.call("PUT", f"/_emulator/inverters/{HEM}/statistics-pending", json={"seconds": 1})
+    )[0] == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 import re
 from typing import Any
 
@@ -29,6 +30,9 @@ async def test_interventions_list_is_a_plain_array_with_every_required_key(api: 
         assert {"title", "description", "access", "agent"} <= set(item["resolution"])
         assert item["resolution"]["access"] in ("Remote", "Physical")
         assert item["resolution"]["agent"] in ("User", "ThirdParty")
+        # 2024-10-01: `action` is required (null or "Link"); timestamps carry their offset.
+        assert item["resolution"]["action"] in (None, "Link")
+        assert datetime.fromisoformat(item["introducedAt"]).utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize(
@@ -142,10 +146,12 @@ async def test_integrations_list_vendors_with_status_and_outage(
 ) -> None:
     listed = await api.get("/integrations")
     assert isinstance(listed, list)
+    # 2024-10-01's shape: one entry per vendor with its asset types.
+    assert len({i["vendor"] for i in listed}) == len(listed)
     zaptec = next(i for i in listed if i["vendor"] == "ZAPTEC")
     assert zaptec == {
         "vendor": "ZAPTEC",
-        "vendorType": "charger",
+        "assetTypes": ["charger"],
         "displayName": "Zaptec",
         "portalName": "Zaptec",
         "status": "READY",
@@ -157,8 +163,9 @@ async def test_integrations_list_vendors_with_status_and_outage(
     )
     assert status == 204
     tesla = [i for i in await api.get("/integrations") if i["vendor"] == "TESLA"]
-    assert {i["vendorType"] for i in tesla} >= {"vehicle", "charger"}
-    assert {(i["status"], i["linkingStatus"]) for i in tesla} == {("OUTAGE", "OUTAGE")}
+    assert len(tesla) == 1
+    assert set(tesla[0]["assetTypes"]) >= {"vehicle", "charger"}
+    assert (tesla[0]["status"], tesla[0]["linkingStatus"]) == ("OUTAGE", "OUTAGE")
     emulator.set_vendor_status("TESLA", "READY")
     tesla = [i for i in await api.get("/integrations") if i["vendor"] == "TESLA"]
     assert {i["status"] for i in tesla} == {"READY"}

@@ -39,7 +39,8 @@ async def test_crud_and_validation(api: Api, receiver: Receiver) -> None:
     assert hook["isActive"] is True
     assert hook["authentication"] == {"headerName": "x-auth"}
     assert "secret" not in hook
-    assert hook["lastSuccess"] is None
+    # The spec's lastSuccess is a timestamp: the creation time until a delivery succeeds.
+    assert hook["lastSuccess"] == hook["createdAt"]
     status, body, _ = await api.call(
         "POST", "/webhooks", json={"url": receiver.url, "secret": SECRET}
     )
@@ -129,7 +130,7 @@ async def test_delivery_is_signed_batched_and_authenticated(
     assert all("." in f or f in ("lastSeen", "isReachable") for f in updated[-1]["updatedFields"])
     assert emulator.delivery_log[-1].outcome == "delivered"
     hook = (await api.get("/webhooks"))["data"][0]
-    assert hook["lastSuccess"] is not None
+    assert hook["lastSuccess"] > hook["createdAt"]  # the last delivery, not the creation
 
 
 async def test_more_than_100_events_are_split(

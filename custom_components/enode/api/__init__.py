@@ -1,6 +1,6 @@
 """Async, typed client for the Enode API (version 2024-10-01).
 
-This package is self-contained: it depends on aiohttp and the standard library
+This package is self-contained: it depends on aiohttp, mashumaro and the standard library
 only, never on Home Assistant.
 """
 
@@ -63,6 +63,7 @@ from .events import (
     parse_event,
 )
 from .exceptions import (
+    EnodeActionResolvedError,
     EnodeAuthenticationError,
     EnodeBadRequestError,
     EnodeConflictError,
@@ -72,9 +73,11 @@ from .exceptions import (
     EnodeForbiddenError,
     EnodeInvalidResponseError,
     EnodeNotFoundError,
+    EnodeNotSupportedError,
     EnodeRateLimitError,
     EnodeServerError,
     EnodeSmartChargingPolicyError,
+    EnodeStatisticsPendingError,
     EnodeTimeoutError,
     EnodeWebhookPayloadError,
     smart_charging_error_cause,
@@ -162,6 +165,7 @@ __all__ = [
     "ChargingStatisticsBucket",
     "CredentialsInvalidatedEvent",
     "EnergyState",
+    "EnodeActionResolvedError",
     "EnodeAuthenticationError",
     "EnodeBadRequestError",
     "EnodeClient",
@@ -172,9 +176,11 @@ __all__ = [
     "EnodeForbiddenError",
     "EnodeInvalidResponseError",
     "EnodeNotFoundError",
+    "EnodeNotSupportedError",
     "EnodeRateLimitError",
     "EnodeServerError",
     "EnodeSmartChargingPolicyError",
+    "EnodeStatisticsPendingError",
     "EnodeTimeoutError",
     "EnodeWebhookPayloadError",
     "Environment",

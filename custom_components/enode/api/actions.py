@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from .const import FINAL_ACTION_STATES, ActionState, ChargeActionKind, FailureReasonType
-from .parsing import JsonObject, enum_or_str, obj, sub, text, timestamp
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
+from .parsing import (
+    EnodeModel,
+    JsonObject,
+    alias,
+    enum_field,
+    obj,
+    raw_field,
+    sub,
+    text_field,
+    value,
+)
 
 
 @dataclass(frozen=True, slots=True)
-class Action:
+class Action(EnodeModel):
     """A control request that Enode keeps retrying until it is confirmed, fails or is cancelled.
 
     ``kind`` is set on charge actions (START/STOP). ``target_state`` holds
@@ -22,39 +29,33 @@ class Action:
     actions, ``target`` (mode, setpoints, hold type).
     """
 
-    id: str
-    user_id: str | None
-    kind: ChargeActionKind | str | None
-    state: ActionState | str | None
-    target_id: str | None
-    target_type: str | None
-    target_state: JsonObject | None
-    failure_reason_type: FailureReasonType | str | None
-    failure_reason_detail: str | None
-    created_at: datetime | None
-    updated_at: datetime | None
-    completed_at: datetime | None
-    raw: JsonObject
+    id: str = text_field("id", "")
+    user_id: str | None = text_field("userId")
+    kind: ChargeActionKind | str | None = enum_field("kind", ChargeActionKind)
+    state: ActionState | str | None = enum_field("state", ActionState)
+    target_id: str | None = text_field("targetId")
+    target_type: str | None = text_field("targetType")
+    target_state: JsonObject | None = field(
+        default=None, metadata=alias("_target", deserialize=obj)
+    )
+    failure_reason_type: FailureReasonType | str | None = enum_field(
+        "_failureType", FailureReasonType
+    )
+    failure_reason_detail: str | None = text_field("_failureDetail")
+    created_at: datetime | None = value("createdAt")
+    updated_at: datetime | None = value("updatedAt")
+    completed_at: datetime | None = value("completedAt")
+    raw: JsonObject = raw_field()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse any Action variant."""
-        failure = sub(data, "failureReason")
-        return cls(
-            id=text(data, "id") or "",
-            user_id=text(data, "userId"),
-            kind=enum_or_str(ChargeActionKind, data.get("kind")),
-            state=enum_or_str(ActionState, data.get("state")),
-            target_id=text(data, "targetId"),
-            target_type=text(data, "targetType"),
-            target_state=obj(data.get("targetState")) or obj(data.get("target")),
-            failure_reason_type=enum_or_str(FailureReasonType, failure.get("type")),
-            failure_reason_detail=text(failure, "detail"),
-            created_at=timestamp(data, "createdAt"),
-            updated_at=timestamp(data, "updatedAt"),
-            completed_at=timestamp(data, "completedAt"),
-            raw=dict(data),
-        )
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        failure = sub(d, "failureReason")
+        return {
+            **d,
+            "_target": obj(d.get("targetState")) or obj(d.get("target")),
+            "_failureType": failure.get("type"),
+            "_failureDetail": failure.get("detail"),
+        }
 
     @property
     def is_final(self) -> bool:
@@ -63,28 +64,14 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
-class SmartOverride:
+class SmartOverride(EnodeModel):
     """A smart override that forces charging while smart charging or a schedule is active."""
 
-    target_id: str | None
-    target_type: str | None
-    user_id: str | None
-    vendor: str | None
-    vendor_action_id: str | None
-    created_at: datetime | None
-    ended_at: datetime | None
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a smart override object."""
-        return cls(
-            target_id=text(data, "targetId"),
-            target_type=text(data, "targetType"),
-            user_id=text(data, "userId"),
-            vendor=text(data, "vendor"),
-            vendor_action_id=text(data, "vendorActionId"),
-            created_at=timestamp(data, "createdAt"),
-            ended_at=timestamp(data, "endedAt"),
-            raw=dict(data),
-        )
+    target_id: str | None = text_field("targetId")
+    target_type: str | None = text_field("targetType")
+    user_id: str | None = text_field("userId")
+    vendor: str | None = text_field("vendor")
+    vendor_action_id: str | None = text_field("vendorActionId")
+    created_at: datetime | None = value("createdAt")
+    ended_at: datetime | None = value("endedAt")
+    raw: JsonObject = raw_field()

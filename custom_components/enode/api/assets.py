@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
 
 from .const import (
     AssetType,
@@ -14,88 +15,85 @@ from .const import (
     PowerDeliveryState,
 )
 from .parsing import (
+    EnodeModel,
     JsonObject,
-    boolean,
+    alias,
+    enum_field,
     enum_or_str,
-    integer,
     label,
-    number,
+    label_field,
+    model_field,
     obj,
     parse_datetime,
-    strings,
+    raw_field,
+    strings_field,
     sub,
     text,
-    timestamp,
+    text_field,
+    value,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
-    from datetime import datetime
+    from collections.abc import Mapping
+
+# The pre-2024-10-01 top-level Location id, handed to `AssetLocation` with its object.
+_LEGACY_LOCATION_KEY: Final = "__aioenode_legacy_location__"
+
+
+def _capability_flag(value: Any) -> bool:
+    return value is True
 
 
 @dataclass(frozen=True, slots=True)
-class Capability:
+class Capability(EnodeModel):
     """Whether an asset can do something, and which interventions block it."""
 
-    is_capable: bool
-    intervention_ids: tuple[str, ...]
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a Capability object."""
-        return cls(
-            is_capable=boolean(data, "isCapable") is True,
-            intervention_ids=strings(data, "interventionIds"),
-            raw=dict(data),
-        )
+    is_capable: bool = field(
+        default=False, metadata=alias("isCapable", deserialize=_capability_flag)
+    )
+    intervention_ids: tuple[str, ...] = strings_field("interventionIds")
+    raw: JsonObject = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class AssetInformation:
-    """Static information about an asset; the keys differ per asset type."""
+class AssetInformation(EnodeModel):
+    """Static information about an asset; the keys differ per asset type.
 
-    vendor_id: str | None
-    brand: str | None
-    model: str | None
-    year: int | None
-    display_name: str | None
-    vin: str | None
-    serial_number: str | None
-    site_name: str | None
-    group_name: str | None
-    category: str | None
-    image_url: str | None
-    installation_date: datetime | None
+    Names and identifiers (brand, model, VIN, serial number, ...) sent as whole numbers are kept
+    as their decimal text (Home Assistant 2026.12 wants strings in the device registry).
+    """
+
+    vendor_id: str | None = text_field("id")
+    brand: str | None = label_field("brand")
+    model: str | None = label_field("model")
+    year: int | None = value("year")
+    display_name: str | None = label_field("displayName")
+    vin: str | None = label_field("vin")
+    # Chargers use serialNumber, inverters sn (both new in 2024-10-01).
+    serial_number: str | None = label_field("_serialNumber")
+    site_name: str | None = label_field("siteName")
+    group_name: str | None = label_field("groupName")
+    category: str | None = text_field("category")
+    image_url: str | None = text_field("imageUrl")
+    installation_date: datetime | None = value("installationDate")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse an ``information`` object."""
-        return cls(
-            vendor_id=text(data, "id"),
-            brand=label(data, "brand"),
-            model=label(data, "model"),
-            year=integer(data, "year"),
-            display_name=label(data, "displayName"),
-            vin=label(data, "vin"),
-            # Chargers use serialNumber, inverters sn (both new in 2024-10-01).
-            serial_number=label(data, "serialNumber") or label(data, "sn"),
-            site_name=label(data, "siteName"),
-            group_name=label(data, "groupName"),
-            category=text(data, "category"),
-            image_url=text(data, "imageUrl"),
-            installation_date=timestamp(data, "installationDate"),
-        )
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        return {**d, "_serialNumber": label(d, "serialNumber") or label(d, "sn")}
 
 
 @dataclass(frozen=True, slots=True)
-class AssetLocation:
+class AssetLocation(EnodeModel):
     """Where an asset is: its Enode Location and, with a location scope, coordinates."""
 
-    id: str | None
-    latitude: float | None
-    longitude: float | None
-    last_updated: datetime | None
+    id: str | None = text_field("_id")
+    latitude: float | None = value("latitude")
+    longitude: float | None = value("longitude")
+    last_updated: datetime | None = value("lastUpdated")
+
+    @classmethod
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        return {**d, "_id": text(d, "id") or text(d, _LEGACY_LOCATION_KEY)}
 
     @classmethod
     def from_asset(cls, data: Mapping[str, Any]) -> Self | None:
@@ -104,269 +102,170 @@ class AssetLocation:
         legacy_id = text(data, "locationId") or text(data, "chargingLocationId")
         if location is None:
             return None if legacy_id is None else cls(legacy_id, None, None, None)
-        return cls(
-            id=text(location, "id") or legacy_id,
-            latitude=number(location, "latitude"),
-            longitude=number(location, "longitude"),
-            last_updated=timestamp(location, "lastUpdated"),
-        )
+        return cls.from_dict({**location, _LEGACY_LOCATION_KEY: legacy_id})
 
 
 @dataclass(frozen=True, slots=True)
-class ChargeState:
+class ChargeState(EnodeModel):
     """Charging state of a vehicle or charger (vehicle-only keys are None on chargers)."""
 
-    battery_level: float | None
-    range: float | None
-    is_plugged_in: bool | None
-    is_charging: bool | None
-    is_fully_charged: bool | None
-    battery_capacity: float | None
-    charge_limit: float | None
-    charge_rate: float | None
-    charge_rate_limit: float | None
-    charge_time_remaining: float | None
-    max_current: float | None
-    power_delivery_state: PowerDeliveryState | str | None
-    plugged_in_charger_id: str | None
-    plugged_in_vehicle_id: str | None
-    last_updated: datetime | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a vehicle or charger ``chargeState`` object."""
-        return cls(
-            battery_level=number(data, "batteryLevel"),
-            range=number(data, "range"),
-            is_plugged_in=boolean(data, "isPluggedIn"),
-            is_charging=boolean(data, "isCharging"),
-            is_fully_charged=boolean(data, "isFullyCharged"),
-            battery_capacity=number(data, "batteryCapacity"),
-            charge_limit=number(data, "chargeLimit"),
-            charge_rate=number(data, "chargeRate"),
-            # Key name inferred from the charge-rate-limit endpoint (API.md 4.2 [?]).
-            charge_rate_limit=number(data, "chargeRateLimit"),
-            charge_time_remaining=number(data, "chargeTimeRemaining"),
-            max_current=number(data, "maxCurrent"),
-            power_delivery_state=enum_or_str(PowerDeliveryState, data.get("powerDeliveryState")),
-            plugged_in_charger_id=text(data, "pluggedInChargerId"),
-            plugged_in_vehicle_id=text(data, "pluggedInVehicleId"),
-            last_updated=timestamp(data, "lastUpdated"),
-        )
+    battery_level: float | None = value("batteryLevel")
+    range: float | None = value("range")
+    is_plugged_in: bool | None = value("isPluggedIn")
+    is_charging: bool | None = value("isCharging")
+    is_fully_charged: bool | None = value("isFullyCharged")
+    battery_capacity: float | None = value("batteryCapacity")
+    charge_limit: float | None = value("chargeLimit")
+    charge_rate: float | None = value("chargeRate")
+    # Key name inferred from the charge-rate-limit endpoint (API.md 4.2 [?]).
+    # [S>SDK] absent from the 2024-10-01 SDK, documented by the seed: the seed wins.
+    charge_rate_limit: float | None = value("chargeRateLimit")
+    charge_time_remaining: float | None = value("chargeTimeRemaining")
+    max_current: float | None = value("maxCurrent")
+    power_delivery_state: PowerDeliveryState | str | None = enum_field(
+        "powerDeliveryState", PowerDeliveryState
+    )
+    plugged_in_charger_id: str | None = text_field("pluggedInChargerId")
+    plugged_in_vehicle_id: str | None = text_field("pluggedInVehicleId")
+    last_updated: datetime | None = value("lastUpdated")
 
 
 @dataclass(frozen=True, slots=True)
-class SmartChargingPolicy:
+class SmartChargingPolicy(EnodeModel):
     """A vehicle's smart charging settings."""
 
-    is_enabled: bool | None
-    deadline: str | None
-    minimum_charge_limit: float | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a ``smartChargingPolicy`` object."""
-        return cls(
-            is_enabled=boolean(data, "isEnabled"),
-            deadline=text(data, "deadline"),
-            minimum_charge_limit=number(data, "minimumChargeLimit"),
-        )
+    is_enabled: bool | None = value("isEnabled")
+    deadline: str | None = text_field("deadline")
+    minimum_charge_limit: float | None = value("minimumChargeLimit")
 
 
 @dataclass(frozen=True, slots=True)
-class Odometer:
+class Odometer(EnodeModel):
     """A vehicle's odometer reading in km."""
 
-    distance: float | None
-    last_updated: datetime | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse an ``odometer`` object."""
-        return cls(distance=number(data, "distance"), last_updated=timestamp(data, "lastUpdated"))
+    distance: float | None = value("distance")
+    last_updated: datetime | None = value("lastUpdated")
 
 
 @dataclass(frozen=True, slots=True)
-class BatteryChargeState:
+class BatteryChargeState(EnodeModel):
     """Charge state of a home battery; ``charge_rate`` is positive while charging."""
 
-    status: BatteryStatus | str | None
-    battery_capacity: float | None
-    battery_level: float | None
-    charge_rate: float | None
-    discharge_limit: float | None
-    last_updated: datetime | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a battery ``chargeState`` object."""
-        return cls(
-            status=enum_or_str(BatteryStatus, data.get("status")),
-            battery_capacity=number(data, "batteryCapacity"),
-            battery_level=number(data, "batteryLevel"),
-            charge_rate=number(data, "chargeRate"),
-            discharge_limit=number(data, "dischargeLimit"),
-            last_updated=timestamp(data, "lastUpdated"),
-        )
+    status: BatteryStatus | str | None = enum_field("status", BatteryStatus)
+    battery_capacity: float | None = value("batteryCapacity")
+    battery_level: float | None = value("batteryLevel")
+    charge_rate: float | None = value("chargeRate")
+    discharge_limit: float | None = value("dischargeLimit")
+    last_updated: datetime | None = value("lastUpdated")
 
 
 @dataclass(frozen=True, slots=True)
-class BatteryConfig:
+class BatteryConfig(EnodeModel):
     """Configuration of a home battery."""
 
-    operation_mode: BatteryOperationMode | str | None
-    last_updated: datetime | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a battery ``config`` object."""
-        return cls(
-            operation_mode=enum_or_str(BatteryOperationMode, data.get("operationMode")),
-            last_updated=timestamp(data, "lastUpdated"),
-        )
+    operation_mode: BatteryOperationMode | str | None = enum_field(
+        "operationMode", BatteryOperationMode
+    )
+    last_updated: datetime | None = value("lastUpdated")
 
 
 @dataclass(frozen=True, slots=True)
-class TemperatureState:
+class TemperatureState(EnodeModel):
     """Measured temperature of an HVAC unit in °C."""
 
-    current_temperature: float | None
-    is_active: bool | None
-    last_updated: datetime | None
+    current_temperature: float | None = value("currentTemperature")
+    is_active: bool | None = value("isActive")
+    last_updated: datetime | None = value("lastUpdated")
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a ``temperatureState`` object."""
-        return cls(
-            current_temperature=number(data, "currentTemperature"),
-            is_active=boolean(data, "isActive"),
-            last_updated=timestamp(data, "lastUpdated"),
-        )
+
+def _hvac_mode(value: Any) -> HvacMode | str | None:
+    # The changelog writes "Unknown"; accept any casing of the known modes (API.md 4.4 [?]).
+    return enum_or_str(HvacMode, value.upper() if isinstance(value, str) else None)
 
 
 @dataclass(frozen=True, slots=True)
-class ThermostatState:
+class ThermostatState(EnodeModel):
     """Thermostat settings of an HVAC unit (setpoints in °C)."""
 
-    mode: HvacMode | str | None
-    heat_setpoint: float | None
-    cool_setpoint: float | None
-    hold_type: HvacHoldType | str | None
-    last_updated: datetime | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a ``thermostatState`` object."""
-        mode = data.get("mode")
-        # The changelog writes "Unknown"; accept any casing of the known modes (API.md 4.4 [?]).
-        return cls(
-            mode=enum_or_str(HvacMode, mode.upper() if isinstance(mode, str) else None),
-            heat_setpoint=number(data, "heatSetpoint"),
-            cool_setpoint=number(data, "coolSetpoint"),
-            hold_type=enum_or_str(HvacHoldType, data.get("holdType")),
-            last_updated=timestamp(data, "lastUpdated"),
-        )
+    mode: HvacMode | str | None = field(
+        default=None, metadata=alias("mode", deserialize=_hvac_mode)
+    )
+    heat_setpoint: float | None = value("heatSetpoint")
+    cool_setpoint: float | None = value("coolSetpoint")
+    hold_type: HvacHoldType | str | None = enum_field("holdType", HvacHoldType)
+    last_updated: datetime | None = value("lastUpdated")
 
 
 @dataclass(frozen=True, slots=True)
-class SetpointRange:
+class SetpointRange(EnodeModel):
     """An inclusive range in °C; either end may be unknown."""
 
-    min: float | None
-    max: float | None
+    min: float | None = value("min")
+    max: float | None = value("max")
 
     @classmethod
-    def from_value(cls, value: Any) -> Self | None:
+    def from_value(cls, data: Any) -> Self | None:
         """Parse ``{min, max}``, or return None when absent."""
-        data = obj(value)
-        return None if data is None else cls(min=number(data, "min"), max=number(data, "max"))
+        return cls.from_dict(data) if isinstance(data, dict) else None
 
 
 @dataclass(frozen=True, slots=True)
-class ProductionState:
+class ProductionState(EnodeModel):
     """Solar production of an inverter (kW, lifetime kWh)."""
 
-    production_rate: float | None
-    is_producing: bool | None
-    total_lifetime_production: float | None
-    last_updated: datetime | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a ``productionState`` object."""
-        return cls(
-            production_rate=number(data, "productionRate"),
-            is_producing=boolean(data, "isProducing"),
-            total_lifetime_production=number(data, "totalLifetimeProduction"),
-            last_updated=timestamp(data, "lastUpdated"),
-        )
+    production_rate: float | None = value("productionRate")
+    is_producing: bool | None = value("isProducing")
+    total_lifetime_production: float | None = value("totalLifetimeProduction")
+    last_updated: datetime | None = value("lastUpdated")
 
 
 @dataclass(frozen=True, slots=True)
-class EnergyState:
+class EnergyState(EnodeModel):
     """Grid power at a meter in kW; positive means importing."""
 
-    power: float | None
-    last_updated: datetime | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse an ``energyState`` object."""
-        return cls(power=number(data, "power"), last_updated=timestamp(data, "lastUpdated"))
+    power: float | None = value("power")
+    last_updated: datetime | None = value("lastUpdated")
 
 
-def _nested[T](data: Mapping[str, Any], key: str, parse: Callable[[JsonObject], T]) -> T | None:
-    """Parse the nested object at ``key`` with ``parse``, or return None when absent."""
-    value = obj(data.get(key))
-    return None if value is None else parse(value)
+def _with_asset(d: dict[str, Any]) -> dict[str, Any]:
+    """The whole asset object for `AssetLocation.from_asset` (it reads top-level keys too)."""
+    return {**d, "_asset": d}
+
+
+def _capabilities(value: Any) -> dict[str, Capability]:
+    return {
+        name: Capability.from_dict(item)
+        for name, item in (value.items() if isinstance(value, dict) else ())
+        if isinstance(item, dict) and "isCapable" in item
+    }
 
 
 @dataclass(frozen=True, slots=True)
-class BaseAsset:
+class BaseAsset(EnodeModel):
     """Fields shared by every asset type."""
 
     ASSET_TYPE: ClassVar[AssetType] = AssetType.VEHICLE  # overridden by each subclass
 
-    id: str
-    user_id: str | None
-    vendor: str | None
-    last_seen: datetime | None
-    is_reachable: bool | None
-    information: AssetInformation | None
-    location: AssetLocation | None
-    capabilities: dict[str, Capability]
-    scopes: tuple[str, ...]
-    hem_system_id: str | None
-    raw: JsonObject
+    # An asset without an ID is useless but should not crash a whole list.
+    id: str = text_field("id", "")
+    user_id: str | None = text_field("userId")
+    vendor: str | None = text_field("vendor")
+    last_seen: datetime | None = value("lastSeen")
+    is_reachable: bool | None = value("isReachable")
+    information: AssetInformation | None = model_field("information", AssetInformation)
+    location: AssetLocation | None = field(
+        default=None, metadata=alias("_asset", deserialize=AssetLocation.from_asset)
+    )
+    capabilities: dict[str, Capability] = field(
+        default_factory=dict, metadata=alias("capabilities", deserialize=_capabilities)
+    )
+    scopes: tuple[str, ...] = strings_field("scopes")
+    hem_system_id: str | None = text_field("hemSystemId")
+    raw: JsonObject = raw_field()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse an asset object of this type; unknown keys are ignored."""
-        capabilities = {
-            name: Capability.from_dict(value)
-            for name, value in sub(data, "capabilities").items()
-            if isinstance(value, dict) and "isCapable" in value
-        }
-        return cls(
-            # An asset without an ID is useless but should not crash a whole list.
-            id=text(data, "id") or "",
-            user_id=text(data, "userId"),
-            vendor=text(data, "vendor"),
-            last_seen=timestamp(data, "lastSeen"),
-            is_reachable=boolean(data, "isReachable"),
-            information=_nested(data, "information", AssetInformation.from_dict),
-            location=AssetLocation.from_asset(data),
-            capabilities=capabilities,
-            scopes=strings(data, "scopes"),
-            hem_system_id=text(data, "hemSystemId"),
-            raw=dict(data),
-            **cls._parse_specific(data),
-        )
-
-    @classmethod
-    def _parse_specific(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the type-specific fields; overridden by subclasses that have any."""
-        return {}
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        return _with_asset(d)
 
     @property
     def asset_type(self) -> AssetType:
@@ -409,19 +308,11 @@ class Vehicle(BaseAsset):
 
     ASSET_TYPE: ClassVar[AssetType] = AssetType.VEHICLE
 
-    charge_state: ChargeState | None
-    smart_charging_policy: SmartChargingPolicy | None
-    odometer: Odometer | None
-
-    @classmethod
-    def _parse_specific(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "charge_state": _nested(data, "chargeState", ChargeState.from_dict),
-            "smart_charging_policy": _nested(
-                data, "smartChargingPolicy", SmartChargingPolicy.from_dict
-            ),
-            "odometer": _nested(data, "odometer", Odometer.from_dict),
-        }
+    charge_state: ChargeState | None = model_field("chargeState", ChargeState)
+    smart_charging_policy: SmartChargingPolicy | None = model_field(
+        "smartChargingPolicy", SmartChargingPolicy
+    )
+    odometer: Odometer | None = model_field("odometer", Odometer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,11 +321,7 @@ class Charger(BaseAsset):
 
     ASSET_TYPE: ClassVar[AssetType] = AssetType.CHARGER
 
-    charge_state: ChargeState | None
-
-    @classmethod
-    def _parse_specific(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"charge_state": _nested(data, "chargeState", ChargeState.from_dict)}
+    charge_state: ChargeState | None = model_field("chargeState", ChargeState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,15 +330,8 @@ class Battery(BaseAsset):
 
     ASSET_TYPE: ClassVar[AssetType] = AssetType.BATTERY
 
-    charge_state: BatteryChargeState | None
-    config: BatteryConfig | None
-
-    @classmethod
-    def _parse_specific(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "charge_state": _nested(data, "chargeState", BatteryChargeState.from_dict),
-            "config": _nested(data, "config", BatteryConfig.from_dict),
-        }
+    charge_state: BatteryChargeState | None = model_field("chargeState", BatteryChargeState)
+    config: BatteryConfig | None = model_field("config", BatteryConfig)
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,29 +340,30 @@ class Hvac(BaseAsset):
 
     ASSET_TYPE: ClassVar[AssetType] = AssetType.HVAC
 
-    consumption_rate: float | None
-    temperature_state: TemperatureState | None
-    thermostat_state: ThermostatState | None
-    capable_modes: tuple[str, ...] | None
-    capable_hold_types: tuple[str, ...] | None
-    heat_setpoint_range: SetpointRange | None
-    cool_setpoint_range: SetpointRange | None
-    setpoint_difference_range: SetpointRange | None
+    consumption_rate: float | None = value("consumptionRate")
+    temperature_state: TemperatureState | None = model_field("temperatureState", TemperatureState)
+    thermostat_state: ThermostatState | None = model_field("thermostatState", ThermostatState)
+    # From `capabilities` (lists and ranges, not capability objects).
+    capable_modes: tuple[str, ...] | None = strings_field("_capableModes", none_if_absent=True)
+    capable_hold_types: tuple[str, ...] | None = strings_field(
+        "_capableHoldTypes", none_if_absent=True
+    )
+    heat_setpoint_range: SetpointRange | None = model_field("_heatSetpointRange", SetpointRange)
+    cool_setpoint_range: SetpointRange | None = model_field("_coolSetpointRange", SetpointRange)
+    setpoint_difference_range: SetpointRange | None = model_field(
+        "_setpointDifferenceRange", SetpointRange
+    )
 
     @classmethod
-    def _parse_specific(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        capabilities = sub(data, "capabilities")
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        capabilities = sub(d, "capabilities")
         return {
-            "consumption_rate": number(data, "consumptionRate"),
-            "temperature_state": _nested(data, "temperatureState", TemperatureState.from_dict),
-            "thermostat_state": _nested(data, "thermostatState", ThermostatState.from_dict),
-            "capable_modes": _string_list_or_none(capabilities, "capableModes"),
-            "capable_hold_types": _string_list_or_none(capabilities, "capableHoldTypes"),
-            "heat_setpoint_range": SetpointRange.from_value(capabilities.get("heatSetpointRange")),
-            "cool_setpoint_range": SetpointRange.from_value(capabilities.get("coolSetpointRange")),
-            "setpoint_difference_range": SetpointRange.from_value(
-                capabilities.get("setpointDifferenceRange")
-            ),
+            **_with_asset(d),
+            "_capableModes": capabilities.get("capableModes"),
+            "_capableHoldTypes": capabilities.get("capableHoldTypes"),
+            "_heatSetpointRange": capabilities.get("heatSetpointRange"),
+            "_coolSetpointRange": capabilities.get("coolSetpointRange"),
+            "_setpointDifferenceRange": capabilities.get("setpointDifferenceRange"),
         }
 
 
@@ -492,15 +373,23 @@ class Inverter(BaseAsset):
 
     ASSET_TYPE: ClassVar[AssetType] = AssetType.INVERTER
 
-    production_state: ProductionState | None
-    timezone: str | None
+    production_state: ProductionState | None = model_field("productionState", ProductionState)
+    timezone: str | None = text_field("timezone")
 
-    @classmethod
-    def _parse_specific(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "production_state": _nested(data, "productionState", ProductionState.from_dict),
-            "timezone": text(data, "timezone"),
-        }
+    @property
+    def production_statistics(self) -> Capability | None:
+        """``capabilities.productionStatistics`` (2024-10-01), None when not reported."""
+        return self.capabilities.get("productionStatistics")
+
+    @property
+    def has_production_statistics(self) -> bool:
+        """Whether ``GET /inverters/{id}/statistics`` can answer for this inverter.
+
+        2024-10-01 reports it as ``capabilities.productionStatistics``; an inverter without
+        the capability object (older data) is assumed able, as before the capability existed.
+        """
+        capability = self.production_statistics
+        return capability is None or capability.is_capable
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,11 +398,7 @@ class Meter(BaseAsset):
 
     ASSET_TYPE: ClassVar[AssetType] = AssetType.METER
 
-    energy_state: EnergyState | None
-
-    @classmethod
-    def _parse_specific(cls, data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"energy_state": _nested(data, "energyState", EnergyState.from_dict)}
+    energy_state: EnergyState | None = model_field("energyState", EnergyState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,8 +424,3 @@ ASSET_MODELS: dict[AssetType, type[Asset]] = {
 def parse_asset(asset_type: AssetType, data: Mapping[str, Any]) -> Asset:
     """Parse an asset object of the given type."""
     return ASSET_MODELS[asset_type].from_dict(data)
-
-
-def _string_list_or_none(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
-    """Return the strings at ``key``, or None when the key is absent or null."""
-    return strings(data, key) if isinstance(data.get(key), list) else None

@@ -36,7 +36,7 @@ class TokenManager:
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | Callable[[], aiohttp.ClientSession],
         client_id: str,
         client_secret: str,
         token_url: str,
@@ -45,7 +45,11 @@ class TokenManager:
         expiry_margin: float = TOKEN_EXPIRY_MARGIN,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Initialise the manager; no request is made until a token is needed."""
+        """Initialise the manager; no request is made until a token is needed.
+
+        ``session`` may be a callable returning the session to use at request time (the client
+        passes one when it creates its own session lazily).
+        """
         self._session = session
         self._auth = aiohttp.BasicAuth(client_id, client_secret)
         self._token_url = token_url
@@ -113,8 +117,11 @@ class TokenManager:
     async def _fetch(self) -> tuple[str, float]:
         """Request a new token; return it with its lifetime in seconds."""
         self.requests += 1
+        session = (
+            self._session if isinstance(self._session, aiohttp.ClientSession) else (self._session())
+        )
         try:
-            async with self._session.post(
+            async with session.post(
                 self._token_url,
                 auth=self._auth,
                 data={"grant_type": "client_credentials"},

@@ -10,7 +10,7 @@ import json
 import logging
 import random
 import re
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Self
 from urllib.parse import quote
 
 import aiohttp
@@ -31,6 +31,7 @@ from .assets import (
     parse_asset,
 )
 from .auth import TokenManager
+from .bodies import permanent_hold_body
 from .const import (
     ACTION_ASSET_TYPES,
     API_VERSION,
@@ -44,12 +45,18 @@ from .const import (
     StatisticsResolution,
 )
 from .exceptions import (
+    EnodeActionResolvedError,
     EnodeBadRequestError,
+    EnodeConflictError,
     EnodeConnectionError,
+    EnodeError,
+    EnodeForbiddenError,
     EnodeInvalidResponseError,
     EnodeNotFoundError,
+    EnodeNotSupportedError,
     EnodeServerError,
     EnodeSmartChargingPolicyError,
+    EnodeStatisticsPendingError,
     EnodeTimeoutError,
     error_from_response,
 )
@@ -59,7 +66,7 @@ from .interventions import (
     parse_integrations,
     parse_interventions,
 )
-from .parsing import JsonObject, sub, text
+from .parsing import JsonObject, sub, text, timestamp
 from .schedules import Schedule, ScheduleStatus
 from .smart import (
     Location,
@@ -81,6 +88,7 @@ from .users import LinkSession, User
 
 if TYPE_CHECKING:
     from datetime import datetime
+    from types import TracebackType
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -113,7 +121,7 @@ class EnodeClient:
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | None,
         client_id: str,
         client_secret: str,
         *,
@@ -127,7 +135,9 @@ class EnodeClient:
         """Initialise the client.
 
         Args:
-            session: The aiohttp session to use (owned by the caller).
+            session: The aiohttp session to use (owned by the caller), or None: the client
+                then creates one when it first needs it and closes it in `close` (or at the
+                end of ``async with``).
             client_id: The Enode client ID.
             client_secret: The Enode client secret.
             environment: Production or sandbox; CUSTOM requires both URLs.
@@ -145,18 +155,44 @@ class EnodeClient:
         if resolved_api_url is None or resolved_token_url is None:
             raise ValueError("A custom environment needs both api_url and token_url")
         self._session = session
+        self._owns_session = session is None
         self._environment = environment
         self._api_url = resolved_api_url.rstrip("/")
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
         self._retry_base_delay = retry_base_delay
         self._page_size = page_size
         self._tokens = TokenManager(
-            session,
+            self._http,
             client_id,
             client_secret,
             resolved_token_url,
             request_timeout=request_timeout,
         )
+
+    def _http(self) -> aiohttp.ClientSession:
+        """The session requests go through (created here when none was given)."""
+        if self._session is None or (self._owns_session and self._session.closed):
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session the client created; a session passed in is left to its owner."""
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def __aenter__(self) -> Self:
+        """Use the client as an async context manager (``close`` at the end)."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the session the client created."""
+        await self.close()
 
     def __repr__(self) -> str:
         """Describe the client without its credentials."""
@@ -199,6 +235,17 @@ class EnodeClient:
 
         GETs retry connection errors, timeouts and 502/503/504 at most twice.
         """
+        return (await self._request_full(method, path, params=params, json_body=json_body))[1]
+
+    async def _request_full(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+    ) -> tuple[int, Any]:
+        """Like `_request`, but also return the HTTP status (2xx) of the answer."""
         retries = MAX_GET_RETRIES if method == "GET" else 0
         attempt = 0
         while True:
@@ -222,7 +269,7 @@ class EnodeClient:
         path: str,
         params: Mapping[str, str | int] | None,
         json_body: Any,
-    ) -> Any:
+    ) -> tuple[int, Any]:
         """Send a request with a bearer token; on 401 refresh the token and retry once."""
         token = await self._tokens.async_get_token()
         status, headers, body = await self._send(method, path, token, params, json_body)
@@ -235,9 +282,9 @@ class EnodeClient:
             # A 401 that persists after the refresh maps to EnodeAuthenticationError.
             raise error_from_response(status, body, headers)
         if not body.strip():
-            return None
+            return status, None
         try:
-            return json.loads(body)
+            return status, json.loads(body)
         except ValueError as err:
             raise EnodeInvalidResponseError(
                 f"Response to {method} {path} is not JSON", status=status
@@ -258,7 +305,7 @@ class EnodeClient:
             "Accept": "application/json",
         }
         try:
-            async with self._session.request(
+            async with self._http().request(
                 method,
                 f"{self._api_url}{path}",
                 params=params,
@@ -436,8 +483,44 @@ class EnodeClient:
         return await self._list_of(user_id, Meter)
 
     async def list_hem_systems(self, user_id: str) -> list[HemSystem]:
-        """Return a user's HEM systems (all pages)."""
+        """Return a user's HEM systems (all pages).
+
+        ``GET /users/{id}/hem-systems`` is documented in the HEM guide, not in the 2024-10-01
+        reference; `find_hem_systems` falls back to what the reference offers.
+        """
         return await self._list_of(user_id, HemSystem)
+
+    async def get_hem_system(self, hem_system_id: str) -> HemSystem:
+        """Return one HEM system (``GET /hem-systems/{id}``, in the 2024-10-01 reference)."""
+        data = await self._request_object("GET", f"/hem-systems/{_seg(hem_system_id)}")
+        return HemSystem.from_dict(data)
+
+    async def find_hem_systems(
+        self, user_id: str, members: Sequence[BaseAsset] | None = None
+    ) -> list[HemSystem]:
+        """Return a user's HEM systems, also where the user list route is missing.
+
+        Tries ``GET /users/{id}/hem-systems``; when it answers 404 or 403, reads the
+        ``hemSystemId`` of the user's batteries, inverters and meters (``members`` when given,
+        else listed) and fetches each HEM system by id (one that answers 404 is skipped).
+        """
+        try:
+            return await self.list_hem_systems(user_id)
+        except (EnodeNotFoundError, EnodeForbiddenError):
+            _LOGGER.debug("No HEM system list for users; using hemSystemId of the assets")
+        if members is None:
+            members = [
+                *await self.list_batteries(user_id),
+                *await self.list_inverters(user_id),
+                *await self.list_meters(user_id),
+            ]
+        found: list[HemSystem] = []
+        for hem_id in dict.fromkeys(a.hem_system_id for a in members if a.hem_system_id):
+            try:
+                found.append(await self.get_hem_system(hem_id))
+            except EnodeNotFoundError:
+                continue
+        return found
 
     async def _list_of[T: BaseAsset](self, user_id: str, model: type[T]) -> list[T]:
         """Return every asset of one model's type that a user linked (all pages)."""
@@ -481,6 +564,7 @@ class EnodeClient:
     async def set_charge_rate_limit(self, charger_id: str, kw: float) -> Action:
         """Set a charger's charge-rate limit in kW (Early Adopter)."""
         # The body key is inferred from the endpoint description (API.md 6.3 [?]).
+        # [S>SDK] The route is in the seed reference, not in the 2024-10-01 SDK: the seed wins.
         return await self._control(
             AssetType.CHARGER, charger_id, "charge-rate-limit", {"chargeRateLimit": kw}
         )
@@ -499,12 +583,13 @@ class EnodeClient:
         heat_setpoint: float | None = None,
         cool_setpoint: float | None = None,
     ) -> Action:
-        """Hold an HVAC unit in a mode (HEAT, COOL, AUTO, OFF) with setpoints in °C."""
-        body: dict[str, Any] = {"mode": str(mode)}
-        if heat_setpoint is not None:
-            body["heatSetpoint"] = heat_setpoint
-        if cool_setpoint is not None:
-            body["coolSetpoint"] = cool_setpoint
+        """Hold an HVAC unit in a mode (HEAT, COOL, AUTO, OFF) with setpoints in °C.
+
+        Raises:
+            ValueError: The mode's setpoint is missing (see `bodies.permanent_hold_body`);
+                nothing is sent.
+        """
+        body = permanent_hold_body(mode, heat_setpoint=heat_setpoint, cool_setpoint=cool_setpoint)
         return await self._control(AssetType.HVAC, hvac_id, "permanent-hold", body)
 
     async def set_hvac_follow_schedule(self, hvac_id: str) -> Action:
@@ -512,19 +597,40 @@ class EnodeClient:
         return await self._control(AssetType.HVAC, hvac_id, "follow-schedule")
 
     async def create_smart_override(self, asset_type: AssetType, asset_id: str) -> SmartOverride:
-        """Force charging now although smart charging or a schedule controls the asset."""
-        asset_type = _require(asset_type, CHARGEABLE_ASSET_TYPES, "smart override")
-        data = await self._request_object(
-            "POST", f"/{asset_type.path}/{_seg(asset_id)}/smart-override"
-        )
-        return SmartOverride.from_dict(data)
+        """Force charging now although smart charging or a schedule controls the asset.
+
+        Raises:
+            EnodeNotSupportedError: A charger, and Enode lacks the charger route (404/405).
+        """
+        return await self._smart_override("POST", asset_type, asset_id)
 
     async def end_smart_override(self, asset_type: AssetType, asset_id: str) -> SmartOverride:
-        """End a smart override, handing control back (charging is not stopped)."""
+        """End a smart override, handing control back (charging is not stopped).
+
+        Raises:
+            EnodeNotSupportedError: A charger, and Enode lacks the charger route (404/405).
+        """
+        return await self._smart_override("DELETE", asset_type, asset_id)
+
+    async def _smart_override(
+        self, method: str, asset_type: AssetType, asset_id: str
+    ) -> SmartOverride:
         asset_type = _require(asset_type, CHARGEABLE_ASSET_TYPES, "smart override")
-        data = await self._request_object(
-            "DELETE", f"/{asset_type.path}/{_seg(asset_id)}/smart-override"
-        )
+        path = f"/{asset_type.path}/{_seg(asset_id)}/smart-override"
+        try:
+            data = await self._request_object(method, path)
+        except EnodeError as err:
+            # 2024-10-01 documents the vehicle route only (the seed reference too); the charger
+            # route existed in 2024-01-01. Its 404/405 means "not here", not "no such charger".
+            if asset_type is AssetType.CHARGER and err.status in (404, 405):
+                raise EnodeNotSupportedError(
+                    "Enode does not support smart override on chargers in this API version",
+                    status=err.status,
+                    title=err.title,
+                    detail=err.detail,
+                    problem_type=err.problem_type,
+                ) from err
+            raise
         return SmartOverride.from_dict(data)
 
     # --- smart charging (SMART.md 1-3) ----------------------------------------------------
@@ -751,11 +857,23 @@ class EnodeClient:
         return Action.from_dict(data)
 
     async def cancel_action(self, asset_type: AssetType, action_id: str) -> Action:
-        """Cancel a pending action; raises EnodeConflictError if it is already resolved."""
+        """Cancel a pending action and return it (state CANCELLED).
+
+        Raises:
+            EnodeActionResolvedError: The action already ended (409); its ``action`` is the
+                final Action Enode sent as the 409 body.
+            EnodeConflictError: A 409 whose body is not an Action.
+        """
         asset_type = _require(asset_type, ACTION_ASSET_TYPES, "actions")
-        data = await self._request_object(
-            "POST", f"/{asset_type.path}/actions/{_seg(action_id)}/cancel"
-        )
+        try:
+            data = await self._request_object(
+                "POST", f"/{asset_type.path}/actions/{_seg(action_id)}/cancel"
+            )
+        except EnodeConflictError as err:
+            body = err.payload
+            if isinstance(body, dict) and isinstance(body.get("id"), str) and "state" in body:
+                raise EnodeActionResolvedError(Action.from_dict(body)) from err
+            raise
         return Action.from_dict(data)
 
     # --- webhooks ------------------------------------------------------------------------
@@ -848,14 +966,29 @@ class EnodeClient:
     async def get_inverter_statistics(
         self, inverter_id: str, year: int, month: int, day: int | None = None
     ) -> InverterStatistics:
-        """Return an inverter's production for one day (quarter-hours) or month (days)."""
+        """Return an inverter's production for one day (quarter-hours) or month (days).
+
+        Raises:
+            EnodeStatisticsPendingError: Enode answered 202 (still collecting): the partial
+                data is on the error; ask again after its ``retry_at``.
+        """
         params: dict[str, str | int] = {"year": year, "month": month}
         if day is not None:
             params["day"] = day
-        data = await self._request_object(
-            "GET", f"/inverters/{_seg(inverter_id)}/statistics", params=params
-        )
-        return InverterStatistics.from_dict(data)
+        path = f"/inverters/{_seg(inverter_id)}/statistics"
+        status, data = await self._request_full("GET", path, params=params)
+        if not isinstance(data, dict):
+            raise EnodeInvalidResponseError(f"Response to GET {path} is not an object")
+        statistics = InverterStatistics.from_dict(data)
+        if status == 202:
+            # 2024-10-01: Enode is still backfilling; the body is partial and says when to
+            # ask again (`retryAfter`, a timestamp). Never hand it out as final data.
+            raise EnodeStatisticsPendingError(
+                f"Enode is still collecting the statistics of inverter {inverter_id}",
+                retry_at=timestamp(data, "retryAfter"),
+                statistics=statistics,
+            )
+        return statistics
 
     async def get_charging_statistics(
         self,

@@ -1,4 +1,8 @@
-"""Constants and enumerations of the Enode API (version 2024-10-01)."""
+"""Constants and enumerations of the Enode API (version 2024-10-01).
+
+Source tags as in API.md; ``[S>SDK]`` marks where the seed reference (`shared/enode/seeds/`) and
+the 2024-10-01 SDK (`enode` 0.2.6 on PyPI, test-only) disagree: the seed wins.
+"""
 
 from __future__ import annotations
 
@@ -93,6 +97,8 @@ _ASSET_PAYLOAD_KEYS = {
     AssetType.INVERTER: "inverter",
     AssetType.METER: "meter",
     # The HEM event key is unconfirmed (API.md 9.3 [?]); parsing also tries "hem-system".
+    # [S>SDK] user:hem-system:* events: the seed reference documents them, the SDK has no HEM
+    # model at all; the seed wins.
     AssetType.HEM_SYSTEM: "hemSystem",
 }
 
@@ -159,7 +165,11 @@ class BatteryStatus(StrEnum):
 
 
 class BatteryOperationMode(StrEnum):
-    """Operation mode of a home battery (UNKNOWN is read-only)."""
+    """Operation mode of a home battery (UNKNOWN is read-only).
+
+    [S>SDK] IDLE: the seed reference documents it; the 2024-10-01 SDK's enums lack it. The seed
+    wins (tests/contract/allowlist.py).
+    """
 
     IMPORT_FOCUS = "IMPORT_FOCUS"
     EXPORT_FOCUS = "EXPORT_FOCUS"

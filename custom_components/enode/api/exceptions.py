@@ -13,6 +13,8 @@ from .const import SmartChargingErrorCause
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from .actions import Action
+
 
 class EnodeError(Exception):
     """Base class of every error raised by the Enode client.
@@ -22,7 +24,10 @@ class EnodeError(Exception):
         title: Enode's problem title, when given.
         detail: Enode's problem detail, when given (safe to show to users).
         problem_type: Enode's problem ``type`` URI, when given.
+        payload: The decoded JSON body of the error response, when it had one.
     """
+
+    payload: Any = None
 
     def __init__(
         self,
@@ -51,6 +56,15 @@ class EnodeForbiddenError(EnodeError):
 
 class EnodeNotFoundError(EnodeError):
     """The entity is unknown to Enode (HTTP 404)."""
+
+
+class EnodeNotSupportedError(EnodeNotFoundError):
+    """The route does not exist in this API version (HTTP 404 or 405 on a known-optional route).
+
+    Raised for the charger smart override (``/chargers/{id}/smart-override``), which
+    2024-01-01 had and 2024-10-01 dropped: the feature cannot work for this asset, so do not
+    ask again. A subclass of `EnodeNotFoundError` so callers that treat 404 keep working.
+    """
 
 
 class EnodeBadRequestError(EnodeError):
@@ -103,6 +117,53 @@ class EnodeSmartChargingPolicyError(EnodeBadRequestError):
 
 class EnodeConflictError(EnodeError):
     """The request conflicts with the current state (HTTP 409), e.g. action already resolved."""
+
+
+class EnodeActionResolvedError(EnodeConflictError):
+    """Cancelling an action that already ended (HTTP 409): ``action`` is its final state.
+
+    2024-10-01 answers such a cancel with the final Action as the 409 body, not a problem.
+    """
+
+    def __init__(self, action: Action, *, status: int | None = 409) -> None:
+        """Initialise the error with the final action."""
+        super().__init__(
+            f"Action {action.id} already ended ({action.state})",
+            status=status,
+            title="Action already resolved",
+        )
+        self.action = action
+
+
+class EnodeStatisticsPendingError(EnodeError):
+    """Enode is still collecting the requested statistics (HTTP 202 with ``retryAfter``).
+
+    The data in ``statistics`` is partial and must not be stored as final; ask again after
+    ``retry_at`` (``retry_after`` seconds from when the answer arrived).
+
+    Attributes:
+        retry_at: When Enode says to ask again (None when the body lacked ``retryAfter``).
+        retry_after: Seconds until ``retry_at`` (0 when it has passed), or None.
+        statistics: The partial statistics Enode sent with the 202.
+    """
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        retry_at: datetime | None,
+        statistics: Any = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Initialise the error with Enode's ``retryAfter`` time."""
+        super().__init__(message or "Enode is still collecting these statistics", status=202)
+        self.retry_at = retry_at
+        self.retry_after = (
+            None
+            if retry_at is None
+            else max(0.0, (retry_at - (now or datetime.now(UTC))).total_seconds())
+        )
+        self.statistics = statistics
 
 
 class EnodeControlledEntityError(EnodeError):
@@ -205,6 +266,15 @@ def error_from_response(
     Returns:
         The exception to raise. Its message holds Enode's title and detail only.
     """
+    error = _error_for(status, body, headers)
+    try:
+        error.payload = json.loads(body)
+    except (ValueError, RecursionError):
+        error.payload = None
+    return error
+
+
+def _error_for(status: int, body: bytes, headers: Mapping[str, str] | None) -> EnodeError:
     title, detail, problem_type = _parse_problem(body)
     if status == 429:
         retry_after = parse_retry_after((headers or {}).get("Retry-After"))

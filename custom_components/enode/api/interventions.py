@@ -1,21 +1,28 @@
 """Interventions (what the user must do for a capability) and vendor availability.
 
 `GET /interventions` describes, in the requested language, each intervention id that assets list
-on their capabilities (SMART.md 8). `GET /integrations` lists the vendors available per asset
-type with their status (SMART.md 10; its shape is not captured [?], parsed leniently).
+on their capabilities (SMART.md 8). `GET /integrations` lists the vendors with their asset
+types and status (2024-10-01 `Integration`; older shapes are still parsed).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Self
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Final
 
 from .languages import TEXT_LANGUAGES, text_language
-from .parsing import JsonObject, obj, strings, text, timestamp
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
+from .parsing import (
+    EnodeModel,
+    JsonObject,
+    alias,
+    raw_field,
+    strings,
+    strings_field,
+    text,
+    text_field,
+    value,
+)
 
 # The languages Enode translates interventions into (SMART.md 8; may grow [?]), English first.
 INTERVENTION_LANGUAGES: Final = ("en-US", *sorted(TEXT_LANGUAGES - {"en-US"}))
@@ -23,6 +30,8 @@ DEFAULT_INTERVENTION_LANGUAGE: Final = "en-US"
 
 # Vendor statuses of GET /integrations (the older /health endpoints' enum [O]).
 STATUS_OUTAGE: Final = "OUTAGE"
+# The asset type of an entry of the older shape grouped by type ({"vehicle": [...]}).
+GROUP_KEY: Final = "__aioenode_group__"
 
 
 def intervention_language(language: str | None) -> str:
@@ -36,54 +45,38 @@ def intervention_language(language: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class InterventionResolution:
+class InterventionResolution(EnodeModel):
     """How to resolve an intervention: localized title and Markdown description."""
 
-    title: str | None
-    description: str | None
-    access: str | None  # Remote or Physical
-    agent: str | None  # User or ThirdParty
-    # "Link" when Enode Link can resolve it (a relink session), newer docs only [D].
-    action: str | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a ``resolution`` object."""
-        return cls(
-            title=text(data, "title"),
-            description=text(data, "description"),
-            access=text(data, "access"),
-            agent=text(data, "agent"),
-            action=text(data, "action"),
-        )
+    title: str | None = text_field("title")
+    description: str | None = text_field("description")
+    access: str | None = text_field("access")  # Remote or Physical
+    agent: str | None = text_field("agent")  # User or ThirdParty
+    # "Link" when Enode Link can resolve it (a relink session); required and nullable in
+    # 2024-10-01.
+    action: str | None = text_field("action")
 
 
 @dataclass(frozen=True, slots=True)
-class Intervention:
+class Intervention(EnodeModel):
     """Something the user (or a third party) must do before a capability works again."""
 
-    id: str
-    vendor: str | None
-    vendor_type: str | None
-    brand: str | None
-    introduced_at: datetime | None
-    domain: str | None  # Account or Device
-    resolution: InterventionResolution
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse an Intervention object."""
-        return cls(
-            id=text(data, "id") or "",
-            vendor=text(data, "vendor"),
-            vendor_type=text(data, "vendorType"),
-            brand=text(data, "brand"),
-            introduced_at=timestamp(data, "introducedAt"),
-            domain=text(data, "domain"),
-            resolution=InterventionResolution.from_dict(obj(data.get("resolution")) or {}),
-            raw=dict(data),
-        )
+    id: str = text_field("id", "")
+    vendor: str | None = text_field("vendor")
+    vendor_type: str | None = text_field("vendorType")
+    brand: str | None = text_field("brand")
+    introduced_at: datetime | None = value("introducedAt")
+    domain: str | None = text_field("domain")  # Account or Device
+    resolution: InterventionResolution = field(
+        default_factory=InterventionResolution,
+        metadata=alias(
+            "resolution",
+            deserialize=lambda v: InterventionResolution.from_dict(
+                v if isinstance(v, dict) else {}
+            ),
+        ),
+    )
+    raw: JsonObject = raw_field()
 
     @property
     def resolvable_by_link(self) -> bool:
@@ -92,31 +85,34 @@ class Intervention:
 
 
 @dataclass(frozen=True, slots=True)
-class VendorIntegration:
-    """One vendor of one asset type as `GET /integrations` lists it."""
+class VendorIntegration(EnodeModel):
+    """One vendor of one asset type as `GET /integrations` lists it.
 
-    vendor: str
-    vendor_type: str | None
-    display_name: str | None
-    portal_name: str | None
-    status: str | None  # READY, ELEVATED_ERROR_RATE or OUTAGE
-    linking_status: str | None
-    scopes: tuple[str, ...]
-    raw: JsonObject
+    2024-10-01 lists each vendor once with its ``assetTypes``; `parse_integrations` expands
+    such an entry into one `VendorIntegration` per asset type (``vendor_type``), each carrying
+    the whole list in ``asset_types``.
+    """
+
+    vendor: str = text_field("vendor", "")
+    vendor_type: str | None = text_field("_vendorType")
+    display_name: str | None = text_field("_displayName")
+    portal_name: str | None = text_field("portalName")
+    status: str | None = text_field("status")  # READY, ELEVATED_ERROR_RATE or OUTAGE
+    linking_status: str | None = text_field("linkingStatus")
+    scopes: tuple[str, ...] = strings_field("scopes")
+    raw: JsonObject = raw_field()
+    asset_types: tuple[str, ...] = strings_field("_assetTypes")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], vendor_type: str | None = None) -> Self:
-        """Parse one vendor entry; ``vendor_type`` comes from the enclosing key when grouped."""
-        return cls(
-            vendor=text(data, "vendor") or "",
-            vendor_type=text(data, "vendorType") or text(data, "assetType") or vendor_type,
-            display_name=text(data, "displayName") or text(data, "brand"),
-            portal_name=text(data, "portalName"),
-            status=text(data, "status"),
-            linking_status=text(data, "linkingStatus"),
-            scopes=strings(data, "scopes"),
-            raw=dict(data),
-        )
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        asset_types = strings(d, "assetTypes")
+        single = text(d, "vendorType") or text(d, "assetType") or text(d, GROUP_KEY)
+        return {
+            **d,
+            "_vendorType": single or (asset_types[0] if len(asset_types) == 1 else None),
+            "_displayName": text(d, "displayName") or text(d, "brand"),
+            "_assetTypes": list(asset_types or ((single,) if single else ())),
+        }
 
     @property
     def is_outage(self) -> bool:
@@ -138,9 +134,10 @@ def parse_interventions(data: Any) -> list[Intervention]:
 
 
 def parse_integrations(data: Any) -> list[VendorIntegration]:
-    """Parse `GET /integrations` in any of the shapes it may have [?].
+    """Parse `GET /integrations` in any of the shapes it may have.
 
-    Accepted: a flat array of vendor objects (with ``vendorType``), a ``{data: [...]}`` page,
+    Accepted: the 2024-10-01 array of vendors with their ``assetTypes`` (one result per vendor
+    and asset type), a flat array of vendor objects with ``vendorType``, a ``{data: [...]}`` page,
     or an object keyed by asset type (``{"vehicle": [...], ...}``, as the older per-type
     ``/health/{type}`` endpoints were split). Entries without a vendor are skipped.
     """
@@ -156,9 +153,18 @@ def parse_integrations(data: Any) -> list[VendorIntegration]:
             if isinstance(items, list)
             for item in items
         ]
-    parsed = (
-        VendorIntegration.from_dict(item, vendor_type)
-        for item, vendor_type in pairs
-        if isinstance(item, dict)
-    )
-    return [item for item in parsed if item.vendor]
+    parsed: list[VendorIntegration] = []
+    for item, vendor_type in pairs:
+        if not isinstance(item, dict):
+            continue
+        entry = VendorIntegration.from_dict(
+            item if vendor_type is None else {**item, GROUP_KEY: vendor_type}
+        )
+        if not entry.vendor:
+            continue
+        if entry.vendor_type is None and len(entry.asset_types) > 1:
+            # The 2024-10-01 shape: one entry per vendor; one row per asset type here.
+            parsed.extend(replace(entry, vendor_type=kind) for kind in entry.asset_types)
+        else:
+            parsed.append(entry)
+    return parsed

@@ -2,8 +2,8 @@
 
 Enode takes a short fixed list of language codes (API.md 7.1): Enode Link accepts them or
 `browser` (the browser's Accept-Language, else en-US); texts Enode writes itself, such as
-interventions, accept the same list without `browser` and without a few newer languages, and fall
-back to en-US when the parameter is left out. Home Assistant's language is a BCP 47 tag such as
+interventions, accept the same list without `browser` and `it-IT`, and fall back to en-US when the
+parameter is left out. Home Assistant's language is a BCP 47 tag such as
 "nb", "en-GB", "pt-BR" or "zh-Hant". The mapping is pure, the one used for Enode Link and for
 Enode's texts (``interventions.intervention_language``), and can be tested over arbitrary tags.
 """
@@ -14,15 +14,16 @@ import re
 from typing import Final
 
 LINK_BROWSER: Final = "browser"
-# Enode Link's `language` values besides "browser" (API.md 7.1; lt-LT and lv-LV are newer [W]).
+# Enode Link's `language` values besides "browser" (2024-10-01 `LinkUserPayload.language`).
 LINK_LANGUAGES: Final = frozenset(
     {
-        "da-DK", "de-DE", "en-US", "en-GB", "es-ES", "fi-FI", "fr-FR", "it-IT", "nb-NO", "nl-NL",
-        "nl-BE", "pt-PT", "ro-RO", "sv-SE", "lt-LT", "lv-LV",
+        "da-DK", "de-DE", "en-US", "en-GB", "es-ES", "fi-FI", "fr-FR", "it-IT", "ja-JP", "lt-LT",
+        "lv-LV", "nb-NO", "nl-NL", "nl-BE", "pl-PL", "pt-PT", "ro-RO", "sv-SE",
     }
 )  # fmt: skip
-# The `language` values of GET /interventions (the OpenAPI enum of 2024-01-01); others fall back.
-TEXT_LANGUAGES: Final = LINK_LANGUAGES - {"it-IT", "lt-LT", "lv-LV"}
+# The `language` values of GET /interventions (2024-10-01 `ListInterventionsRequest`): Link's
+# list without it-IT; others fall back (leave the parameter out, Enode answers in en-US).
+TEXT_LANGUAGES: Final = LINK_LANGUAGES - {"it-IT"}
 
 # A language without a region goes to the country Enode names for it. Norwegian: "no" is the
 # macrolanguage and Nynorsk readers read Bokmål, so all three go to Bokmål rather than the browser.
@@ -34,12 +35,14 @@ _DEFAULT_REGION: Final = {
     "fi": "fi-FI",
     "fr": "fr-FR",
     "it": "it-IT",
+    "ja": "ja-JP",
     "lt": "lt-LT",
     "lv": "lv-LV",
     "nb": "nb-NO",
     "nn": "nb-NO",
     "no": "nb-NO",
     "nl": "nl-NL",
+    "pl": "pl-PL",
     "pt": "pt-PT",
     "ro": "ro-RO",
     "sv": "sv-SE",

@@ -1,11 +1,16 @@
-"""Lenient readers for JSON values: wrong types and missing keys become None."""
+"""Lenient readers for JSON values and the lenient mashumaro base of every model."""
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import UTC, datetime
 from enum import StrEnum
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
+
+from mashumaro import DataClassDictMixin, field_options
+from mashumaro.config import BaseConfig
+from mashumaro.types import SerializationStrategy
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -105,3 +110,150 @@ def enum_or_str[E: StrEnum](enum_class: type[E], value: Any) -> E | str | None:
         return enum_class(value)
     except ValueError:
         return value
+
+
+# --- mashumaro models ----------------------------------------------------------------------
+# Every model is a mashumaro dataclass on `EnodeModel`. Enode's payloads are open-ended (enums
+# grow without a new version, keys may be missing or null), so parsing is lenient by design:
+# a value of the wrong type becomes None (or the field's empty default), an unknown enum value
+# stays a string, extra keys are ignored. Nothing in a payload makes `from_dict` raise.
+
+RAW_KEY: Final = "__aioenode_raw__"  # where `__pre_deserialize__` hands the whole object to `raw`
+
+
+class _LenientFloat(SerializationStrategy):
+    def deserialize(self, value: Any) -> float | None:
+        return number({"v": value}, "v")
+
+
+class _LenientInt(SerializationStrategy):
+    def deserialize(self, value: Any) -> int | None:
+        return integer({"v": value}, "v")
+
+
+class _LenientStr(SerializationStrategy):
+    def deserialize(self, value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+
+class _LenientBool(SerializationStrategy):
+    def deserialize(self, value: Any) -> bool | None:
+        return value if isinstance(value, bool) else None
+
+
+class _LenientDateTime(SerializationStrategy):
+    def deserialize(self, value: Any) -> datetime | None:
+        return parse_datetime(value)
+
+
+def alias(name: str, **options: Any) -> dict[str, Any]:
+    """Field metadata: the JSON key of a field (and any other mashumaro field option).
+
+    A field with its own ``deserialize`` is passed through as it is by ``to_dict``.
+    """
+    if "deserialize" in options:
+        options.setdefault("serialize", _identity)
+    return field_options(alias=name, **options)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def value(name: str) -> Any:
+    """A scalar field (number, boolean, timestamp): None when missing or mistyped."""
+    return field(default=None, metadata=alias(name))
+
+
+def raw_field() -> Any:
+    """The ``raw`` field: the whole JSON object the model was parsed from."""
+    return field(default_factory=dict, metadata=alias(RAW_KEY, deserialize=_raw))
+
+
+def _raw(value: Any) -> JsonObject:
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def text_field(name: str, default: str | None = None) -> Any:
+    """A string field; anything but a string gives ``default``."""
+    return field(
+        default=default,
+        metadata=alias(name, deserialize=lambda v: v if isinstance(v, str) else default),
+    )
+
+
+def label_field(name: str) -> Any:
+    """A name or identifier: a string, or a whole number as its decimal text (see `label`)."""
+    return field(default=None, metadata=alias(name, deserialize=lambda v: label({"v": v}, "v")))
+
+
+def strings_field(name: str, *, none_if_absent: bool = False) -> Any:
+    """A tuple of the strings in a JSON list (other items skipped); () or None otherwise."""
+
+    def parse(value: Any) -> tuple[str, ...] | None:
+        if not isinstance(value, list):
+            return None if none_if_absent else ()
+        return tuple(item for item in value if isinstance(item, str))
+
+    return field(default=None if none_if_absent else (), metadata=alias(name, deserialize=parse))
+
+
+def enum_field[E: StrEnum](name: str, enum_class: type[E]) -> Any:
+    """A known enum member, the raw string when unknown (enums grow), else None."""
+    return field(
+        default=None, metadata=alias(name, deserialize=lambda v: enum_or_str(enum_class, v))
+    )
+
+
+def model_field(name: str, model: Any) -> Any:
+    """A nested model; None when the value is missing or not an object."""
+    return field(
+        default=None,
+        metadata=alias(
+            name, deserialize=lambda v: model.from_dict(v) if isinstance(v, dict) else None
+        ),
+    )
+
+
+def models_field(name: str, model: Any) -> Any:
+    """A tuple of nested models from a JSON list; items that are not objects are skipped."""
+    return field(
+        default=(),
+        metadata=alias(
+            name,
+            deserialize=lambda v: tuple(
+                model.from_dict(item)
+                for item in (v if isinstance(v, list) else ())
+                if isinstance(item, dict)
+            ),
+        ),
+    )
+
+
+class EnodeModel(DataClassDictMixin):
+    """Base of the models: mashumaro with lenient scalars; see the comment above."""
+
+    __slots__ = ()
+
+    class Config(BaseConfig):
+        """Lenient scalars everywhere; no code generated for serialisation to dicts."""
+
+        serialization_strategy = {  # noqa: RUF012 - mashumaro reads it from the class
+            float: _LenientFloat(),
+            int: _LenientInt(),
+            str: _LenientStr(),
+            bool: _LenientBool(),
+            datetime: _LenientDateTime(),
+        }
+
+    @classmethod
+    def __pre_deserialize__(cls, d: dict[Any, Any]) -> dict[Any, Any]:
+        """Reshape (mashumaro's hook): `_prepare`, then hand the object to ``raw``."""
+        data = cls._prepare(d)
+        data[RAW_KEY] = d
+        return data
+
+    @classmethod
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        """Reshape the JSON object before parsing (renamed or nested keys); a copy."""
+        return dict(d)

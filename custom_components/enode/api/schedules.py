@@ -7,18 +7,35 @@ accepted and the place says so. The ``*_body`` helpers build request bodies with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from .actions import SmartOverride
 from .const import AssetType
-from .parsing import JsonObject, boolean, enum_or_str, number, obj, sub, text, timestamp
+from .parsing import (
+    EnodeModel,
+    JsonObject,
+    alias,
+    enum_field,
+    model_field,
+    models_field,
+    obj,
+    raw_field,
+    sub,
+    text_field,
+    value,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
-    from datetime import datetime
+
+
+def _weekdays(value: Any) -> tuple[int, ...] | None:
+    if not isinstance(value, list):
+        return None
+    return tuple(day for day in value if isinstance(day, int) and not isinstance(day, bool))
 
 
 class ScheduleState(StrEnum):
@@ -41,23 +58,13 @@ class ScheduleType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class TargetState:
+class TargetState(EnodeModel):
     """A temperature schedule's target state (SMART.md 5.3)."""
 
-    hold_type: str | None
-    mode: str | None = None
-    heat_setpoint: float | None = None
-    cool_setpoint: float | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a target state object."""
-        return cls(
-            hold_type=text(data, "holdType"),
-            mode=text(data, "mode"),
-            heat_setpoint=number(data, "heatSetpoint"),
-            cool_setpoint=number(data, "coolSetpoint"),
-        )
+    hold_type: str | None = text_field("holdType")
+    mode: str | None = text_field("mode")
+    heat_setpoint: float | None = value("heatSetpoint")
+    cool_setpoint: float | None = value("coolSetpoint")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the Enode object (only the keys this hold type and mode take)."""
@@ -72,74 +79,40 @@ class TargetState:
 
 
 @dataclass(frozen=True, slots=True)
-class ScheduleRule:
+class ScheduleRule(EnodeModel):
     """One rule: its value (``shouldCharge`` or ``targetState``) and its filters."""
 
-    should_charge: bool | None
-    target_state: TargetState | None
-    hour_from: str | None
-    hour_to: str | None
-    from_timestamp: datetime | None
-    to_timestamp: datetime | None
-    weekdays: tuple[int, ...] | None
+    should_charge: bool | None = value("shouldCharge")
+    target_state: TargetState | None = model_field("targetState", TargetState)
+    hour_from: str | None = text_field("_hourFrom")
+    hour_to: str | None = text_field("_hourTo")
+    from_timestamp: datetime | None = value("fromTimestamp")
+    to_timestamp: datetime | None = value("toTimestamp")
+    weekdays: tuple[int, ...] | None = field(
+        default=None, metadata=alias("weekdays", deserialize=_weekdays)
+    )
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a rule."""
-        window = obj(data.get("hourMinute"))
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        window = obj(d.get("hourMinute"))
         # [?] SMART.md 5.3: one docs example writes from/to on the rule itself; accept both.
-        source = window if window is not None else data
-        days = data.get("weekdays")
-        target = obj(data.get("targetState"))
-        return cls(
-            should_charge=boolean(data, "shouldCharge"),
-            target_state=None if target is None else TargetState.from_dict(target),
-            hour_from=text(source, "from"),
-            hour_to=text(source, "to"),
-            from_timestamp=timestamp(data, "fromTimestamp"),
-            to_timestamp=timestamp(data, "toTimestamp"),
-            weekdays=(
-                tuple(d for d in days if isinstance(d, int) and not isinstance(d, bool))
-                if isinstance(days, list)
-                else None
-            ),
-        )
+        source = window if window is not None else d
+        return {**d, "_hourFrom": source.get("from"), "_hourTo": source.get("to")}
 
 
 @dataclass(frozen=True, slots=True)
-class Schedule:
+class Schedule(EnodeModel):
     """A charge (vehicle, charger) or temperature (HVAC) schedule (SMART.md 5.2, 5.3)."""
 
-    id: str
-    target_id: str | None
-    target_type: AssetType | str | None
-    is_enabled: bool | None
-    location_id: str | None
-    default_should_charge: bool | None
-    default_target_state: TargetState | None
-    rules: tuple[ScheduleRule, ...]
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a schedule."""
-        rules = data.get("rules")
-        default = obj(data.get("defaultTargetState"))
-        return cls(
-            id=text(data, "id") or "",
-            target_id=text(data, "targetId"),
-            target_type=enum_or_str(AssetType, data.get("targetType")),
-            is_enabled=boolean(data, "isEnabled"),
-            location_id=text(data, "locationId"),
-            default_should_charge=boolean(data, "defaultShouldCharge"),
-            default_target_state=None if default is None else TargetState.from_dict(default),
-            rules=tuple(
-                ScheduleRule.from_dict(rule)
-                for rule in (rules if isinstance(rules, list) else [])
-                if isinstance(rule, dict)
-            ),
-            raw=dict(data),
-        )
+    id: str = text_field("id", "")
+    target_id: str | None = text_field("targetId")
+    target_type: AssetType | str | None = enum_field("targetType", AssetType)
+    is_enabled: bool | None = value("isEnabled")
+    location_id: str | None = text_field("locationId")
+    default_should_charge: bool | None = value("defaultShouldCharge")
+    default_target_state: TargetState | None = model_field("defaultTargetState", TargetState)
+    rules: tuple[ScheduleRule, ...] = models_field("rules", ScheduleRule)
+    raw: JsonObject = raw_field()
 
     @property
     def schedule_type(self) -> ScheduleType:
@@ -148,70 +121,44 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
-class ScheduleTransition:
+class ScheduleTransition(EnodeModel):
     """An upcoming change of what the schedule asks for (``at`` is UTC)."""
 
-    at: datetime | None
-    should_charge: bool | None
-    target: TargetState | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse one ``upcomingTransitions`` item."""
-        target = obj(data.get("target"))
-        return cls(
-            at=timestamp(data, "at"),
-            should_charge=boolean(data, "shouldCharge"),
-            target=None if target is None else TargetState.from_dict(target),
-        )
+    at: datetime | None = value("at")
+    should_charge: bool | None = value("shouldCharge")
+    target: TargetState | None = model_field("target", TargetState)
 
 
 @dataclass(frozen=True, slots=True)
-class ScheduleStatus:
+class ScheduleStatus(EnodeModel):
     """``GET /schedules/{id}/status`` (SMART.md 5.5), charge or temperature variant."""
 
-    schedule_id: str | None
-    schedule_type: ScheduleType | str | None
-    changed_at: datetime | None
-    state: ScheduleState | str | None
-    is_charging: bool | None
-    is_charging_expected: bool | None
-    needs_charge: bool | None
-    is_plugged_in: bool | None
-    should_charge: bool | None
-    current: TargetState | None
-    expected: TargetState | None
-    upcoming_transitions: tuple[ScheduleTransition, ...]
-    smart_override: SmartOverride | None
-    raw: JsonObject
+    schedule_id: str | None = text_field("scheduleId")
+    schedule_type: ScheduleType | str | None = enum_field("scheduleType", ScheduleType)
+    changed_at: datetime | None = value("changedAt")
+    state: ScheduleState | str | None = enum_field("state", ScheduleState)
+    is_charging: bool | None = value("isCharging")
+    is_charging_expected: bool | None = value("isChargingExpected")
+    needs_charge: bool | None = value("_needsCharge")
+    is_plugged_in: bool | None = value("_isPluggedIn")
+    should_charge: bool | None = value("_shouldCharge")
+    current: TargetState | None = model_field("current", TargetState)
+    expected: TargetState | None = model_field("expected", TargetState)
+    upcoming_transitions: tuple[ScheduleTransition, ...] = models_field(
+        "upcomingTransitions", ScheduleTransition
+    )
+    smart_override: SmartOverride | None = model_field("smartOverride", SmartOverride)
+    raw: JsonObject = raw_field()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a schedule status."""
-        parts = sub(data, "isChargingExpectedParts")
-        current, expected = obj(data.get("current")), obj(data.get("expected"))
-        override = obj(data.get("smartOverride"))
-        transitions = data.get("upcomingTransitions")
-        return cls(
-            schedule_id=text(data, "scheduleId"),
-            schedule_type=enum_or_str(ScheduleType, data.get("scheduleType")),
-            changed_at=timestamp(data, "changedAt"),
-            state=enum_or_str(ScheduleState, data.get("state")),
-            is_charging=boolean(data, "isCharging"),
-            is_charging_expected=boolean(data, "isChargingExpected"),
-            needs_charge=boolean(parts, "needsCharge"),
-            is_plugged_in=boolean(parts, "isPluggedIn"),
-            should_charge=boolean(parts, "shouldCharge"),
-            current=None if current is None else TargetState.from_dict(current),
-            expected=None if expected is None else TargetState.from_dict(expected),
-            upcoming_transitions=tuple(
-                ScheduleTransition.from_dict(item)
-                for item in (transitions if isinstance(transitions, list) else [])
-                if isinstance(item, dict)
-            ),
-            smart_override=None if override is None else SmartOverride.from_dict(override),
-            raw=dict(data),
-        )
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        parts = sub(d, "isChargingExpectedParts")
+        return {
+            **d,
+            "_needsCharge": parts.get("needsCharge"),
+            "_isPluggedIn": parts.get("isPluggedIn"),
+            "_shouldCharge": parts.get("shouldCharge"),
+        }
 
     @property
     def next_transition(self) -> datetime | None:

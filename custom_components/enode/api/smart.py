@@ -7,92 +7,77 @@ place says so in a comment. Missing or mistyped keys become None, never an excep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any
 
 from .actions import SmartOverride
 from .const import SmartChargingFailureCondition, SmartChargingState
-from .parsing import JsonObject, boolean, enum_or_str, integer, number, obj, text, timestamp
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
+from .parsing import (
+    EnodeModel,
+    JsonObject,
+    alias,
+    enum_field,
+    model_field,
+    obj,
+    raw_field,
+    text,
+    text_field,
+    value,
+)
 
 _EXECUTING = "PLAN:EXECUTING:"
+
+
+def _cost(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) else ""
+
+
 _ENDED = "PLAN:ENDED:"
 
 
 @dataclass(frozen=True, slots=True)
-class SmartChargingConsideration:
+class SmartChargingConsideration(EnodeModel):
     """What smart charging currently knows about the vehicle (``consideration``)."""
 
-    is_plugged_in: bool | None
-    is_charging: bool | None
-    at_charging_location: bool | None
-    has_time_estimate: bool | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a ``consideration`` object."""
-        return cls(
-            is_plugged_in=boolean(data, "isPluggedIn"),
-            is_charging=boolean(data, "isCharging"),
-            at_charging_location=boolean(data, "atChargingLocation"),
-            has_time_estimate=boolean(data, "hasTimeEstimate"),
-        )
+    is_plugged_in: bool | None = value("isPluggedIn")
+    is_charging: bool | None = value("isCharging")
+    at_charging_location: bool | None = value("atChargingLocation")
+    has_time_estimate: bool | None = value("hasTimeEstimate")
 
 
 @dataclass(frozen=True, slots=True)
-class SmartChargingPlan:
+class SmartChargingPlan(EnodeModel):
     """A vehicle smart charging plan (``VehicleSmartChargingPlan``, SMART.md 2.3)."""
 
-    id: str
-    vehicle_id: str | None
-    user_id: str | None
-    location_id: str | None
-    vendor: str | None
-    currency: str | None
-    non_smart_cost: float | None
-    smart_cost: float | None
-    stop_at: datetime | None
-    start_at: datetime | None
-    estimated_finish_at: datetime | None
-    stop_confirmed_at: datetime | None
-    start_confirmed_at: datetime | None
-    ended_at: datetime | None
-    final_state: SmartChargingState | str | None
-    failure_condition: SmartChargingFailureCondition | str | None
-    external_start: SmartOverride | None
-    raw: JsonObject
+    id: str = text_field("id", "")
+    vehicle_id: str | None = text_field("vehicleId")
+    user_id: str | None = text_field("userId")
+    # [?] chargingLocationId is the deprecated name of locationId: accept either.
+    location_id: str | None = text_field("_locationId")
+    vendor: str | None = text_field("vendor")
+    currency: str | None = text_field("currency")
+    non_smart_cost: float | None = value("nonSmartCost")
+    smart_cost: float | None = value("smartCost")
+    stop_at: datetime | None = value("stopAt")
+    start_at: datetime | None = value("startAt")
+    estimated_finish_at: datetime | None = value("estimatedFinishAt")
+    stop_confirmed_at: datetime | None = value("stopConfirmedAt")
+    start_confirmed_at: datetime | None = value("startConfirmedAt")
+    ended_at: datetime | None = value("endedAt")
+    final_state: SmartChargingState | str | None = enum_field("finalState", SmartChargingState)
+    failure_condition: SmartChargingFailureCondition | str | None = enum_field(
+        "failureCondition", SmartChargingFailureCondition
+    )
+    external_start: SmartOverride | None = model_field("externalStart", SmartOverride)
+    raw: JsonObject = raw_field()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a plan; the deprecated keys may be absent in 2024-10-01 [?]."""
-        external = obj(data.get("externalStart"))
-        return cls(
-            id=text(data, "id") or "",
-            vehicle_id=text(data, "vehicleId"),
-            user_id=text(data, "userId"),
-            # [?] chargingLocationId is the deprecated name of locationId: accept either.
-            location_id=text(data, "locationId") or text(data, "chargingLocationId"),
-            vendor=text(data, "vendor"),
-            currency=text(data, "currency"),
-            non_smart_cost=number(data, "nonSmartCost"),
-            smart_cost=number(data, "smartCost"),
-            stop_at=timestamp(data, "stopAt"),
-            start_at=timestamp(data, "startAt"),
-            estimated_finish_at=timestamp(data, "estimatedFinishAt"),
-            stop_confirmed_at=timestamp(data, "stopConfirmedAt"),
-            start_confirmed_at=timestamp(data, "startConfirmedAt"),
-            ended_at=timestamp(data, "endedAt"),
-            final_state=enum_or_str(SmartChargingState, data.get("finalState")),
-            failure_condition=enum_or_str(
-                SmartChargingFailureCondition, data.get("failureCondition")
-            ),
-            external_start=None if external is None else SmartOverride.from_dict(external),
-            raw=dict(data),
-        )
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        return {**d, "_locationId": text(d, "locationId") or text(d, "chargingLocationId")}
 
     @property
     def is_ended(self) -> bool:
@@ -108,45 +93,30 @@ class SmartChargingPlan:
 
 
 @dataclass(frozen=True, slots=True)
-class SmartChargingStatus:
+class SmartChargingStatus(EnodeModel):
     """A vehicle's smart charging status (SMART.md 2.1)."""
 
-    vehicle_id: str | None
-    user_id: str | None
-    vendor: str | None
-    state: SmartChargingState | str | None
-    state_changed_at: datetime | None
-    updated_at: datetime | None
-    consideration: SmartChargingConsideration | None
-    plan: SmartChargingPlan | None
-    smart_override: SmartOverride | None
-    raw: JsonObject
+    vehicle_id: str | None = text_field("vehicleId")
+    user_id: str | None = text_field("userId")
+    vendor: str | None = text_field("vendor")
+    state: SmartChargingState | str | None = enum_field("state", SmartChargingState)
+    state_changed_at: datetime | None = value("stateChangedAt")
+    updated_at: datetime | None = value("updatedAt")
+    consideration: SmartChargingConsideration | None = model_field(
+        "consideration", SmartChargingConsideration
+    )
+    plan: SmartChargingPlan | None = model_field("plan", SmartChargingPlan)
+    smart_override: SmartOverride | None = model_field("_override", SmartOverride)
+    raw: JsonObject = raw_field()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a smart charging status object."""
-        consideration = obj(data.get("consideration"))
-        plan = obj(data.get("plan"))
-        override = obj(data.get("smartOverride"))
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        override = obj(d.get("smartOverride"))
+        plan = obj(d.get("plan"))
         if override is None and plan is not None:
             # Before smartOverride the override showed as the deprecated plan.externalStart.
             override = obj(plan.get("externalStart"))
-        return cls(
-            vehicle_id=text(data, "vehicleId"),
-            user_id=text(data, "userId"),
-            vendor=text(data, "vendor"),
-            state=enum_or_str(SmartChargingState, data.get("state")),
-            state_changed_at=timestamp(data, "stateChangedAt"),
-            updated_at=timestamp(data, "updatedAt"),
-            consideration=(
-                None
-                if consideration is None
-                else SmartChargingConsideration.from_dict(consideration)
-            ),
-            plan=None if plan is None else SmartChargingPlan.from_dict(plan),
-            smart_override=None if override is None else SmartOverride.from_dict(override),
-            raw=dict(data),
-        )
+        return {**d, "_override": override}
 
     @property
     def is_executing(self) -> bool:
@@ -165,45 +135,31 @@ class SmartChargingStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class Location:
+class Location(EnodeModel):
     """An Enode Location: a named geofence with a time zone (SMART.md 6.1)."""
 
-    id: str
-    user_id: str | None
-    name: str | None
-    latitude: float | None
-    longitude: float | None
-    timezone_name: str
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a Location; ``timezoneName`` defaults to UTC as documented."""
-        return cls(
-            id=text(data, "id") or "",
-            user_id=text(data, "userId"),
-            name=text(data, "name"),
-            latitude=number(data, "latitude"),
-            longitude=number(data, "longitude"),
-            timezone_name=text(data, "timezoneName") or "UTC",
-            raw=dict(data),
-        )
+    id: str = text_field("id", "")
+    user_id: str | None = text_field("userId")
+    name: str | None = text_field("name")
+    latitude: float | None = value("latitude")
+    longitude: float | None = value("longitude")
+    # Documented default: UTC.
+    timezone_name: str = field(
+        default="UTC",
+        metadata=alias(
+            "timezoneName", deserialize=lambda v: v if isinstance(v, str) and v else "UTC"
+        ),
+    )
+    raw: JsonObject = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class TariffRate:
+class TariffRate(EnodeModel):
     """One named rate of a tariff; ``cost`` is Enode's decimal string (price per kWh)."""
 
-    name: str
-    cost: str
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a rate; a numeric ``cost`` is tolerated and kept as its string."""
-        cost = data.get("cost")
-        if isinstance(cost, int | float) and not isinstance(cost, bool):
-            cost = str(cost)
-        return cls(name=text(data, "name") or "", cost=cost if isinstance(cost, str) else "")
+    name: str = text_field("name", "")
+    # A numeric cost is tolerated and kept as its string.
+    cost: str = field(default="", metadata=alias("cost", deserialize=_cost))
 
     @property
     def cost_value(self) -> Decimal | None:
@@ -239,29 +195,18 @@ class TariffInterval:
 
 
 @dataclass(frozen=True, slots=True)
-class LocationTariffInterval:
+class LocationTariffInterval(EnodeModel):
     """One row of ``GET /locations/{id}/tariff``: a rate on one weekday.
 
     [?] SMART.md 7.3: [O] labels the times UTC while the PUT takes local times; the values are
     returned as Enode sends them.
     """
 
-    weekday: int | None
-    start: str | None
-    end: str | None
-    tariff_id: str | None
-    tariff_name: str | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse one flattened row."""
-        return cls(
-            weekday=integer(data, "weekday"),
-            start=text(data, "fromHourMinute"),
-            end=text(data, "toHourMinute"),
-            tariff_id=text(data, "tariffId"),
-            tariff_name=text(data, "tariffName"),
-        )
+    weekday: int | None = value("weekday")
+    start: str | None = text_field("fromHourMinute")
+    end: str | None = text_field("toHourMinute")
+    tariff_id: str | None = text_field("tariffId")
+    tariff_name: str | None = text_field("tariffName")
 
 
 def parse_location_tariff(data: Any) -> list[LocationTariffInterval]:

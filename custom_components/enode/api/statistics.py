@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple, Self
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, NamedTuple
 
-from .parsing import JsonObject, boolean, number, obj, parse_datetime, sub, text, timestamp
+from .parsing import (
+    EnodeModel,
+    JsonObject,
+    alias,
+    number,
+    obj,
+    parse_datetime,
+    raw_field,
+    sub,
+    text_field,
+    value,
+)
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
+_NAME_KEY: Final = "__aioenode_series__"  # a series' name (its key in `timeseries`)
 
 # The bucket timestamp key is unconfirmed (API.md 8.1/8.2 [?]): HEM uses t/v, the older
 # inverter schema used date/value. Accept any of them.
@@ -46,76 +56,68 @@ def parse_points(value: Any) -> tuple[StatisticsPoint, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class HemStatisticsSeries:
+class HemStatisticsSeries(EnodeModel):
     """One HEM time series such as ``generation`` or ``import``."""
 
-    name: str
-    is_available: bool
-    reason: str | None
-    unit: str | None
-    unit_type: str | None
-    resolution: str | None
-    sampling_mode: str | None
-    timezone: str | None
-    points: tuple[StatisticsPoint, ...]
-    raw: JsonObject
+    name: str = text_field(_NAME_KEY, "")
+    is_available: bool = field(
+        default=False, metadata=alias("isAvailable", deserialize=lambda v: v is True)
+    )
+    reason: str | None = text_field("reason")
+    unit: str | None = text_field("unit")
+    unit_type: str | None = text_field("unitType")
+    resolution: str | None = text_field("_resolution")
+    sampling_mode: str | None = text_field("_samplingMode")
+    timezone: str | None = text_field("timezone")
+    points: tuple[StatisticsPoint, ...] = field(
+        default=(), metadata=alias("data", deserialize=parse_points)
+    )
+    raw: JsonObject = raw_field()
 
     @classmethod
-    def from_dict(cls, name: str, data: Mapping[str, Any]) -> Self:
-        """Parse one series of a HEM statistics response."""
-        sampling = sub(data, "sampling")
-        return cls(
-            name=name,
-            is_available=boolean(data, "isAvailable") is True,
-            reason=text(data, "reason"),
-            unit=text(data, "unit"),
-            unit_type=text(data, "unitType"),
-            resolution=text(sampling, "resolution"),
-            sampling_mode=text(sampling, "mode"),
-            timezone=text(data, "timezone"),
-            points=parse_points(data.get("data")),
-            raw=dict(data),
-        )
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        sampling = sub(d, "sampling")
+        return {
+            **d,
+            "_resolution": sampling.get("resolution"),
+            "_samplingMode": sampling.get("mode"),
+        }
+
+
+def _series(value: Any) -> dict[str, HemStatisticsSeries]:
+    return {
+        name: HemStatisticsSeries.from_dict({**item, _NAME_KEY: name})
+        for name, item in (value.items() if isinstance(value, dict) else ())
+        if isinstance(item, dict)
+    }
+
+
+def _resolutions(value: Any) -> dict[str, tuple[StatisticsPoint, ...]]:
+    return {
+        name: parse_points(item.get("data"))
+        for name, item in (value.items() if isinstance(value, dict) else ())
+        if isinstance(item, dict)
+    }
 
 
 @dataclass(frozen=True, slots=True)
-class HemStatistics:
+class HemStatistics(EnodeModel):
     """HEM system statistics for one DAY or MONTH interval, keyed by series name."""
 
-    series: dict[str, HemStatisticsSeries]
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a ``{timeseries: {...}}`` response."""
-        return cls(
-            series={
-                name: HemStatisticsSeries.from_dict(name, value)
-                for name, value in sub(data, "timeseries").items()
-                if isinstance(value, dict)
-            },
-            raw=dict(data),
-        )
+    series: dict[str, HemStatisticsSeries] = field(
+        default_factory=dict, metadata=alias("timeseries", deserialize=_series)
+    )
+    raw: JsonObject = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class InverterStatistics:
+class InverterStatistics(EnodeModel):
     """Inverter production in kWh per bucket, keyed by resolution (QUARTER_HOUR or DAY)."""
 
-    resolutions: dict[str, tuple[StatisticsPoint, ...]]
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a ``{resolutions: {NAME: {data: [...]}}}`` response."""
-        return cls(
-            resolutions={
-                name: parse_points(value.get("data"))
-                for name, value in sub(data, "resolutions").items()
-                if isinstance(value, dict)
-            },
-            raw=dict(data),
-        )
+    resolutions: dict[str, tuple[StatisticsPoint, ...]] = field(
+        default_factory=dict, metadata=alias("resolutions", deserialize=_resolutions)
+    )
+    raw: JsonObject = raw_field()
 
     @property
     def points(self) -> tuple[StatisticsPoint, ...]:
@@ -141,7 +143,7 @@ class MinMaxMean(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class ChargingStatisticsBucket:
+class ChargingStatisticsBucket(EnodeModel):
     """One bucket of ``/users/{id}/statistics/charging`` (SMART.md 9.1).
 
     Every key is documented as required, but each is read defensively: a member that is
@@ -149,28 +151,23 @@ class ChargingStatisticsBucket:
     ``estimated_savings`` are null when smart charging did not affect the bucket.
     """
 
-    date: datetime | None
-    kw: MinMaxMean
-    kwh_sum: float | None
-    price: MinMaxMean
-    cost_sum: float | None
-    non_smart_price: MinMaxMean
-    estimated_savings: float | None
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse one charging statistics bucket."""
-        return cls(
-            date=timestamp(data, "date"),
-            kw=MinMaxMean.from_value(data.get("kw")),
-            kwh_sum=number(data, "kwhSum"),
-            price=MinMaxMean.from_value(data.get("price")),
-            cost_sum=number(data, "costSum"),
-            non_smart_price=MinMaxMean.from_value(data.get("nonSmartPrice")),
-            estimated_savings=number(data, "estimatedSavings"),
-            raw=dict(data),
-        )
+    date: datetime | None = value("date")
+    kw: MinMaxMean = field(
+        default=MinMaxMean(None, None, None),
+        metadata=alias("kw", deserialize=MinMaxMean.from_value),
+    )
+    kwh_sum: float | None = value("kwhSum")
+    price: MinMaxMean = field(
+        default=MinMaxMean(None, None, None),
+        metadata=alias("price", deserialize=MinMaxMean.from_value),
+    )
+    cost_sum: float | None = value("costSum")
+    non_smart_price: MinMaxMean = field(
+        default=MinMaxMean(None, None, None),
+        metadata=alias("nonSmartPrice", deserialize=MinMaxMean.from_value),
+    )
+    estimated_savings: float | None = value("estimatedSavings")
+    raw: JsonObject = raw_field()
 
     # The flat names of the first version of this model.
     @property
@@ -200,34 +197,29 @@ class ChargingStatisticsBucket:
 
 
 @dataclass(frozen=True, slots=True)
-class ChargingSession:
-    """One session of ``/users/{id}/statistics/charging/sessions`` (SMART.md 9.2)."""
+class ChargingSession(EnodeModel):
+    """One session of ``/users/{id}/statistics/charging/sessions`` (SMART.md 9.2).
 
-    asset_id: str | None
-    location_id: str | None
-    start: datetime | None
-    end: datetime | None
-    kw: MinMaxMean
-    kwh_sum: float | None
-    price: MinMaxMean
-    cost_sum: float | None
-    non_smart_price: MinMaxMean
-    estimated_savings: float | None
-    raw: JsonObject
+    ``asset_id`` is the session's ``id``: the asset's id.
+    """
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse one charging session (``id`` is the asset's id)."""
-        return cls(
-            asset_id=text(data, "id"),
-            location_id=text(data, "locationId"),
-            start=timestamp(data, "from"),
-            end=timestamp(data, "to"),
-            kw=MinMaxMean.from_value(data.get("kw")),
-            kwh_sum=number(data, "kwhSum"),
-            price=MinMaxMean.from_value(data.get("price")),
-            cost_sum=number(data, "costSum"),
-            non_smart_price=MinMaxMean.from_value(data.get("nonSmartPrice")),
-            estimated_savings=number(data, "estimatedSavings"),
-            raw=dict(data),
-        )
+    asset_id: str | None = text_field("id")
+    location_id: str | None = text_field("locationId")
+    start: datetime | None = value("from")
+    end: datetime | None = value("to")
+    kw: MinMaxMean = field(
+        default=MinMaxMean(None, None, None),
+        metadata=alias("kw", deserialize=MinMaxMean.from_value),
+    )
+    kwh_sum: float | None = value("kwhSum")
+    price: MinMaxMean = field(
+        default=MinMaxMean(None, None, None),
+        metadata=alias("price", deserialize=MinMaxMean.from_value),
+    )
+    cost_sum: float | None = value("costSum")
+    non_smart_price: MinMaxMean = field(
+        default=MinMaxMean(None, None, None),
+        metadata=alias("nonSmartPrice", deserialize=MinMaxMean.from_value),
+    )
+    estimated_savings: float | None = value("estimatedSavings")
+    raw: JsonObject = raw_field()

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from datetime import datetime
+from typing import Any
 
-from .parsing import JsonObject, boolean, integer, obj, strings, sub, text, timestamp
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-    from datetime import datetime
+from .parsing import EnodeModel, JsonObject, obj, raw_field, strings_field, text_field, value
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,56 +22,39 @@ class WebhookAuthentication:
 
 
 @dataclass(frozen=True, slots=True)
-class Webhook:
+class Webhook(EnodeModel):
     """A webhook subscription."""
 
-    id: str
-    url: str | None
-    events: tuple[str, ...]
-    is_active: bool | None
-    last_success: datetime | None
-    created_at: datetime | None
-    api_version: str | None
-    authentication_header_name: str | None
-    raw: JsonObject
+    id: str = text_field("id", "")
+    url: str | None = text_field("url")
+    events: tuple[str, ...] = strings_field("events")
+    is_active: bool | None = value("isActive")
+    last_success: datetime | None = value("lastSuccess")
+    created_at: datetime | None = value("createdAt")
+    api_version: str | None = text_field("apiVersion")
+    authentication_header_name: str | None = text_field("_authenticationHeaderName")
+    raw: JsonObject = raw_field()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a webhook object."""
-        return cls(
-            id=text(data, "id") or "",
-            url=text(data, "url"),
-            events=strings(data, "events"),
-            is_active=boolean(data, "isActive"),
-            last_success=timestamp(data, "lastSuccess"),
-            created_at=timestamp(data, "createdAt"),
-            api_version=text(data, "apiVersion"),
-            authentication_header_name=text(sub(data, "authentication"), "headerName"),
-            raw=dict(data),
-        )
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        authentication = obj(d.get("authentication")) or {}
+        return {**d, "_authenticationHeaderName": authentication.get("headerName")}
 
 
 @dataclass(frozen=True, slots=True)
-class WebhookTestResult:
+class WebhookTestResult(EnodeModel):
     """Outcome of ``POST /webhooks/{id}/test``."""
 
-    status: str | None
-    description: str | None
-    response_code: int | None
-    response_body: str | None
-    raw: JsonObject
+    status: str | None = text_field("status")
+    description: str | None = text_field("description")
+    response_code: int | None = value("_responseCode")
+    response_body: str | None = text_field("_responseBody")
+    raw: JsonObject = raw_field()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a webhook test response."""
-        response = obj(data.get("response"))
-        return cls(
-            status=text(data, "status"),
-            description=text(data, "description"),
-            response_code=integer(response, "code"),
-            response_body=text(response, "body"),
-            raw=dict(data),
-        )
+    def _prepare(cls, d: dict[str, Any]) -> dict[str, Any]:
+        response = obj(d.get("response")) or {}
+        return {**d, "_responseCode": response.get("code"), "_responseBody": response.get("body")}
 
     @property
     def is_success(self) -> bool:

@@ -3,68 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
 
-from .parsing import JsonObject, boolean, text
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+from .parsing import EnodeModel, JsonObject, models_field, raw_field, text_field, value
 
 
 @dataclass(frozen=True, slots=True)
-class LinkedVendor:
+class LinkedVendor(EnodeModel):
     """A vendor account linked by a user; ``is_valid`` False means the credentials broke."""
 
-    vendor: str | None
-    vendor_type: str | None
-    is_valid: bool | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a linked vendor object."""
-        return cls(
-            vendor=text(data, "vendor"),
-            vendor_type=text(data, "vendorType"),
-            is_valid=boolean(data, "isValid"),
-        )
+    vendor: str | None = text_field("vendor")
+    vendor_type: str | None = text_field("vendorType")
+    is_valid: bool | None = value("isValid")
 
 
 @dataclass(frozen=True, slots=True)
-class User:
+class User(EnodeModel):
     """An Enode user with the vendors they linked."""
 
-    id: str
-    linked_vendors: tuple[LinkedVendor, ...]
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a user object."""
-        vendors = data.get("linkedVendors")
-        return cls(
-            id=text(data, "id") or "",
-            linked_vendors=tuple(
-                LinkedVendor.from_dict(item)
-                for item in (vendors if isinstance(vendors, list) else [])
-                if isinstance(item, dict)
-            ),
-            raw=dict(data),
-        )
+    id: str = text_field("id", "")
+    linked_vendors: tuple[LinkedVendor, ...] = models_field("linkedVendors", LinkedVendor)
+    raw: JsonObject = raw_field()
 
 
 @dataclass(frozen=True, slots=True)
-class LinkSession:
+class LinkSession(EnodeModel):
     """A single-use link session, valid for 24 hours."""
 
-    link_url: str
-    link_token: str | None
-    raw: JsonObject
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Parse a link session response."""
-        return cls(
-            link_url=text(data, "linkUrl") or "",
-            link_token=text(data, "linkToken"),
-            raw=dict(data),
-        )
+    link_url: str = text_field("linkUrl", "")
+    link_token: str | None = text_field("linkToken")
+    raw: JsonObject = raw_field()

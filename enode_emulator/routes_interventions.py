@@ -1,10 +1,10 @@
-"""Interventions and vendor availability: the API routes and their admin routes."""
+"""Interventions and service health (Enode API reference: Interventions, Service health)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from .web import core_of, json_body, no_content, ok
+from .web import core_of, ok
 
 routes = web.RouteTableDef()
 
@@ -26,18 +26,3 @@ async def get_intervention(request: web.Request) -> web.Response:
 async def integrations(request: web.Request) -> web.Response:
     """The vendors available per asset type, with status and scopes."""
     return ok(core_of(request).vendors.integrations())
-
-
-@routes.put("/_emulator/assets/{assetId}/interventions")
-async def set_interventions(request: web.Request) -> web.Response:
-    """Put intervention ids on an asset's capabilities (`{interventionIds, capabilities?}`)."""
-    core = core_of(request)
-    asset = core.vendors.set_interventions(request.match_info["assetId"], await json_body(request))
-    return ok(asset.data)
-
-
-@routes.put("/_emulator/vendors/{vendor}/status")
-async def set_vendor_status(request: web.Request) -> web.Response:
-    """Set a vendor's status in `GET /integrations` (`{status, linkingStatus?, untyped?}`)."""
-    core_of(request).vendors.set_status(request.match_info["vendor"], await json_body(request))
-    return no_content()
