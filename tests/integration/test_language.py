@@ -71,11 +71,15 @@ EXAMPLES = {
     "lv": "lv-LV",
     "nb-Latn-NO": "nb-NO",
     "zh-Hans": LINK_BROWSER,
-    "pl": LINK_BROWSER,
+    "pl": "pl-PL",  # 2024-10-01 added lt-LT, lv-LV, ja-JP and pl-PL
+    "ko": LINK_BROWSER,
     "": LINK_BROWSER,
     "-": LINK_BROWSER,
 }
-KNOWN = ["da", "de", "en", "es", "fi", "fr", "it", "lt", "lv", "nb", "nl", "nn", "no", "pt", "ro"]
+KNOWN = [
+    *("da", "de", "en", "es", "fi", "fr", "it", "ja", "lt", "lv", "nb", "nl", "nn", "no", "pl"),
+    *("pt", "ro"),
+]
 NORWEGIAN = {"nb", "nn", "no"}
 
 
@@ -104,7 +108,8 @@ def test_text_language_omits_what_enode_does_not_translate() -> None:
     assert text_language("nb") == "nb-NO"
     assert text_language("en-GB") == "en-GB"
     assert text_language("it") is None  # Enode Link has it-IT, interventions do not
-    assert text_language("lv") is None
+    assert text_language("lv") == "lv-LV"  # 2024-10-01 translates interventions into Latvian
+    assert text_language("ko") is None
     assert text_language("zh-Hant") is None
 
 
