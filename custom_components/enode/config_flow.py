@@ -25,7 +25,7 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_CLIENT_ID, CONF_CLIENT_SECRET, CONF_WEBHOOK_ID
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -42,16 +42,12 @@ import voluptuous as vol
 from yarl import URL
 
 from .api import (
-    EnodeAuthenticationError,
     EnodeClient,
-    EnodeConnectionError,
     EnodeError,
-    EnodeRateLimitError,
-    EnodeServerError,
     Environment,
     generate_webhook_secret,
 )
-from .client_factory import create_client
+from .client_factory import async_check_credentials
 from .const import (
     CONF_API_URL,
     CONF_ASSET_TYPES,
@@ -86,41 +82,9 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 }
 
 
-type CheckResult = tuple[dict[str, str], dict[str, str], EnodeClient | None]
-
 # The optional Enode user ID lives in a collapsed section of the user step.
 SECTION_ADVANCED = "advanced_options"
 URL_KEYS = (CONF_API_URL, CONF_TOKEN_URL)
-
-
-async def _async_check(hass: HomeAssistant, data: dict[str, Any]) -> CheckResult:
-    """Test-before-configure: obtain a token with the credentials.
-
-    Returns the form errors, the placeholders their texts use ({host}: the token endpoint's
-    host) and, when the credentials work, the client holding the token it just obtained.
-    """
-    client = create_client(hass, data)
-    placeholders = {"host": URL(client.token_url).host or client.token_url}
-    try:
-        await client.async_get_token()
-    except EnodeAuthenticationError:
-        error = "invalid_auth"
-    except EnodeConnectionError as err:
-        LOGGER.debug("Could not reach the Enode token endpoint: %s", err)
-        error = "cannot_connect"
-    except (EnodeServerError, EnodeRateLimitError) as err:
-        LOGGER.debug("The Enode token endpoint is unavailable: %s", err)
-        error = "server_error"
-    except EnodeError as err:
-        # It answered, but not as an OAuth token endpoint does (404, HTML, no access token).
-        LOGGER.debug("Not an Enode token endpoint: %s", err)
-        error = "not_token_endpoint"
-    except Exception:  # noqa: BLE001 - test-before-configure reports anything as unknown
-        LOGGER.exception("Unexpected error while checking Enode credentials")
-        error = "unknown"
-    else:
-        return {}, placeholders, client
-    return {"base": error}, placeholders, None
 
 
 def _url_errors(urls: dict[str, str]) -> dict[str, str]:
@@ -353,7 +317,7 @@ class EnodeConfigFlow(EnodeHomeLocationStep, ConfigFlow, domain=DOMAIN):
         self._data = data
         if _is_custom(data):
             return await self.async_step_custom()
-        errors, placeholders, client = await _async_check(self.hass, data)
+        errors, placeholders, client = await async_check_credentials(self.hass, data)
         if client is None:
             return self._user_form(errors, placeholders)
         return await self._async_credentials_work(client)
@@ -398,7 +362,7 @@ class EnodeConfigFlow(EnodeHomeLocationStep, ConfigFlow, domain=DOMAIN):
             errors = _url_errors(self._urls)
             if not errors:
                 data = {**self._data, **self._urls}
-                errors, placeholders, client = await _async_check(self.hass, data)
+                errors, placeholders, client = await async_check_credentials(self.hass, data)
                 if client is not None:
                     self._data = data
                     return await done(client)
@@ -459,7 +423,7 @@ class EnodeConfigFlow(EnodeHomeLocationStep, ConfigFlow, domain=DOMAIN):
         placeholders = {"client_id": entry.data[CONF_CLIENT_ID]}
         if user_input is not None:
             data = {**entry.data, CONF_CLIENT_SECRET: user_input[CONF_CLIENT_SECRET].strip()}
-            errors, found, client = await _async_check(self.hass, data)
+            errors, found, client = await async_check_credentials(self.hass, data)
             if client is not None:
                 return self.async_update_reload_and_abort(entry, data=data)
             placeholders |= found
@@ -490,7 +454,7 @@ class EnodeConfigFlow(EnodeHomeLocationStep, ConfigFlow, domain=DOMAIN):
             return await self.async_step_reconfigure_custom()
         for key in URL_KEYS:
             self._data.pop(key, None)
-        errors, placeholders, client = await _async_check(self.hass, self._data)
+        errors, placeholders, client = await async_check_credentials(self.hass, self._data)
         if client is None:
             return self._reconfigure_form(errors, placeholders)
         return await self._async_reconfigured(client)
