@@ -77,9 +77,13 @@ def vehicle_lists(emulator: Emulator) -> int:
 async def step(
     hass: HomeAssistant, emulator: Emulator, freezer: FrozenDateTimeFactory, delta: timedelta
 ) -> None:
-    """Move both clocks; run what became due."""
-    freezer.tick(delta)
+    """Move Enode's clock, then Home Assistant's; run what became due.
+
+    In this order Home Assistant never runs ahead of Enode: a run due in the step sees Enode
+    at the same moment (the other order lets it ask while Enode is still in the past).
+    """
     await emulator.advance(delta.total_seconds())
+    freezer.tick(delta)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
 
