@@ -670,21 +670,42 @@ def demo_energy_prefs(
     }
 
 
-async def install_energy_prefs(api: HomeAssistantApi) -> None:
+# Home Assistant 2026.11 keeps the old grid shape only as LegacyGridSourceType (for migration).
+UNIFIED_GRID_PROBE = (
+    "from homeassistant.components.energy import data; print(hasattr(data, 'LegacyGridSourceType'))"
+)
+
+
+def has_unified_grid(settings: StackSettings) -> bool:
+    """Whether the selected Home Assistant stores one grid source per connection (2026.11).
+
+    Asked of its own code: a refused energy/save_prefs would log an error naming our statistics.
+    """
+    answer = subprocess.run(
+        [
+            *settings.ha_python,
+            "-c",
+            UNIFIED_GRID_PROBE,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if answer.returncode != 0:
+        raise StackError(f"cannot run Home Assistant ({settings.ha}): {answer.stderr.strip()}")
+    return answer.stdout.strip() == "True"
+
+
+async def install_energy_prefs(api: HomeAssistantApi, *, unified_grid: bool) -> None:
     """Fill the Energy dashboard with the demo household (only when it is still empty)."""
     try:
         (current,) = await api.ws([{"type": "energy/get_prefs"}])
     except StackError:
         current = None  # "No prefs" until something was saved
-    prefs = demo_energy_prefs(current)
-    if prefs is None:
-        return
-    try:
+    prefs = demo_energy_prefs(current, unified_grid=unified_grid)
+    if prefs is not None:
         await api.ws([{"type": "energy/save_prefs", **prefs}])
-    except StackError:
-        # Before the unified grid (2026.2) the schema refuses it: save the older shape.
-        legacy = demo_energy_prefs(current, unified_grid=False)
-        await api.ws([{"type": "energy/save_prefs", **(legacy or {})}])
 
 
 async def install_dashboard(api: HomeAssistantApi) -> str:
@@ -736,8 +757,9 @@ def dashboard_config(
                 cards.append({"type": "thermostat", "entity": entity_id})
             if entity_id.startswith("device_tracker."):
                 trackers.append(entity_id)
-            # Rows carry no name of ours: Home Assistant shows the entity's own, translated one.
-            rows.append({"entity": entity_id})
+            # The card title names the device, so rows show the entity's own name only.
+            own_name = entity.get("name") or entity.get("original_name")
+            rows.append({"entity": entity_id, "name": own_name} if own_name else entity_id)
         # No header toggle: one click would switch Charge, Charge now and Smart charging at once.
         cards.append(
             {
@@ -776,7 +798,8 @@ async def provision(settings: StackSettings) -> tuple[str, bool]:
         await wait_for_entities(api)
         if added:
             await add_demo_schedule(api)
-        await install_energy_prefs(api)
+        unified_grid = await asyncio.to_thread(has_unified_grid, settings)
+        await install_energy_prefs(api, unified_grid=unified_grid)
         return await install_dashboard(api), added
 
 

@@ -15,7 +15,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .actions import ActionTracker
-from .blueprints import async_install_blueprints
+from .blueprint_files import async_install_blueprints
 from .charging_statistics import ChargingStatisticsImporter
 from .client_factory import create_client
 from .const import CONF_ENVIRONMENT, CONF_USER_ID, CONF_WEBHOOK_SECRET, DOMAIN

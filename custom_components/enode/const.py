@@ -54,10 +54,10 @@ LINK_STATE_LIFETIME: Final = timedelta(hours=24)
 # Polling is a safety net while push is healthy; without push it is the main source.
 # Every asset event carries the whole asset, so a lost event is corrected by that asset's next
 # one; Enode retries a failed delivery for about a day (API.md 9.2); heartbeats prove push is
-# alive, and every setup polls in full. So while push is healthy one safety round a day is
-# enough, and its requests (the user, one list per asset type, Locations, schedules: about ten
-# for the demo household) are spread evenly over the day, one at a time: ~0.4 requests an hour,
-# never more than one in an hour. The round runs on its own clock: deliveries do not reset it.
+# alive, and every setup polls in full. So one safety poll a day is enough (coordinator.py's
+# SafetyPoll, its own coordinator: deliveries do not postpone it); its requests (the user, one
+# list per asset type, Locations, schedules: about ten for the demo household) come at once:
+# ~0.4 requests an hour on average, as when they were spread over the day.
 POLL_INTERVAL_PUSH: Final = timedelta(hours=24)
 POLL_INTERVAL_NO_PUSH: Final = timedelta(minutes=5)
 # Without push, Locations are listed at most this often: only the user changes them (Home

@@ -43,6 +43,19 @@ def device_name(asset: Asset) -> str:
 
 
 @callback
+def async_shown_name(hass: HomeAssistant, entry_id: str, asset: Asset) -> str:
+    """The asset's device name as the user sees it (their rename first).
+
+    Looked up among the entry's own devices: identifiers are unique per entry only, and
+    `async_get_device` is deprecated for that reason (2026.11, breaks in 2027.8).
+    """
+    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry_id):
+        if (DOMAIN, asset.id) in device.identifiers:
+            return device.name_by_user or device.name or device_name(asset)
+    return device_name(asset)
+
+
+@callback
 def async_sync_devices(hass: HomeAssistant, entry: EnodeConfigEntry) -> None:
     """Create devices for new assets and remove devices of assets that are gone.
 

@@ -37,8 +37,6 @@ def next_run(now: datetime, minute: int) -> datetime:
 class ImportRuns(DataUpdateCoordinator[datetime]):
     """When an importer runs; its data is the start of the last run."""
 
-    config_entry: EnodeConfigEntry
-
     def __init__(
         self,
         hass: HomeAssistant,
@@ -50,13 +48,17 @@ class ImportRuns(DataUpdateCoordinator[datetime]):
         first_run: float,
     ) -> None:
         """``run`` imports and returns Enode's Retry-After when it was rate-limited."""
+        self._entry = entry
         super().__init__(
             hass,
             LOGGER,
-            config_entry=entry,
+            # Not the entry's: Home Assistant's "Enable polling for changes" is about device
+            # data; this runs whatever it says (its timer ends with the listener, on unload).
+            config_entry=None,
             name=name,
             update_interval=timedelta(seconds=first_run),
         )
+        entry.async_on_unload(self.async_shutdown)  # as a coordinator of the entry would
         self._run = run
         self._minute = minute
         self.lock = asyncio.Lock()
@@ -65,7 +67,7 @@ class ImportRuns(DataUpdateCoordinator[datetime]):
     @callback
     def async_start(self) -> None:
         """Start the clock (a coordinator keeps one only while someone listens)."""
-        self.config_entry.async_on_unload(self.async_add_listener(self._async_ran))
+        self._entry.async_on_unload(self.async_add_listener(self._async_ran))
 
     def paused(self, now: datetime) -> bool:
         """True while a rate limit still holds."""

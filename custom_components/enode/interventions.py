@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -29,7 +29,7 @@ from .api import (
     intervention_language,
 )
 from .const import DOMAIN, LOGGER
-from .devices import device_name
+from .devices import async_shown_name
 from .repairs import async_sweep_issues
 
 if TYPE_CHECKING:
@@ -95,8 +95,6 @@ class InterventionIssues(DataUpdateCoordinator[Catalogue]):
     (``UpdateFailed(retry_after=...)``); meanwhile the issues say what is known.
     """
 
-    config_entry: EnodeConfigEntry
-
     def __init__(
         self,
         hass: HomeAssistant,
@@ -105,13 +103,17 @@ class InterventionIssues(DataUpdateCoordinator[Catalogue]):
         coordinator: EnodeCoordinator,
     ) -> None:
         """Start with an empty catalogue; nothing is fetched until an intervention appears."""
+        self._entry = entry
         super().__init__(
             hass,
             LOGGER,
-            config_entry=entry,
+            # Not the entry's: Home Assistant's "Enable polling for changes" is about device
+            # data; this runs whatever it says (its timer ends with the listener, on unload).
+            config_entry=None,
             name=f"{DOMAIN} interventions",
             update_interval=CATALOGUE_MAX_AGE,
         )
+        entry.async_on_unload(self.async_shutdown)  # as a coordinator of the entry would
         self._client = client
         self._assets = coordinator
         self._empty = Catalogue(language=intervention_language(hass.config.language))
@@ -143,7 +145,7 @@ class InterventionIssues(DataUpdateCoordinator[Catalogue]):
             return
         if self._needs_fetch({intervention_id for _, intervention_id in active}):
             self._fetching = True
-            self.config_entry.async_create_task(
+            self._entry.async_create_task(
                 self.hass, self.async_refresh(), "enode interventions catalogue"
             )
         self._async_raise(active)
@@ -201,21 +203,19 @@ class InterventionIssues(DataUpdateCoordinator[Catalogue]):
 
     @callback
     def _async_delete_gone(self, active: dict[tuple[str, str], Asset]) -> None:
-        entry_id = self.config_entry.entry_id
+        entry_id = self._entry.entry_id
         keep = {issue_id(entry_id, a, i) for a, i in active}
         async_sweep_issues(self.hass, issue_prefix(entry_id), keep)
 
     @callback
     def _async_raise(self, active: dict[tuple[str, str], Asset]) -> None:
         """Create (or update) the issue of each active intervention."""
-        devices = dr.async_get(self.hass)
-        for (asset_id, intervention_id), asset in active.items():
-            device = devices.async_get_device(identifiers={(DOMAIN, asset_id)})
-            name = (device.name_by_user or device.name) if device else None
+        for (_, intervention_id), asset in active.items():
+            name = async_shown_name(self.hass, self._entry.entry_id, asset)
             intervention = self.catalogue.items.get(intervention_id)
             if intervention is None and self._fetching:
                 continue  # raised once the catalogue answered (no placeholder text meanwhile)
-            self._async_create(asset, intervention_id, name or device_name(asset), intervention)
+            self._async_create(asset, intervention_id, name, intervention)
 
     @callback
     def _async_create(
@@ -241,14 +241,14 @@ class InterventionIssues(DataUpdateCoordinator[Catalogue]):
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            issue_id(self.config_entry.entry_id, asset.id, intervention_id),
+            issue_id(self._entry.entry_id, asset.id, intervention_id),
             is_fixable=fixable,
             severity=ir.IssueSeverity.WARNING,
             translation_key=key,
             translation_placeholders=placeholders,
             # The fix (a relink of this asset) needs to know which one.
             data={
-                "entry_id": self.config_entry.entry_id,
+                "entry_id": self._entry.entry_id,
                 "asset_id": asset.id,
                 "vendor": asset.vendor,
             }

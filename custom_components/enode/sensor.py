@@ -30,7 +30,6 @@ from homeassistant.const import (
     UnitOfTime,
 )
 from homeassistant.core import callback
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import StateType
 
@@ -52,9 +51,9 @@ from .api import (
     SmartChargingStatus,
     Vehicle,
 )
-from .const import DOMAIN, LOCATION_AWAY, SIGNAL_CHARGING_STATISTICS, SIGNAL_ENERGY_TODAY
+from .const import LOCATION_AWAY, SIGNAL_CHARGING_STATISTICS, SIGNAL_ENERGY_TODAY
 from .coordinator import is_smart_capable
-from .devices import device_name
+from .devices import async_shown_name
 from .entity import (
     AssetT_contra,
     EnodeEntity,
@@ -752,10 +751,7 @@ class EnodePairingSensor(EnodeEntity, SensorEntity):
 
     def _name_of(self, asset: Asset) -> str:
         """The device's name as the user sees it (their rename first)."""
-        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, asset.id)})
-        if device is not None:
-            return device.name_by_user or device.name or device_name(asset)
-        return device_name(asset)
+        return async_shown_name(self.hass, self.entry.entry_id, asset)
 
     @property
     def options(self) -> list[str]:

@@ -290,10 +290,8 @@ def _target(hass: HomeAssistant, device_id: str) -> tuple[EnodeConfigEntry, str,
     device = dr.async_get(hass).async_get(device_id)
     if device is None:
         raise _invalid("schedule_device_unknown", device_id=device_id)
-    for entry_id in device.config_entries:
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN or entry.state is not ConfigEntryState.LOADED:
-            continue
+    # Not device.config_entries: deprecated in 2026.11 (a device has one entry from then on).
+    for entry in hass.config_entries.async_loaded_entries(DOMAIN):
         typed: EnodeConfigEntry = entry
         assets = typed.runtime_data.coordinator.data.assets
         for domain, identifier in device.identifiers:

@@ -41,8 +41,6 @@ def outage_issue_id(entry_id: str, vendor: str) -> str:
 class VendorStatus(DataUpdateCoordinator[VendorStatuses]):
     """(vendor, vendor type) -> what Enode last said, for the user's linked vendors only."""
 
-    config_entry: EnodeConfigEntry
-
     def __init__(
         self,
         hass: HomeAssistant,
@@ -51,13 +49,17 @@ class VendorStatus(DataUpdateCoordinator[VendorStatuses]):
         coordinator: EnodeCoordinator,
     ) -> None:
         """Check at setup, then on CHECK_INTERVAL; the listener keeps the issues."""
+        self._entry = entry
         super().__init__(
             hass,
             LOGGER,
-            config_entry=entry,
+            # Not the entry's: Home Assistant's "Enable polling for changes" is about device
+            # data; this runs whatever it says (its timer ends with the listener, on unload).
+            config_entry=None,
             name=f"{DOMAIN} vendor status",
             update_interval=CHECK_INTERVAL,
         )
+        entry.async_on_unload(self.async_shutdown)  # as a coordinator of the entry would
         self._client = client
         self._coordinator = coordinator
         self.checked_at: datetime | None = None
@@ -118,13 +120,13 @@ class VendorStatus(DataUpdateCoordinator[VendorStatuses]):
                 translation_key="vendor_outage",
                 translation_placeholders={
                     "vendor": item.display_name or vendor.title(),
-                    "title": self.config_entry.title,
+                    "title": self._entry.title,
                 },
             )
 
     @property
     def _entry_id(self) -> str:
-        return self.config_entry.entry_id
+        return self._entry.entry_id
 
     def as_diagnostics(self) -> dict[str, Any]:
         """The last check: when, any error, and each linked vendor's status."""

@@ -33,6 +33,12 @@ UNTESTED_NOTICE = (
     "might cause stability problems, be sure to disable it if you experience issues with Home "
     "Assistant"
 )
+INJECTED_BY_A_TEST = (
+    "2026-12-07 21:39:19.265+00:00 ERROR (MainThread) "
+    "[homeassistant.components.websocket_api.http.connection] [140054995713888] Error during "
+    "service call to switch.turn_on: Enode had a problem: Service Unavailable: Injected fault "
+    "(HTTP 503)"
+)
 OTHER_WARNING = (
     "2026-12-07 20:32:31.000+00:00 WARNING (MainThread) [homeassistant.components.http] "
     "Configured trusted proxies"
@@ -55,7 +61,14 @@ def test_a_warning_about_the_integration_fails_the_check(tmp_path: Path, problem
 
 
 def test_a_clean_log_of_either_format_passes(tmp_path: Path) -> None:
-    log = _log(tmp_path, UNTESTED_NOTICE, OTHER_WARNING, INFO_ABOUT_US, "Traceback line, no record")
+    log = _log(
+        tmp_path,
+        UNTESTED_NOTICE,
+        OTHER_WARNING,
+        INFO_ABOUT_US,
+        INJECTED_BY_A_TEST,
+        "Traceback line, no record",
+    )
     assert integration_log_problems(log) == []
 
 

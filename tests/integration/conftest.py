@@ -2,35 +2,43 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
-from datetime import datetime
+from datetime import datetime, timedelta
 import hashlib
 import hmac
 import json
 from pathlib import Path
 import re
-from typing import Any, get_args
+from typing import Any, cast, get_args
 from unittest.mock import PropertyMock, patch
 
 import aiohttp
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components import persistent_notification
+from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
+    ATTR_ENTITY_ID,
     CONF_CLIENT_ID,
     CONF_CLIENT_SECRET,
     CONF_WEBHOOK_ID,
+    SERVICE_TURN_ON,
     __version__ as ha_version,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers.json import ExtendedJSONEncoder
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 from yarl import URL
 
-from custom_components.enode.api import AssetType
+from custom_components.enode.api import EnodeClient
 from custom_components.enode.config_flow import DEFAULT_OPTIONS
 from custom_components.enode.const import (
     CONF_API_URL,
@@ -40,6 +48,7 @@ from custom_components.enode.const import (
     CONF_WEBHOOK_SECRET,
     DOMAIN,
 )
+from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
 from custom_components.enode.link import async_register_view as async_register_link_view
 from enode_emulator import Emulator, EmulatorConfig
 from enode_emulator.catalog import AssetType as EmulatorAssetType
@@ -61,7 +70,7 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def hass(hass: HomeAssistant, tmp_path: Path) -> HomeAssistant:
     """Home Assistant with a configuration folder of the test's own.
 
-    Setting up the integration copies its blueprints into <config>/blueprints/ (blueprints.py);
+    Setting up the integration copies its blueprints into <config>/blueprints/ (blueprint_files.py);
     the harness's default folder is inside the shared site-packages.
     """
     hass.config.config_dir = str(tmp_path)
@@ -94,6 +103,30 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     syrupy 6): without this, snapshots fall back to syrupy's plain repr in `__snapshots__/`.
     """
     return snapshot.use_extension(VersionedSnapshotExtension)
+
+
+@pytest.fixture
+def enode_client_options() -> dict[str, Any]:
+    """Constructor options (aioenode's public ones) for every client the integration builds.
+
+    Tests override it, e.g. `retry_base_delay=0` so 503 retries do not sleep.
+    """
+    return {}
+
+
+@pytest.fixture(autouse=True)
+def apply_enode_client_options(enode_client_options: dict[str, Any]) -> Generator[None]:
+    """Build every EnodeClient with `enode_client_options` on top of the integration's own."""
+    if not enode_client_options:
+        yield
+        return
+    original = EnodeClient.__init__
+
+    def init(self: EnodeClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, **enode_client_options})
+
+    with patch.object(EnodeClient, "__init__", init):
+        yield
 
 
 @pytest.fixture
@@ -245,19 +278,117 @@ def event(kind: str, asset: dict[str, Any] | None = None, **extra: Any) -> dict[
     return payload
 
 
-async def start_charging(entry: MockConfigEntry) -> str:
-    """Send START to the demo charger through the client and track it; returns the action id."""
-    data = entry.runtime_data
-    action = await data.client.set_charging(AssetType.CHARGER, CHARGER, True)
-    data.actions.async_track(
-        action,
-        asset_type=AssetType.CHARGER,
-        asset_id=CHARGER,
-        command="start_charging",
-        value_key="charging",
-        target=True,
+CHARGER_SWITCH = "switch.zaptec_go_charge"
+
+
+EXCEPTIONS: dict[str, str] = {
+    key: value["message"]
+    for key, value in json.loads(
+        (Path(__file__).parents[2] / "custom_components/enode/translations/en.json").read_text()
+    )["exceptions"].items()
+}
+
+
+def rendered(key: str, **placeholders: str) -> str:
+    """The English message of an exception key as a full-match pattern for pytest.raises.
+
+    Placeholders given are matched exactly; the others match any text. Home Assistant drops
+    the final full stop of exception messages.
+    """
+    pattern = ""
+    for part in re.split(r"(\{[a-z_]+\})", EXCEPTIONS[key].removesuffix(".")):
+        name = part[1:-1] if part.startswith("{") else None
+        if name is None:
+            pattern += re.escape(part)
+        else:
+            pattern += re.escape(placeholders[name]) if name in placeholders else ".+"
+    return f"^{pattern}\\.?$"
+
+
+async def start_charging(hass: HomeAssistant, emulator: Emulator) -> str:
+    """Turn on the demo charger's charge switch as a user does; returns Enode's action id."""
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: CHARGER_SWITCH}, blocking=True
     )
-    return action.id
+    [action_id] = [
+        action.data["id"]
+        for action in emulator.core.actions.actions.values()
+        if action.asset_id == CHARGER and action.pending
+    ]
+    return action_id
+
+
+async def diagnostics(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """The entry's diagnostics as a user downloads them (the integration's diagnostics hook).
+
+    Called directly rather than over HTTP: tests move the clock by days, past the lifetime of
+    the harness's access token. The JSON round trip is what the download does to the values.
+    """
+    result = await async_get_config_entry_diagnostics(hass, entry)
+    return cast("dict[str, Any]", json.loads(json.dumps(result, cls=ExtendedJSONEncoder)))
+
+
+def asset_kinds(result: dict[str, Any]) -> Counter[str]:
+    """How many assets of each type diagnostics show (aliases are `<type>_<n>`)."""
+    return Counter(alias.rsplit("_", 1)[0] for alias in result["assets"])
+
+
+async def last_update_success(hass: HomeAssistant, entry: MockConfigEntry) -> bool:
+    """Whether the last poll succeeded, as diagnostics report it."""
+    return bool((await diagnostics(hass, entry))["coordinator"]["last_update_success"])
+
+
+async def push_healthy(hass: HomeAssistant, entry: MockConfigEntry) -> bool:
+    """Whether push is healthy, as diagnostics report it."""
+    return bool((await diagnostics(hass, entry))["webhook"]["push_healthy"])
+
+
+async def pending_commands(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """The commands Home Assistant still waits for (their overlays), as diagnostics list them."""
+    return [item["command"] for item in (await diagnostics(hass, entry))["pending_actions"]]
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
+    """Move Home Assistant's clock and run what became due (requests finish before the next)."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def poll_now(hass: HomeAssistant, entity_id: str) -> None:
+    """Ask for a full poll the way a user does: homeassistant.update_entity on an Enode entity.
+
+    Home Assistant debounces these requests (10 s): move the clock past that between two.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
+async def poll_again(hass: HomeAssistant, entity_id: str) -> None:
+    """Another update_entity poll: first let the debounce cooldown of the last one pass."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=11))
+    await hass.async_block_till_done()
+    await poll_now(hass, entity_id)
+
+
+async def setup_without_push(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set the demo household up on polling: Home Assistant has no URL for Enode to call."""
+    assert await async_setup_component(hass, "http", {})
+    hass.config.api = None  # no URL for Enode to push to
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert not await push_healthy(hass, entry)
+
+
+def notifications(hass: HomeAssistant) -> dict[str, dict[str, str]]:
+    """Persistent notifications currently shown.
+
+    Home Assistant offers no public reader besides the websocket API; its own tests read this.
+    """
+    return persistent_notification._async_get_or_create_notifications(hass)
 
 
 async def browse_link(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
-from unittest.mock import PropertyMock, patch
+import re
+from typing import Any
 
-import aiohttp
 from aiohttp.test_utils import TestClient
-from homeassistant.components import persistent_notification
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.climate import (
     ATTR_PRESET_MODE,
     DOMAIN as CLIMATE_DOMAIN,
@@ -39,17 +39,37 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.enode.api import AssetType
 from custom_components.enode.const import CONFIRMED_HOLD, EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
-from .conftest import CHARGER, event, post_webhook, start_charging
-from .platform_helpers import BATTERY, HVAC, entity_id
+from .conftest import (
+    CHARGER,
+    CHARGER_SWITCH,
+    event,
+    notifications,
+    pending_commands,
+    post_webhook,
+    push_healthy,
+    setup_without_push,
+    start_charging,
+    tick,
+)
+from .platform_helpers import BATTERY, HVAC, control_requests, entity_id
 
 
-def notifications(hass: HomeAssistant) -> dict[str, dict[str, str]]:
-    """Persistent notifications currently shown."""
-    return persistent_notification._async_get_or_create_notifications(hass)
+@pytest.fixture
+def enode_client_options() -> dict[str, Any]:
+    """Retry GETs without sleeping (a failing fetch retries)."""
+    return {"retry_base_delay": 0}
+
+
+def charger_charging(emulator: Emulator) -> bool:
+    """Whether Enode says the demo charger is charging."""
+    return bool(emulator.asset(CHARGER)["chargeState"]["isCharging"])
+
+
+SWITCH = CHARGER_SWITCH
+POWER_DELIVERY = "sensor.zaptec_go_power_delivery"
 
 
 def action_polls(emulator: Emulator, action_id: str) -> int:
@@ -64,23 +84,26 @@ async def test_confirmed_by_push(
     setup_integration: MockConfigEntry,
 ) -> None:
     """While pending the requested value shows; the webhook confirms; no action polling."""
-    tracker = setup_integration.runtime_data.actions
-    action_id = await start_charging(setup_integration)
-    assert tracker.requested(CHARGER, "charging") == (True, True)
+    action_id = await start_charging(hass, emulator)
+    # The requested value shows while Enode still says not charging.
+    assert hass.states.get(SWITCH).state == "on"
+    assert not charger_charging(emulator)
+    assert await pending_commands(hass, setup_integration) == ["start_charging"]
     # Home Assistant's clock passes the first poll times: push is healthy, so nothing is polled.
     for seconds in (6, 16, 36, 76):
         fire_timers(hass, seconds)
         await hass.async_block_till_done()
-    assert setup_integration.runtime_data.push.healthy
+    assert await push_healthy(hass, setup_integration)
     assert action_polls(emulator, action_id) == 0
-    assert tracker.requested(CHARGER, "charging") == (True, True)
+    assert await pending_commands(hass, setup_integration) == ["start_charging"]
     start = len(emulator.request_log)
     await emulator.advance(25)
     await hass.async_block_till_done()
-    assert tracker.requested(CHARGER, "charging") == (False, None)
-    charger = setup_integration.runtime_data.coordinator.data.assets[CHARGER]
-    assert charger.charge_state is not None
-    assert charger.charge_state.is_charging is True
+    assert await pending_commands(hass, setup_integration) == []
+    # The pushed charger data says charging: the switch and the power delivery show it.
+    assert charger_charging(emulator)
+    assert hass.states.get(SWITCH).state == "on"
+    assert hass.states.get(POWER_DELIVERY).state == "plugged_in_charging"
     assert action_polls(emulator, action_id) == 0
     # With push healthy the webhook brought the new state: no GET of the asset.
     assert asset_gets(emulator, start) == 0
@@ -98,11 +121,11 @@ async def test_failure_is_visible(
     emulator.set_action_outcome(
         CHARGER, {"state": "FAILED", "failureType": "NO_RESPONSE", "failureDetail": "Offline"}
     )
-    tracker = setup_integration.runtime_data.actions
-    action_id = await start_charging(setup_integration)
+    action_id = await start_charging(hass, emulator)
     await emulator.advance(25)
     await hass.async_block_till_done()
-    assert tracker.requested(CHARGER, "charging") == (False, None)
+    assert await pending_commands(hass, setup_integration) == []
+    assert hass.states.get(SWITCH).state == "off"
     assert len(events) == 1
     assert events[0].data["action_id"] == action_id
     assert events[0].data["command"] == "start_charging"
@@ -118,15 +141,6 @@ async def test_failure_is_visible(
 def fire_timers(hass: HomeAssistant, seconds: float) -> None:
     """Run Home Assistant timers due within `seconds` (the loop clock itself does not move)."""
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
-
-
-async def setup_without_push(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set the demo household up on polling: Home Assistant has no URL for Enode to call."""
-    assert await async_setup_component(hass, "http", {})
-    hass.config.api = None  # no URL for Enode to push to
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    assert not entry.runtime_data.push.healthy
 
 
 def asset_gets(emulator: Emulator, start: int = 0) -> int:
@@ -145,12 +159,12 @@ async def test_polled_without_push(
 ) -> None:
     """Without push the action is polled with backoff; CONFIRMED fetches the asset once."""
     await setup_without_push(hass, config_entry)
-    tracker = config_entry.runtime_data.actions
-    action_id = await start_charging(config_entry)
+    action_id = await start_charging(hass, emulator)
     fire_timers(hass, 6)
     await hass.async_block_till_done()
     assert action_polls(emulator, action_id) == 1
-    assert tracker.requested(CHARGER, "charging") == (True, True)
+    assert await pending_commands(hass, config_entry) == ["start_charging"]
+    assert hass.states.get(SWITCH).state == "on"
     assert asset_gets(emulator) == 0
     await emulator.advance(25)
     fire_timers(hass, 11)
@@ -158,14 +172,9 @@ async def test_polled_without_push(
     assert action_polls(emulator, action_id) == 2
     # Confirmed: one GET of the charger brings the new state, which ends the overlay.
     assert asset_gets(emulator) == 1
-    assert tracker.requested(CHARGER, "charging") == (False, None)
-    charger = config_entry.runtime_data.coordinator.data.assets[CHARGER]
-    assert charger.charge_state is not None
-    assert charger.charge_state.is_charging is True
-
-
-SWITCH = "switch.zaptec_go_charge"
-POWER_DELIVERY = "sensor.zaptec_go_power_delivery"
+    assert await pending_commands(hass, config_entry) == []
+    assert hass.states.get(SWITCH).state == "on"
+    assert hass.states.get(POWER_DELIVERY).state == "plugged_in_charging"
 
 
 def record_states(hass: HomeAssistant, entity_ids: tuple[str, ...]) -> dict[str, list[str]]:
@@ -204,7 +213,7 @@ async def test_switch_never_flips_back_without_push(
         await hass.async_block_till_done()
     assert asset_gets(emulator, start) == 1
     assert seen[POWER_DELIVERY] == ["plugged_in_charging"]
-    assert config_entry.runtime_data.actions.pending == []
+    assert await pending_commands(hass, config_entry) == []
     # Half an hour of polls and expired holds later, the switch never showed off again.
     for minutes in range(1, 31):
         fire_timers(hass, minutes * 60)
@@ -244,7 +253,7 @@ async def test_late_vendor_data_is_held_then_fetched_again(
     await hass.async_block_till_done()
     # The bound passed: one more GET, and Enode's data is shown as it is.
     assert asset_gets(emulator, start) == 2
-    assert config_entry.runtime_data.actions.pending == []
+    assert await pending_commands(hass, config_entry) == []
     assert seen[SWITCH] == ["on", "off"]
 
 
@@ -257,13 +266,14 @@ async def test_no_answer_times_out_visibly(
     assert await async_setup_component(hass, "persistent_notification", {})
     await setup_without_push(hass, config_entry)
     events = async_capture_events(hass, EVENT_ACTION_FAILED)
-    action_id = await start_charging(config_entry)
+    action_id = await start_charging(hass, emulator)
     for _ in range(20):
         fire_timers(hass, 61)
         await hass.async_block_till_done()
     assert [e.data["state"] for e in events] == ["TIMEOUT"]
     assert "within 10 minutes" in notifications(hass)[f"enode_action_{action_id}"]["message"]
-    assert config_entry.runtime_data.actions.pending == []
+    assert await pending_commands(hass, config_entry) == []
+    assert hass.states.get(SWITCH).state == "off"
     # Backoff 10 s, 20 s, 40 s, then every 60 s: about a dozen polls in ten minutes.
     assert 8 <= action_polls(emulator, action_id) <= 14
 
@@ -275,19 +285,17 @@ async def test_newer_command_replaces_overlay(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A second command on the same value replaces the first one's overlay."""
-    data = setup_integration.runtime_data
+    number = "number.zaptec_go_max_current"
     for amps in (10, 12):
-        action = await data.client.set_max_current(AssetType.CHARGER, CHARGER, amps)
-        data.actions.async_track(
-            action,
-            asset_type=AssetType.CHARGER,
-            asset_id=CHARGER,
-            command="set_max_current",
-            value_key="max_current",
-            target=amps,
+        await hass.services.async_call(
+            NUMBER_DOMAIN,
+            SERVICE_SET_VALUE,
+            {ATTR_ENTITY_ID: number, ATTR_VALUE: amps},
+            blocking=True,
         )
-    assert data.actions.requested(CHARGER, "max_current") == (True, 12)
-    assert len(data.actions.pending) == 1
+    assert len([r for r in control_requests(emulator) if CHARGER in r[1]]) == 2
+    assert hass.states.get(number).state == "12"
+    assert await pending_commands(hass, setup_integration) == ["set_max_current"]
 
 
 SYNC_FAILURES = {
@@ -304,7 +312,11 @@ SYNC_FAILURES = {
 }
 
 
-@pytest.mark.parametrize("fault", list(SYNC_FAILURES))
+@pytest.mark.parametrize(
+    ("fault", "enode_client_options"),
+    [("503", {}), ("422", {}), ("timeout", {"request_timeout": 0.2})],
+    ids=list(SYNC_FAILURES),
+)
 async def test_synchronous_failure_fires_the_event(
     hass: HomeAssistant,
     emulator: Emulator,
@@ -320,10 +332,10 @@ async def test_synchronous_failure_fires_the_event(
         emulator.add_fault(path=f"/chargers/{CHARGER}/charging", status=503, count=1)
     elif fault == "422":
         emulator.set_schedule_controlled(CHARGER)
-    else:
-        setup_integration.runtime_data.client._timeout = aiohttp.ClientTimeout(total=0.2)
+    else:  # the client waits 0.2 s (enode_client_options)
         emulator.add_fault(path=f"/chargers/{CHARGER}/charging", latency=1.0, count=1)
-    with pytest.raises(HomeAssistantError) as err:
+    pattern = re.escape(message).replace(re.escape("{error}"), ".+")
+    with pytest.raises(HomeAssistantError, match=f"^{pattern}$") as err:
         await hass.services.async_call(
             SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
         )
@@ -412,26 +424,31 @@ async def test_asset_update_before_the_confirmation(
 
 async def test_hold_with_push_ends_without_a_request(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
     emulator: Emulator,
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
     """Push healthy, confirmed, but the device never reports: the overlay ends, no GET."""
-    tracker = setup_integration.runtime_data.actions
-    action_id = await start_charging(setup_integration)
+    action_id = await start_charging(hass, emulator)
     [action] = [a for a in emulator.core.actions.actions.values() if a.data["id"] == action_id]
     confirmed = (dt_util.utcnow() + timedelta(days=1)).isoformat()
     vendor_action = {**action.data, "state": "CONFIRMED", "completedAt": confirmed}
     payload = [event("user:vendor-action:updated", vendorAction=vendor_action)]
     start = len(emulator.request_log)
     assert await post_webhook(ha_client, setup_integration, payload) == 200
-    assert tracker.requested(CHARGER, "charging") == (True, True)
-    # Heartbeats keep push healthy meanwhile (their timers cannot be moved apart here).
-    push = type(setup_integration.runtime_data.push)
-    with patch.object(push, "healthy", new_callable=PropertyMock, return_value=True):
-        fire_timers(hass, CONFIRMED_HOLD.total_seconds() + 1)
-        await hass.async_block_till_done()
-    assert tracker.requested(CHARGER, "charging") == (False, None)
+    assert await pending_commands(hass, setup_integration) == ["start_charging"]
+    assert hass.states.get(SWITCH).state == "on"  # held: the data does not agree yet
+    # Heartbeats every 5 minutes keep push healthy while the hold runs out.
+    held = timedelta(0)
+    while held <= CONFIRMED_HOLD:
+        await tick(hass, freezer, timedelta(minutes=5))
+        held += timedelta(minutes=5)
+        heartbeat = [event("system:heartbeat", pendingEvents=0)]
+        assert await post_webhook(ha_client, setup_integration, heartbeat) == 200
+        assert await push_healthy(hass, setup_integration)
+    assert await pending_commands(hass, setup_integration) == []
+    assert hass.states.get(SWITCH).state == "off"  # Enode's data, as it is
     assert asset_gets(emulator, start) == 0
 
 
@@ -442,7 +459,6 @@ async def test_a_failed_fetch_keeps_the_requested_value(
 ) -> None:
     """Push down and the GET of the device fails: the switch stays on (no flip-back)."""
     await setup_without_push(hass, config_entry)
-    config_entry.runtime_data.client._retry_base_delay = 0
     await hass.services.async_call(
         SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: SWITCH}, blocking=True
     )
@@ -453,7 +469,7 @@ async def test_a_failed_fetch_keeps_the_requested_value(
         await hass.async_block_till_done()
     assert asset_gets(emulator) == 1
     assert hass.states.get(SWITCH).state == "on"
-    assert config_entry.runtime_data.actions.pending
+    assert await pending_commands(hass, config_entry) == ["start_charging"]
 
 
 async def test_late_vendor_data_holds_a_number_too(
@@ -559,4 +575,4 @@ async def test_late_vendor_data_holds_a_thermostat_too(
     fire_timers(hass, (CONFIRMED_HOLD + timedelta(minutes=1)).total_seconds())
     await hass.async_block_till_done()
     assert hass.states.get(climate).attributes[ATTR_TEMPERATURE] == 21.0
-    assert config_entry.runtime_data.actions.pending == []
+    assert await pending_commands(hass, config_entry) == []

@@ -15,6 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from enode_emulator import Emulator
 
+from .conftest import last_update_success
 from .platform_helpers import CHARGER, INVERTER, VEHICLE
 
 
@@ -71,7 +72,7 @@ async def test_flags_follow_pushed_state(
     assert state(VEHICLE, "reachable") == STATE_OFF
     assert state(INVERTER, "producing") == STATE_ON
     # The reachable sensor itself stays available: it is how the user learns it.
-    assert setup_integration.runtime_data.coordinator.last_update_success
+    assert await last_update_success(hass, setup_integration)
 
 
 async def test_charging_state_has_its_own_translated_name(

@@ -38,7 +38,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.enode.blueprints import SHIPPED, async_install_blueprints
+from custom_components.enode.blueprint_files import SHIPPED, async_install_blueprints
 from enode_emulator import Emulator
 
 from .platform_helpers import CHARGER, START, VEHICLE, control_requests, entity_id, settle

@@ -17,6 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from enode_emulator import Emulator
 
+from .conftest import rendered
 from .platform_helpers import HEM, INVERTER, START, VEHICLE, control_requests, entity_id
 
 
@@ -64,7 +65,7 @@ async def test_press_sends_refresh_hint(
         ("POST", f"/inverters/{INVERTER}/refresh-hint", 204),
     ]
     emulator.add_fault(path="*/refresh-hint", status=503, count=5)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("server_error")) as err:
         await hass.services.async_call(
             BUTTON_DOMAIN,
             SERVICE_PRESS,

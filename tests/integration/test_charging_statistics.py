@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.enode.api import AssetType, ChargingStatisticsBucket
+from custom_components.enode.api import ChargingStatisticsBucket
 from custom_components.enode.charging_statistics import (
     COST,
     ENERGY,
@@ -36,7 +36,7 @@ from custom_components.enode.statistics import statistic_id
 from enode_emulator import Emulator
 from enode_emulator.charging import ChargingQuery
 
-from .conftest import DEMO_USER, entry_data
+from .conftest import CHARGER_SWITCH, DEMO_USER, entry_data, poll_now, start_charging
 from .platform_helpers import CHARGER, VEHICLE
 
 # Monday 27 October 2025, 12:00 UTC (13:00 in Oslo); the month started 30 Sep 22:00 UTC.
@@ -94,13 +94,19 @@ async def entry(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    entry.runtime_data.client._retry_base_delay = 0  # no sleeps between 503 retries
     return entry
+
+
+@pytest.fixture
+def enode_client_options() -> dict[str, Any]:
+    """No sleeps between 503 retries."""
+    return {"retry_base_delay": 0}
 
 
 @pytest.fixture
 def importer(entry: MockConfigEntry) -> ChargingStatisticsImporter:
     """The entry's charging statistics importer."""
+    # The importer's own runs and progress are what these tests pin (time travel elsewhere).
     importer = entry.runtime_data.charging_statistics
     assert importer is not None
     return importer
@@ -167,11 +173,11 @@ async def move(
 
 
 async def start_charger(hass: HomeAssistant, emulator: Emulator, entry: MockConfigEntry) -> None:
-    """Start the demo charger through the client; the coordinator sees it charging."""
-    await entry.runtime_data.client.set_charging(AssetType.CHARGER, CHARGER, True)
+    """Start the demo charger as a user does; a poll then shows it charging."""
+    await start_charging(hass, emulator)
     await emulator.advance(21)
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_now(hass, CHARGER_SWITCH)
+    assert hass.states.get("sensor.zaptec_go_power_delivery").state == "plugged_in_charging"
 
 
 async def test_backfill(
@@ -549,22 +555,25 @@ async def test_currency_from_the_plan_and_the_stored_statistic(
 ) -> None:
     """A smart charging plan names Enode's currency; after a restart the stored unit is kept."""
     assert importer.currency(VEHICLE) is None
+    # Enode's own state set up through the client, as another app would.
     await entry.runtime_data.client.set_vehicle_smart_charging_policy(
         VEHICLE, is_enabled=True, deadline="07:00"
     )
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_now(hass, CHARGER_SWITCH)
     assert importer.currency(CHARGER) == "NOK"  # the vehicle's plan prices the account
     await run(hass, importer)
     assert len(await rows(hass, statistic_id(CHARGER, COST))) > 0
 
+    # Smart charging off at Enode, as another app would do it: no plan after the reload.
     await entry.runtime_data.client.set_vehicle_smart_charging_policy(VEHICLE, is_enabled=False)
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
+    # The reloaded entry's importer (a new one) reads the stored unit back.
     reloaded = entry.runtime_data.charging_statistics
     assert reloaded is not None
     assert reloaded is not importer
     await run(hass, reloaded)
     assert reloaded.progress[CHARGER].stored_currency == "NOK"  # read back from the recorder
+    # No plan held (so the currency can only come from the recorder); no entity shows "none".
     assert not any(status.plan for status in entry.runtime_data.coordinator.data.smart.values())
     assert reloaded.currency(CHARGER) == "NOK"

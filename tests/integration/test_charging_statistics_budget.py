@@ -85,6 +85,7 @@ async def test_requests_per_day_with_nightly_smart_charging(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    # Enode's own state set up through the client, as another app would.
     client = entry.runtime_data.client
     await client.set_vehicle_smart_charging_policy(VEHICLE, is_enabled=True, deadline="07:00")
     vehicle = emulator.core.store.find_asset(VEHICLE)

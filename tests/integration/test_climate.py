@@ -43,6 +43,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.enode.const import EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
+from .conftest import rendered
 from .platform_helpers import HVAC, START, control_requests, entity_id, pending_actions, settle
 
 HOLD = ("POST", f"/hvacs/{HVAC}/permanent-hold", 200)
@@ -135,24 +136,30 @@ async def test_modes_and_range(hass: HomeAssistant, emulator: Emulator, climate:
 
 async def test_validation(hass: HomeAssistant, emulator: Emulator, climate: str) -> None:
     """Setpoints outside the ranges or too close together never reach Enode."""
-    with pytest.raises(ServiceValidationError):
+    with pytest.raises(
+        ServiceValidationError,
+        # Home Assistant's own range check words this one.
+        match=r"^Provided temperature 29\.0 is not valid\. Accepted range is 10\.0 to 28\.0$",
+    ):
         await _call(hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 29})
     entity = hass.data["entity_components"][CLIMATE_DOMAIN].get_entity(climate)
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("temperature_out_of_range")) as err:
         await entity.async_set_temperature(temperature=29)
     assert err.value.translation_key == "temperature_out_of_range"
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(
+        ServiceValidationError, match=rendered("setpoint_difference_out_of_range")
+    ) as err:
         await entity.async_set_temperature(
             hvac_mode=HVACMode.HEAT_COOL, target_temp_low=21, target_temp_high=22
         )
     assert err.value.translation_key == "setpoint_difference_out_of_range"
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("temperature_range_required")) as err:
         await entity.async_set_temperature(hvac_mode=HVACMode.HEAT_COOL, target_temp_low=21)
     assert err.value.translation_key == "temperature_range_required"
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("temperature_not_adjustable")) as err:
         await entity.async_set_temperature(hvac_mode=HVACMode.OFF, temperature=20)
     assert err.value.translation_key == "temperature_not_adjustable"
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("hvac_mode_not_supported")) as err:
         await entity.async_set_hvac_mode(HVACMode.DRY)
     assert err.value.translation_key == "hvac_mode_not_supported"
     assert control_requests(emulator) == []
@@ -203,7 +210,7 @@ async def test_failure_schedule_control_and_lost_capability(
     assert hass.states.get(climate).attributes[ATTR_TEMPERATURE] == 21.0
     assert [event.data["command"] for event in events] == ["set_hvac_hold"]
     emulator.set_schedule_controlled(HVAC)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("controlled_entity")) as err:
         await _call(hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 23})
     assert err.value.translation_key == "controlled_entity"
     emulator.patch_asset(HVAC, {"capabilities": {"setPermanentHold": {"isCapable": False}}})
@@ -216,7 +223,7 @@ async def test_temperature_off_its_step_is_refused_before_sending(
 ) -> None:
     """21.3 °C with a 0.5 °C step is a translated validation error; Enode receives nothing."""
     assert hass.states.get(climate).attributes["target_temp_step"] == 0.5
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("temperature_not_on_step")) as err:
         await _call(
             hass, SERVICE_SET_TEMPERATURE, {ATTR_ENTITY_ID: climate, ATTR_TEMPERATURE: 21.3}
         )

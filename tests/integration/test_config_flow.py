@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 import string
 from typing import Any
 from unittest.mock import patch
@@ -37,7 +38,7 @@ from custom_components.enode.const import (
 from custom_components.enode.link import DATA_LINK
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, browse_link, entry_data, user_assets
+from .conftest import DEMO_USER, asset_kinds, browse_link, diagnostics, entry_data, user_assets
 
 USER = {"source": SOURCE_USER}
 SANDBOX = {
@@ -656,10 +657,12 @@ async def test_reconfigure_onto_another_entry_aborts(
     assert entry.data[CONF_CLIENT_ID] == "other"
 
 
-async def test_options_settings(hass: HomeAssistant, setup_integration: MockConfigEntry) -> None:
+async def test_options_settings(
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
+) -> None:
     """Settings are stored in the options; the reload brings them to the entities."""
     entry = setup_integration
-    running = entry.runtime_data
+    start = len(emulator.request_log)
     assert not entry.update_listeners  # OptionsFlowWithReload reloads; no listener of ours
     assert hass.states.get("number.zaptec_go_max_current").attributes["max"] == 32
     result = await hass.config_entries.options.async_init(entry.entry_id)
@@ -674,7 +677,10 @@ async def test_options_settings(hass: HomeAssistant, setup_integration: MockConf
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_MAX_CHARGE_CURRENT: 40, CONF_BACKFILL_DAYS: 60}
     await hass.async_block_till_done()
-    assert entry.runtime_data is not running  # reloaded
+    # Reloaded: the setup listed the user again.
+    assert f"GET /users/{DEMO_USER}" in [
+        f"{e.method} {e.path}" for e in emulator.request_log[start:]
+    ]
     assert hass.states.get("number.zaptec_go_max_current").attributes["max"] == 40
 
 
@@ -698,13 +704,15 @@ async def test_options_link_more_devices(
 ) -> None:
     """Link more devices from the options; they appear without a reload."""
     entry = setup_integration
+    # Which object holds the running entry's data is the one sign of a reload that makes
+    # no request of its own to tell it apart.
     running = entry.runtime_data
     before = user_assets(emulator, DEMO_USER)
     await link_more_devices(hass, ha_client, entry)
     assert entry.runtime_data is running  # options unchanged: no reload
     after = user_assets(emulator, DEMO_USER)
     assert len(after) > len(before)
-    assert set(after) == set(entry.runtime_data.coordinator.data.assets)
+    assert asset_kinds(await diagnostics(hass, entry)) == Counter(after.values())
 
 
 async def test_finish_and_link_later_with_a_new_user(
@@ -725,9 +733,9 @@ async def test_finish_and_link_later_with_a_new_user(
     user_id = entry.data[CONF_USER_ID]
     assert user_id not in emulator.core.store.users  # Enode does not know this user yet
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data.coordinator.data.assets == {}
+    assert (await diagnostics(hass, entry))["assets"] == {}
 
     await link_more_devices(hass, ha_client, entry)
     linked = user_assets(emulator, user_id)
     assert linked
-    assert set(entry.runtime_data.coordinator.data.assets) == set(linked)
+    assert asset_kinds(await diagnostics(hass, entry)) == Counter(linked.values())

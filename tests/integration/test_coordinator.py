@@ -4,26 +4,44 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+from typing import Any
 
 from aiohttp.test_utils import TestClient
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.update_coordinator import UpdateFailed
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.enode.api import AssetType, parse_asset
-from custom_components.enode.const import DOMAIN
+from custom_components.enode.api import Asset, AssetType, parse_asset
+from custom_components.enode.const import DOMAIN, POLL_INTERVAL_NO_PUSH
+from custom_components.enode.coordinator import merge_poll
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, event, post_webhook
+from .conftest import (
+    DEMO_USER,
+    asset_kinds,
+    diagnostics,
+    event,
+    last_update_success,
+    poll_now,
+    post_webhook,
+    setup_without_push,
+    tick,
+)
 from .platform_helpers import BATTERY, CHARGER, HEM, VEHICLE
 
 BATTERY_LEVEL = "sensor.huawei_luna2000_battery"
 VEHICLE_BATTERY = "sensor.my_model_3_battery"
 HEM_REACHABLE = "binary_sensor.demo_household_energy_system_reachable"
+
+
+@pytest.fixture
+def enode_client_options() -> dict[str, Any]:
+    """Retry GETs without sleeping: with `freezer` the loop's clock stands still as well."""
+    return {"retry_base_delay": 0}
 
 
 def api_requests(emulator: Emulator, start: int) -> list[str]:
@@ -38,10 +56,9 @@ async def test_poll_budget(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A poll: the user, one list per linked asset type, the Locations; never one per entity."""
-    coordinator = setup_integration.runtime_data.coordinator
     start = len(emulator.request_log)
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success
+    await poll_now(hass, VEHICLE_BATTERY)
+    assert await last_update_success(hass, setup_integration)
     made = api_requests(emulator, start)
     assert made[0] == f"GET /users/{DEMO_USER}"
     lists = sorted(made[1:])
@@ -70,11 +87,10 @@ async def test_expired_token_is_refreshed_transparently(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A 401 after Enode expired the token: one token request, one retry, success."""
-    coordinator = setup_integration.runtime_data.coordinator
     emulator.expire_tokens()
     start = len(emulator.request_log)
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success
+    await poll_now(hass, VEHICLE_BATTERY)
+    assert await last_update_success(hass, setup_integration)
     made = api_requests(emulator, start)
     assert made.count("POST /oauth2/token") == 1
     statuses = [e.status for e in emulator.request_log[start:]]
@@ -88,77 +104,86 @@ async def test_revoked_credentials_start_reauth(
     setup_integration: MockConfigEntry,
 ) -> None:
     """When a new token is refused, the entry asks for reauthentication."""
-    coordinator = setup_integration.runtime_data.coordinator
     emulator.expire_tokens()
     emulator.add_fault(path="/oauth2/token", status=401, count=5)
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
-    assert not coordinator.last_update_success
+    await poll_now(hass, VEHICLE_BATTERY)
+    assert not await last_update_success(hass, setup_integration)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == ["reauth"]
 
 
 async def test_rate_limit_honours_retry_after(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
     emulator: Emulator,
-    ha_client: TestClient,
-    setup_integration: MockConfigEntry,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A 429 becomes UpdateFailed(retry_after=...) and keeps the last data."""
-    coordinator = setup_integration.runtime_data.coordinator
-    held = coordinator.data
-    emulator.add_fault(path="/users/*", status=429, retryAfter=120, count=1)
-    await coordinator.async_refresh()
-    assert not coordinator.last_update_success
-    error = coordinator.last_exception
-    assert isinstance(error, UpdateFailed)
-    assert error.retry_after == 120
-    assert coordinator.data is held
-    assert setup_integration.state is ConfigEntryState.LOADED
+    """A 429 waits Retry-After (not the poll interval), says so, and keeps the last data."""
+    await setup_without_push(hass, config_entry)
+    held = (await diagnostics(hass, config_entry))["assets"]
+    retry_after = POLL_INTERVAL_NO_PUSH * 3
+    emulator.add_fault(
+        path="/users/*", status=429, retryAfter=int(retry_after.total_seconds()), count=1
+    )
+    start = len(emulator.request_log)
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH)
+    assert [e.status for e in emulator.request_log[start:]] == [429]
+    assert (
+        f"Enode's rate limit was reached. Try again in {int(retry_after.total_seconds())} seconds"
+        in caplog.text
+    )
+    assert not await last_update_success(hass, config_entry)
+    assert (await diagnostics(hass, config_entry))["assets"] == held
+    assert config_entry.state is ConfigEntryState.LOADED
+    # Two poll intervals later: still waiting for Retry-After.
+    start = len(emulator.request_log)
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH * 2)
+    assert api_requests(emulator, start) == []
+    await tick(hass, freezer, retry_after - POLL_INTERVAL_NO_PUSH * 2 + timedelta(seconds=1))
+    assert f"GET /users/{DEMO_USER}" in api_requests(emulator, start)
+    assert await last_update_success(hass, config_entry)
 
 
 async def test_outage_waits_for_the_next_cycle(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
     emulator: Emulator,
-    ha_client: TestClient,
-    setup_integration: MockConfigEntry,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """503s: the client retries a GET at most twice, then the poll fails until the next cycle."""
-    coordinator = setup_integration.runtime_data.coordinator
+    await setup_without_push(hass, config_entry)
     emulator.add_fault(path="/users/*", status=503, count=3)
     start = len(emulator.request_log)
-    await coordinator.async_refresh()
-    assert not coordinator.last_update_success
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH)
     assert [e.status for e in emulator.request_log[start:]] == [503, 503, 503]
-    assert isinstance(coordinator.last_exception, UpdateFailed)
-    assert coordinator.last_exception.translation_key == "update_failed"
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success
+    assert not await last_update_success(hass, config_entry)
+    assert "Could not update from Enode: " in caplog.text
+    # Without push a failed poll means the data is not current: the entities say so.
+    assert hass.states.get(VEHICLE_BATTERY).state == STATE_UNAVAILABLE
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH)
+    assert await last_update_success(hass, config_entry)
+    assert hass.states.get(VEHICLE_BATTERY).state != STATE_UNAVAILABLE
 
 
 async def test_hem_systems_not_enabled(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,  # before the setup: its timers run on the frozen clock
     emulator: Emulator,
-    ha_client: TestClient,
-    setup_integration: MockConfigEntry,
+    config_entry: MockConfigEntry,
 ) -> None:
     """A client without the HEM feature (403) stops asking for HEM systems."""
-    coordinator = setup_integration.runtime_data.coordinator
+    await setup_without_push(hass, config_entry)
     emulator.add_fault(path="/users/*/hem-systems", status=403, count=1)
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success
     start = len(emulator.request_log)
-    await coordinator.async_refresh()
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH)
+    assert f"GET /users/{DEMO_USER}/hem-systems" in api_requests(emulator, start)
+    assert await last_update_success(hass, config_entry)
+    start = len(emulator.request_log)
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH)
+    assert f"GET /users/{DEMO_USER}/vehicles" in api_requests(emulator, start)
     assert f"GET /users/{DEMO_USER}/hem-systems" not in api_requests(emulator, start)
-
-
-async def poll_now(hass: HomeAssistant, entity_id: str) -> None:
-    """Ask for a poll the way a user does: homeassistant.update_entity on an Enode entity."""
-    assert await async_setup_component(hass, "homeassistant", {})
-    await hass.services.async_call(
-        "homeassistant", "update_entity", {ATTR_ENTITY_ID: entity_id}, blocking=True
-    )
-    await hass.async_block_till_done()
 
 
 async def test_poll_never_goes_back_behind_push(
@@ -205,7 +230,7 @@ async def test_poll_keeps_assets_of_types_it_did_not_list(
         403
     ]
     assert hass.states.get(HEM_REACHABLE).state == "on"
-    assert HEM in setup_integration.runtime_data.coordinator.data.assets
+    assert asset_kinds(await diagnostics(hass, setup_integration))["hem-system"] == 1
 
 
 async def test_poll_remembers_the_types_it_has_seen(
@@ -236,12 +261,14 @@ async def test_poll_reporting_an_id_under_another_type(
 
     The vehicle's entities never see a charger object (which lacks their attributes).
     """
-    coordinator = setup_integration.runtime_data.coordinator
     stored = emulator.core.store.find_asset(VEHICLE)
     stored.kind = "charger"
+    before = asset_kinds(await diagnostics(hass, setup_integration))
     await poll_now(hass, VEHICLE_BATTERY)
-    assert coordinator.last_update_success
-    assert coordinator.data.assets[VEHICLE].asset_type is AssetType.CHARGER
+    assert await last_update_success(hass, setup_integration)
+    # Held as a charger now: one charger more and one vehicle fewer.
+    after = asset_kinds(await diagnostics(hass, setup_integration))
+    assert (after["charger"], after["vehicle"]) == (before["charger"] + 1, before["vehicle"] - 1)
     assert hass.states.get(VEHICLE_BATTERY).state == "unavailable"
     assert hass.states.get(BATTERY_LEVEL).state != "unavailable"
 
@@ -252,11 +279,68 @@ async def test_push_of_another_type_is_refused_by_the_coordinator(
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """Whoever hands the coordinator an asset of another type under a known id: refused."""
-    coordinator = setup_integration.runtime_data.coordinator
+    """A pushed asset of another type under a known id is refused: the vehicle stays a vehicle."""
     before = hass.states.get(VEHICLE_BATTERY).state
+    kinds = asset_kinds(await diagnostics(hass, setup_integration))
     impostor = copy.deepcopy(emulator.asset(CHARGER))
     impostor.update(id=VEHICLE, lastSeen="2031-01-01T00:00:00Z")
-    assert coordinator.async_apply_asset(parse_asset(AssetType.CHARGER, impostor)) is False
-    assert coordinator.data.assets[VEHICLE].asset_type is AssetType.VEHICLE
+    impostor["chargeState"]["lastUpdated"] = "2031-01-01T00:00:00Z"
+    payload = [event("user:charger:updated", impostor)]
+    assert await post_webhook(ha_client, setup_integration, payload) == 200
+    result = await diagnostics(hass, setup_integration)
+    assert asset_kinds(result) == kinds
+    assert result["webhook"]["mismatched_events"] == 1
     assert hass.states.get(VEHICLE_BATTERY).state == before
+
+
+# --- merge_poll: the pure function that merges a poll's lists into the held assets ----------
+
+
+def parsed(emulator: Emulator, asset_id: str, stamp: str, **changes: Any) -> Asset:
+    """An emulator asset as the client parses it, last updated at `stamp`."""
+    data = copy.deepcopy(emulator.asset(asset_id))
+    data.update(changes)
+    data["lastSeen"] = stamp
+    for state in ("chargeState", "config", "thermostatState"):
+        if isinstance(data.get(state), dict):
+            data[state]["lastUpdated"] = stamp
+    return parse_asset(AssetType(emulator.core.store.find_asset(asset_id).kind), data)
+
+
+async def test_merge_poll_never_goes_back_and_lets_newer_data_in(emulator: Emulator) -> None:
+    """An older polled asset keeps the held one; a newer one replaces it."""
+    held = {BATTERY: parsed(emulator, BATTERY, "2030-01-02T00:00:00Z")}
+    older = {BATTERY: parsed(emulator, BATTERY, "2030-01-01T00:00:00Z")}
+    newer = {BATTERY: parsed(emulator, BATTERY, "2030-01-03T00:00:00Z")}
+    assert merge_poll(held, older, [AssetType.BATTERY])[BATTERY] is held[BATTERY]
+    assert merge_poll(held, newer, [AssetType.BATTERY])[BATTERY] is newer[BATTERY]
+
+
+async def test_merge_poll_keeps_types_it_did_not_list_and_drops_what_a_list_lacks(
+    emulator: Emulator,
+) -> None:
+    """Types the poll did not list stay (HEM off mid-way); a listed type's missing asset goes."""
+    stamp = "2030-01-01T00:00:00Z"
+    held = {
+        BATTERY: parsed(emulator, BATTERY, stamp),
+        HEM: parsed(emulator, HEM, stamp),
+        CHARGER: parsed(emulator, CHARGER, stamp),
+    }
+    polled = {BATTERY: parsed(emulator, BATTERY, stamp)}
+    merged = merge_poll(held, polled, [AssetType.BATTERY, AssetType.CHARGER])
+    assert set(merged) == {BATTERY, HEM}
+    assert merged[HEM] is held[HEM]
+    assert merged[BATTERY] is polled[BATTERY]  # not older than the held: the poll's
+    # Nothing held yet (the first poll): everything polled.
+    assert merge_poll({}, polled, [AssetType.BATTERY]) == polled
+
+
+async def test_merge_poll_takes_another_type_from_the_poll(emulator: Emulator) -> None:
+    """Enode lists a held vehicle id as a charger, even an older one: the poll is Enode's truth."""
+    held = {VEHICLE: parsed(emulator, VEHICLE, "2030-01-02T00:00:00Z")}
+    charger = copy.deepcopy(emulator.asset(CHARGER))
+    charger.update(id=VEHICLE, lastSeen="2030-01-01T00:00:00Z")
+    charger["chargeState"]["lastUpdated"] = "2030-01-01T00:00:00Z"
+    polled = {VEHICLE: parse_asset(AssetType.CHARGER, charger)}
+    merged = merge_poll(held, polled, [AssetType.CHARGER])
+    assert merged[VEHICLE].asset_type is AssetType.CHARGER

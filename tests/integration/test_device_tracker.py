@@ -15,7 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER
+from .conftest import DEMO_USER, asset_kinds, diagnostics, poll_now
 from .platform_helpers import START, VEHICLE, entity_id, settle
 
 
@@ -58,9 +58,9 @@ async def test_location_moves_and_scope_is_required(
     private = emulator.add_asset(
         DEMO_USER, {"type": "vehicle", "vendor": "VOLKSWAGEN", "scopes": ["vehicle:read:data"]}
     )["id"]
-    await setup_integration.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
-    assert private in setup_integration.runtime_data.coordinator.data.assets
+    vehicles = asset_kinds(await diagnostics(hass, setup_integration))["vehicle"]
+    await poll_now(hass, tracker)
+    assert asset_kinds(await diagnostics(hass, setup_integration))["vehicle"] == vehicles + 1
     assert (
         entity_registry.async_get_entity_id("device_tracker", "enode", f"{private}_location")
         is None

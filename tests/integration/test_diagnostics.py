@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 import json
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 from homeassistant.core import HomeAssistant
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 from yarl import URL
 
 from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
 from enode_emulator import Emulator
 
-from .conftest import CHARGER, DEMO_USER, WEBHOOK_SECRET, start_charging
+from .conftest import CHARGER, DEMO_USER, WEBHOOK_SECRET, start_charging, user_assets
+from .platform_helpers import START, VEHICLE
 
 
 async def test_diagnostics(
     hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
     emulator: Emulator,
     ha_client: TestClient,
     setup_integration: MockConfigEntry,
 ) -> None:
     """Webhook health and pending actions are there; secrets, ids, VINs and places are not."""
-    data = setup_integration.runtime_data
-    await start_charging(setup_integration)
-    result = await async_get_config_entry_diagnostics(hass, setup_integration)
+    await start_charging(hass, emulator)
+    result = await get_diagnostics_for_config_entry(hass, hass_client, setup_integration)
     text = json.dumps(result)
 
     assert result["webhook"]["mode"] == "push"
@@ -32,9 +42,9 @@ async def test_diagnostics(
     assert result["webhook"]["deliveries"] >= 1
     assert result["pending_actions"][0]["command"] == "start_charging"
     assert result["pending_actions"][0]["asset"].startswith("charger_")
-    assert len(result["assets"]) == len(data.coordinator.data.assets)
+    assert len(result["assets"]) == len(user_assets(emulator, DEMO_USER))
 
-    vehicle = next(a for a in data.coordinator.data.assets.values() if a.asset_type == "vehicle")
+    vehicle = emulator.asset(VEHICLE)
     secrets = [
         emulator.client_secret,
         emulator.client_id,
@@ -43,7 +53,8 @@ async def test_diagnostics(
         setup_integration.data["enode_webhook_id"],
         DEMO_USER,
         CHARGER,
-        vehicle.information.vin if vehicle.information else None,
+        VEHICLE,
+        vehicle["information"]["vin"],
     ]
     for secret in filter(None, secrets):
         assert secret not in text, secret
@@ -83,3 +94,55 @@ async def test_diagnostics_unparseable_custom_url(
     hass.config_entries.async_update_entry(setup_integration, data=data)
     result = await async_get_config_entry_diagnostics(hass, setup_integration)
     assert "api_url" not in result["entry"]["data"]
+
+
+@pytest.fixture
+def emulator_start_time() -> datetime:
+    """A fixed emulator clock, so the snapshot is stable."""
+    return START
+
+
+@pytest.mark.freeze_time(START)
+@pytest.mark.usefixtures("ha_client")
+async def test_diagnostics_snapshot(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    emulator: Emulator,
+    setup_integration: MockConfigEntry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """What a user downloads, as Home Assistant serves it: stable, and without any secret."""
+    await start_charging(hass, emulator)
+    result = await get_diagnostics_for_config_entry(hass, hass_client, setup_integration)
+    # Enode's action id is a random UUID.
+    assert result == snapshot(exclude=props("action_id"))
+    text = json.dumps(result)
+    secrets = [
+        emulator.client_secret,
+        emulator.client_id,
+        WEBHOOK_SECRET,
+        setup_integration.data["webhook_id"],
+        setup_integration.data["enode_webhook_id"],
+        setup_integration.data["enode_webhook_url"],
+        str(URL(emulator.base_url).port),
+        DEMO_USER,
+        *user_assets(emulator, DEMO_USER),
+        *(
+            str(value)
+            for asset_id in user_assets(emulator, DEMO_USER)
+            for key, value in flatten(emulator.asset(asset_id))
+            if key in {"vin", "serialNumber", "sn", "latitude", "longitude", "displayName"}
+            and value not in (None, "")
+        ),
+    ]
+    for secret in secrets:
+        assert secret not in text, secret
+
+
+def flatten(value: Any, key: str = "") -> list[tuple[str, Any]]:
+    """Every (key, leaf value) pair in a JSON object."""
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in flatten(v, k)]
+    if isinstance(value, list):
+        return [pair for item in value for pair in flatten(item, key)]
+    return [(key, value)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -26,7 +27,7 @@ from custom_components.enode.const import (
 )
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, user_assets
+from .conftest import DEMO_USER, asset_kinds, diagnostics, poll_now, push_healthy, user_assets
 from .platform_helpers import BATTERY, HEM, asset_device
 
 
@@ -49,19 +50,18 @@ async def test_setup_registers_push(
     """Setup lists the user's assets, registers one Enode webhook and goes push-first."""
     entry = setup_integration
     assert entry.state is ConfigEntryState.LOADED
-    data = entry.runtime_data
-    assert set(data.coordinator.data.assets) == set(user_assets(emulator, DEMO_USER))
+    result = await diagnostics(hass, entry)
+    assert asset_kinds(result) == Counter(user_assets(emulator, DEMO_USER).values())
     hooks = webhooks(emulator)
     assert len(hooks) == 1
     assert hooks[0]["id"] == entry.data[CONF_ENODE_WEBHOOK_ID]
     assert str(hooks[0]["url"]).endswith(f"/api/webhook/{entry.data[CONF_WEBHOOK_ID]}")
     # The test delivery reached us, so push is healthy and polling is only a safety net.
-    assert data.push.mode == "push"
-    assert data.webhook.health.counts_by_event.get("enode:webhook:test") == 1
-    assert data.push.healthy
-    assert data.coordinator.update_interval is None  # push healthy: no interval
+    assert result["webhook"]["mode"] == "push"
+    assert result["webhook"]["counts_by_event"].get("enode:webhook:test") == 1
+    assert result["webhook"]["push_healthy"]
     # The safety round runs on its own clock: DataUpdateCoordinator's timer is off.
-    assert data.coordinator.update_interval is None
+    assert result["coordinator"]["update_interval"] == "None"
 
 
 async def test_devices_follow_assets(
@@ -85,8 +85,7 @@ async def test_devices_follow_assets(
     # A new asset appears as a device on the next update; a removed one disappears.
     added = emulator.add_asset(DEMO_USER, {"type": "vehicle", "vendor": "VOLKSWAGEN"})
     emulator.remove_asset(BATTERY)
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_now(hass, "sensor.my_model_3_battery")
     assert asset_device(device_registry, entry, added["id"]) is not None
     assert asset_device(device_registry, entry, BATTERY) is None
     assert device_registry.async_get(battery.id) is None  # removed, not only detached
@@ -129,18 +128,19 @@ async def test_restart_reuses_the_enode_webhook(
 
 
 async def test_data_written_while_running_does_not_reload(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
+    hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
 ) -> None:
     """The entry's own data updates (a webhook moving to a cloudhook) keep it running."""
     entry = setup_integration
-    running = entry.runtime_data
+    start = len(emulator.request_log)
     assert not entry.update_listeners
     hass.config_entries.async_update_entry(
         entry, data={**entry.data, CONF_CLOUDHOOK_URL: "https://hooks.nabu.casa/x"}
     )
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
-    assert entry.runtime_data is running
+    # A reload would have listed the user and the assets again.
+    assert emulator.request_log[start:] == []
 
 
 async def test_restart_recreates_a_deleted_webhook(
@@ -157,7 +157,7 @@ async def test_restart_recreates_a_deleted_webhook(
     await hass.async_block_till_done()
     assert entry.data[CONF_ENODE_WEBHOOK_ID] != old
     assert [h["id"] for h in webhooks(emulator)] == [entry.data[CONF_ENODE_WEBHOOK_ID]]
-    assert entry.runtime_data.push.healthy
+    assert await push_healthy(hass, entry)
 
 
 async def test_changed_url_updates_the_webhook(
@@ -204,8 +204,9 @@ async def test_no_usable_url_polls_and_raises_repair(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
-    assert config_entry.runtime_data.push.mode == "poll"
-    assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+    result = await diagnostics(hass, config_entry)
+    assert result["webhook"]["mode"] == "poll"
+    assert result["coordinator"]["update_interval"] == str(POLL_INTERVAL_NO_PUSH)
     issue = ir.async_get(hass).async_get_issue(
         DOMAIN, f"webhook_unavailable_{config_entry.entry_id}"
     )
@@ -225,8 +226,9 @@ async def test_webhook_registration_error_falls_back_to_polling(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
-    assert config_entry.runtime_data.push.mode == "poll"
-    assert config_entry.runtime_data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+    result = await diagnostics(hass, config_entry)
+    assert result["webhook"]["mode"] == "poll"
+    assert result["coordinator"]["update_interval"] == str(POLL_INTERVAL_NO_PUSH)
 
 
 async def test_remove_entry_deletes_the_webhook(
@@ -303,23 +305,25 @@ async def test_poll_interval_falls_back_when_push_goes_quiet(
     setup_integration: MockConfigEntry,
 ) -> None:
     """No delivery for three heartbeat periods: poll at once, then every 5 minutes."""
-    data = setup_integration.runtime_data
-    assert data.coordinator.update_interval is None  # push healthy: no interval
-    assert data.push.last_delivery is not None
+    entry = setup_integration
+    result = await diagnostics(hass, entry)
+    assert result["webhook"]["push_healthy"]
+    assert result["webhook"]["last_delivery"] is not None
     start = len(emulator.request_log)
     async_fire_time_changed(hass, dt_util.utcnow() + PUSH_STALE_AFTER + timedelta(seconds=1))
     await hass.async_block_till_done()
-    assert not data.push.healthy
-    assert data.coordinator.update_interval == POLL_INTERVAL_NO_PUSH
+    result = await diagnostics(hass, entry)
+    assert not result["webhook"]["push_healthy"]
+    assert result["coordinator"]["update_interval"] == str(POLL_INTERVAL_NO_PUSH)
     # What push did not bring is fetched at once: one full poll (the user first).
     made = [f"{e.method} {e.path}" for e in emulator.request_log[start:]]
     assert made.count(f"GET /users/{DEMO_USER}") == 1
     # The next delivery (here the emulator's heartbeat) restores the push interval.
     await emulator.advance(emulator.core.config.heartbeat_interval + 1)
     await hass.async_block_till_done()
-    assert data.push.healthy
-    assert data.coordinator.update_interval is None  # push healthy: no interval
-    assert data.coordinator.update_interval is None
+    result = await diagnostics(hass, entry)
+    assert result["webhook"]["push_healthy"]
+    assert result["coordinator"]["update_interval"] == "None"
 
 
 class FakeCloud:
@@ -374,11 +378,11 @@ async def test_active_cloud_subscription_uses_a_cloudhook(
     with cloud.installed():
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()
-        push = config_entry.runtime_data.push
-        assert (push.mode, push.url_kind) == ("push", "cloudhook")
+        push = (await diagnostics(hass, config_entry))["webhook"]
+        assert (push["mode"], push["url_kind"]) == ("push", "cloudhook")
         assert [hook["url"] for hook in webhooks(emulator)] == [cloud.cloudhook_url]
         assert config_entry.data[CONF_CLOUDHOOK_URL] == cloud.cloudhook_url
-        assert config_entry.runtime_data.push.healthy  # the test delivery arrived
+        assert push["push_healthy"]  # the test delivery arrived
         assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert cloud.unsubscribed == 1
 
@@ -397,8 +401,7 @@ async def test_cloud_connecting_later_moves_push_to_a_cloudhook(
     with cloud.installed():
         assert await hass.config_entries.async_setup(config_entry.entry_id)
         await hass.async_block_till_done()
-        push = config_entry.runtime_data.push
-        assert push.mode == "poll"
+        assert (await diagnostics(hass, config_entry))["webhook"]["mode"] == "poll"
         assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
 
         # Connected without a subscription, or a disconnect: nothing to move to.
@@ -406,13 +409,13 @@ async def test_cloud_connecting_later_moves_push_to_a_cloudhook(
         cloud.subscribed = True
         cloud.connection_changed(False)
         await hass.async_block_till_done()
-        assert push.mode == "poll"
+        assert (await diagnostics(hass, config_entry))["webhook"]["mode"] == "poll"
         assert not webhooks(emulator)
 
         cloud.connection_changed(True)
         await hass.async_block_till_done(wait_background_tasks=True)
-    assert (push.mode, push.url_kind) == ("push", "cloudhook")
+        push = (await diagnostics(hass, config_entry))["webhook"]
+    assert (push["mode"], push["url_kind"]) == ("push", "cloudhook")
     assert [hook["url"] for hook in webhooks(emulator)] == [cloud.cloudhook_url]
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    assert push.healthy
-    assert config_entry.runtime_data.coordinator.update_interval is None
+    assert push["push_healthy"]

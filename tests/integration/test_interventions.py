@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
@@ -64,6 +65,14 @@ async def setup_with_language(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def update(hass: HomeAssistant, emulator: Emulator) -> None:
+    """One coordinator update, brought by push: the vehicle's battery level moves."""
+    level = emulator.asset(VEHICLE)["chargeState"]["batteryLevel"]
+    emulator.patch_asset(VEHICLE, {"chargeState": {"batteryLevel": (level + 1) % 100}})
+    await emulator.advance(1)
+    await hass.async_block_till_done()
 
 
 @pytest.mark.parametrize(
@@ -162,7 +171,6 @@ async def test_catalogue_is_cached_not_fetched_per_poll(
 ) -> None:
     """Listed once; polls with known ids ask nothing; a day later it is listed again."""
     await setup_with_language(hass, config_entry, "en")
-    coordinator = config_entry.runtime_data.coordinator
     # No intervention anywhere: the catalogue is not even fetched.
     assert catalogue_requests(emulator) == []
     emulator.set_interventions(VEHICLE, [VIRTUAL_KEY])
@@ -170,23 +178,18 @@ async def test_catalogue_is_cached_not_fetched_per_poll(
     await hass.async_block_till_done()
     assert catalogue_requests(emulator) == ["/interventions"]
     for _ in range(5):
-        await coordinator.async_refresh()
-        await hass.async_block_till_done()
+        await update(hass, emulator)
     # A second intervention the cached catalogue already describes: still no request.
     emulator.set_interventions(VEHICLE, [VIRTUAL_KEY, MOBILE_ACCESS])
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await update(hass, emulator)
     assert catalogue_requests(emulator) == ["/interventions"]
     assert len(intervention_issues(hass)) == 2
     freezer.tick(timedelta(days=1, seconds=1))
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await update(hass, emulator)
     assert catalogue_requests(emulator) == ["/interventions", "/interventions"]
     # The language changes: at the next update the catalogue in that language is listed.
     hass.config.language = "nb"
-    emulator.patch_asset(VEHICLE, {"chargeState": {"batteryLevel": 61.0}})
-    await emulator.advance(1)
-    await hass.async_block_till_done()
+    await update(hass, emulator)
     assert len(catalogue_requests(emulator)) == 3
     issue = intervention_issues(hass)[issue_id(config_entry, VEHICLE, VIRTUAL_KEY)]
     assert (issue.translation_placeholders or {})["title"].startswith("Legg til")
@@ -206,10 +209,8 @@ async def test_unknown_intervention_is_asked_once_and_still_shown(
     emulator.patch_asset(VEHICLE, {"capabilities": {"odometer": capability}})
     await emulator.advance(1)
     await hass.async_block_till_done()
-    coordinator = config_entry.runtime_data.coordinator
     for _ in range(3):
-        await coordinator.async_refresh()
-        await hass.async_block_till_done()
+        await update(hass, emulator)
     assert catalogue_requests(emulator) == ["/interventions", f"/interventions/{unknown}"]
     issue = intervention_issues(hass)[issue_id(config_entry, VEHICLE, unknown)]
     assert issue.translation_key == "intervention_unknown"
@@ -234,15 +235,11 @@ async def test_failed_catalogue_request_is_not_retried_every_poll(
     await setup_with_language(hass, config_entry, "en")
     issue = intervention_issues(hass)[issue_id(config_entry, VEHICLE, VIRTUAL_KEY)]
     assert issue.translation_key == "intervention_unknown"
-    coordinator = config_entry.runtime_data.coordinator
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await update(hass, emulator)
     assert len(catalogue_requests(emulator)) == 1
     emulator.core.faults.clear()
     freezer.tick(timedelta(hours=1, seconds=1))
-    await emulator.advance(61)  # new data: an update the registry sync follows
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await update(hass, emulator)
     assert len(catalogue_requests(emulator)) == 2
     issue = intervention_issues(hass)[issue_id(config_entry, VEHICLE, VIRTUAL_KEY)]
     assert issue.translation_key == "intervention"
@@ -281,8 +278,9 @@ async def test_link_intervention_is_fixed_by_relinking_the_asset(
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()
     assert intervention_issues(hass) == {}
-    vehicle = config_entry.runtime_data.coordinator.data.assets[VEHICLE]
-    assert vehicle.is_capable("startCharging")
+    # Capable again: the charge switch (it needs startCharging) is available.
+    assert emulator.asset(VEHICLE)["capabilities"]["startCharging"]["isCapable"]
+    assert hass.states.get("switch.my_model_3_charge").state != STATE_UNAVAILABLE
 
 
 @pytest.mark.parametrize("status", [400, 404])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 import string
 from typing import Any
 
@@ -28,7 +28,14 @@ from custom_components.enode.const import (
 )
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, browse_link
+from .conftest import (
+    DEMO_USER,
+    browse_link,
+    last_update_success,
+    poll_now,
+    push_healthy,
+    tick,
+)
 from .platform_helpers import CHARGER, START, VEHICLE, entity_id, settle
 from .test_config_flow import open_link, start_flow
 
@@ -114,6 +121,7 @@ async def test_setup_creates_the_home_location(
     assert location["timezoneName"] == "US/Pacific"
     await hass.async_block_till_done()
     entry = result["result"]
+    # Locations without an asset at them show in no entity: only the coordinator holds them.
     assert set(entry.runtime_data.coordinator.data.locations) == held | {location["id"]}
 
 
@@ -199,11 +207,13 @@ async def test_options_create_then_update_without_duplicates(
 ) -> None:
     """Created once from the options, then updated in place; no reload, sensors know it."""
     entry = setup_integration
+    # Only the identity of the runtime data tells a reload apart (the flow makes requests).
     running = entry.runtime_data
     result = await options_home_location(hass, entry)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     home_id = entry.data[CONF_HOME_LOCATION_ID]
     assert {loc["id"] for loc in locations_of(emulator, DEMO_USER)} >= {home_id}
+    # No asset is at the new home yet, so no entity shows it: the coordinator holds it.
     assert home_id in entry.runtime_data.coordinator.data.locations
     assert entry.runtime_data is running  # options unchanged: no reload
 
@@ -317,8 +327,7 @@ async def test_location_deleted_elsewhere_disappears_without_reload(
     emulator.move_vehicle(VEHICLE, BERGEN[0] + 0.0001, BERGEN[1])  # a push of the vehicle
     await settle(hass, emulator, 1)
     assert hass.states.get(sensor).state == "away"
-    await setup_integration.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_now(hass, sensor)
     assert hass.states.get(sensor).attributes[ATTR_OPTIONS] == [DEMO_LOCATION_NAME, "away"]
 
 
@@ -353,13 +362,16 @@ async def test_locations_refused_keep_the_known_ones(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A client that may not list Locations (403) still polls; the sensor keeps its name."""
-    coordinator = setup_integration.runtime_data.coordinator
-    known = dict(coordinator.data.locations)
-    emulator.add_fault(path="/users/*/locations", method="GET", status=403, count=10)
-    await coordinator.async_refresh()
-    assert coordinator.last_update_success
-    assert coordinator.data.locations == known
     sensor = entity_id(entity_registry, "sensor", VEHICLE, "location")
+    known = hass.states.get(sensor).attributes[ATTR_OPTIONS]
+    emulator.add_fault(path="/users/*/locations", method="GET", status=403, count=10)
+    start = len(emulator.request_log)
+    await poll_now(hass, sensor)
+    assert [e.status for e in emulator.request_log[start:] if e.path.endswith("/locations")] == [
+        403
+    ]
+    assert await last_update_success(hass, setup_integration)
+    assert hass.states.get(sensor).attributes[ATTR_OPTIONS] == known
     assert hass.states.get(sensor).state == DEMO_LOCATION_NAME
 
 
@@ -385,8 +397,7 @@ async def test_without_push_locations_are_listed_every_half_hour(
     hass.config.api = None  # no URL for Enode to push to
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = config_entry.runtime_data.coordinator
-    assert not coordinator.push.healthy
+    assert not await push_healthy(hass, config_entry)
     sensor = entity_id(entity_registry, "sensor", VEHICLE, "location")
     listed = len(locations_listed(emulator))
     assert listed == 1  # at setup
@@ -394,16 +405,23 @@ async def test_without_push_locations_are_listed_every_half_hour(
         DEMO_USER,
         {"name": "Office", "latitude": BERGEN[0], "longitude": BERGEN[1], "timezoneName": "UTC"},
     )
-    freezer.tick(POLL_INTERVAL_NO_PUSH)
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    start = len(emulator.request_log)
+    await tick(hass, freezer, POLL_INTERVAL_NO_PUSH + timedelta(seconds=1))
+    assert f"GET /users/{DEMO_USER}/vehicles" in [
+        f"{e.method} {e.path}" for e in emulator.request_log[start:]
+    ]
     assert len(locations_listed(emulator)) == 1
     assert "Office" not in hass.states.get(sensor).attributes[ATTR_OPTIONS]
-    freezer.tick(POLL_INTERVAL_LOCATIONS)
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    for _ in range(POLL_INTERVAL_LOCATIONS // POLL_INTERVAL_NO_PUSH):
+        await tick(hass, freezer, POLL_INTERVAL_NO_PUSH + timedelta(seconds=1))
     assert len(locations_listed(emulator)) == 2
     assert "Office" in hass.states.get(sensor).attributes[ATTR_OPTIONS]
+
+
+@pytest.fixture
+def enode_client_options() -> dict[str, Any]:
+    """Retry GETs without sleeping: with `freezer` the loop's clock stands still as well."""
+    return {"retry_base_delay": 0}
 
 
 def locations_listed(emulator: Emulator) -> list[str]:

@@ -32,6 +32,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.enode.const import CONF_MAX_CHARGE_CURRENT, EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
+from .conftest import rendered
 from .platform_helpers import (
     CHARGER,
     START,
@@ -134,15 +135,16 @@ async def test_validation(
 ) -> None:
     """Out of range and off-step values are refused before anything reaches Enode."""
     number = entity_id(entity_registry, "number", CHARGER, "max_current")
-    with pytest.raises(ServiceValidationError):
+    # Home Assistant's own range check (number.set_value) words these.
+    with pytest.raises(ServiceValidationError, match=r"is outside valid range 6 - 32$"):
         await _set(hass, number, 5)  # below the 6 A minimum
-    with pytest.raises(ServiceValidationError):
+    with pytest.raises(ServiceValidationError, match=r"is outside valid range 6 - 32$"):
         await _set(hass, number, 33)  # above the 32 A option
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("value_not_on_step")) as err:
         await _set(hass, number, 10.5)
     assert err.value.translation_key == "value_not_on_step"
     entity = hass.data["entity_components"][NUMBER_DOMAIN].get_entity(number)
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("value_out_of_range")) as err:
         await entity.async_set_native_value(40)
     assert err.value.translation_key == "value_out_of_range"
     assert err.value.translation_placeholders["max"] == "32"
@@ -165,7 +167,7 @@ async def test_option_raises_the_maximum(
     number = entity_id(entity_registry, "number", CHARGER, "max_current")
     assert hass.states.get(number).attributes[ATTR_MAX] == 40
     # Home Assistant lets it through; this charger's own limit is Enode's to enforce.
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("bad_request")) as err:
         await _set(hass, number, 40)
     assert err.value.translation_key == "bad_request"
     assert control_requests(emulator) == [("POST", f"/chargers/{CHARGER}/max-current", 400)]
@@ -180,7 +182,7 @@ async def test_schedule_controlled_and_capability_lost(
     """A 422 is a translated error; a lost capability makes the number unavailable."""
     number = entity_id(entity_registry, "number", VEHICLE, "max_current")
     emulator.set_schedule_controlled(VEHICLE)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("controlled_entity")) as err:
         await _set(hass, number, 10)
     assert err.value.translation_key == "controlled_entity"
     emulator.patch_asset(VEHICLE, {"capabilities": {"setMaxCurrent": {"isCapable": False}}})

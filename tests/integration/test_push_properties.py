@@ -67,6 +67,7 @@ async def test_merge_keeps_the_newest_whatever_the_order(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Any sequence of pushes and polls leaves each asset at the newest lastUpdated seen."""
+    # Property test of the coordinator's merge rules: thousands of sequences, no HTTP each.
     coordinator = setup_integration.runtime_data.coordinator
     raw = {asset_id: emulator.asset(asset_id) for asset_id in ASSETS}
     start = coordinator.data
@@ -133,6 +134,7 @@ async def test_batch_events_are_applied_or_individually_rejected(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Every event of a batch is applied or counted as rejected; none stops the others."""
+    # Property test of the intake's batch rules, applied in-process for speed.
     data = setup_integration.runtime_data
     manager, coordinator = data.webhook, data.coordinator
     raw = {asset_id: emulator.asset(asset_id) for asset_id in (BATTERY, METER, CHARGER)}

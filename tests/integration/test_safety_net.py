@@ -6,16 +6,16 @@ from collections import Counter
 import copy
 from datetime import timedelta
 import json
-from typing import Any
+from typing import Any, cast
 
 from aiohttp.test_utils import TestClient
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.enode.api import AssetType, charge_schedule_body
 from custom_components.enode.const import (
     DOMAIN,
     POLL_INTERVAL_NO_PUSH,
@@ -26,7 +26,15 @@ from custom_components.enode.const import (
 )
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, event, post_webhook
+from .conftest import (
+    DEMO_USER,
+    diagnostics,
+    event,
+    poll_now,
+    post_webhook,
+    push_healthy,
+    tick,
+)
 from .platform_helpers import BATTERY, CHARGER, VEHICLE
 
 SAFETY_ROUND = sorted(
@@ -57,6 +65,21 @@ def made(emulator: Emulator, start: int) -> list[str]:
     ]
 
 
+def schedule_switches(hass: HomeAssistant) -> list[str]:
+    """The per-schedule switches Home Assistant shows (one per Enode schedule)."""
+    return [e for e in hass.states.async_entity_ids("switch") if "_schedule_" in e]
+
+
+@pytest.fixture
+def enode_client_options() -> dict[str, Any]:
+    """Retry GETs without sleeping: here the loop's clock stands still with Home Assistant's.
+
+    Hours of time travel let a kept-alive connection expire; the client's retry would otherwise
+    sleep on a clock that never moves.
+    """
+    return {"retry_base_delay": 0}
+
+
 def heartbeat(pending: int = 0) -> dict[str, Any]:
     """Enode's periodic heartbeat."""
     return event("system:heartbeat", pendingEvents=pending)
@@ -69,13 +92,6 @@ def battery_update(emulator: Emulator, minute: int) -> dict[str, Any]:
     battery["lastSeen"] = stamp
     battery["chargeState"].update(batteryLevel=float(minute % 90), lastUpdated=stamp)
     return event("user:battery:updated", battery)
-
-
-async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    """Move Home Assistant's clock and run what became due (requests finish before the next)."""
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def healthy_time(
@@ -91,7 +107,7 @@ async def healthy_time(
         await tick(hass, freezer, step)
         total -= step
         assert await post_webhook(ha_client, entry, [heartbeat()]) == 200
-        assert entry.runtime_data.push.healthy
+        assert await push_healthy(hass, entry)
 
 
 async def test_safety_round_runs_whatever_push_delivers(
@@ -102,7 +118,6 @@ async def test_safety_round_runs_whatever_push_delivers(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Deliveries every 5 minutes for a day: the safety poll still runs, once, a day on."""
-    data = setup_integration.runtime_data
     start = len(emulator.request_log)
     times: list[int] = []
     for minute in range(5, 24 * 60 + 30, 5):
@@ -112,7 +127,7 @@ async def test_safety_round_runs_whatever_push_delivers(
         assert await post_webhook(ha_client, setup_integration, payload) == 200
         # Vendor status has its own clock (test_vendor_status.py): not part of the round.
         times.extend([minute] * len(made(emulator, before)))
-        assert data.push.healthy
+        assert await push_healthy(hass, setup_integration)
     # One request per list of a full poll (the user, each list, Locations, schedules), no more.
     assert sorted(made(emulator, start)) == SAFETY_ROUND
     # All in one poll, a day after the setup: deliveries never postpone it.
@@ -132,8 +147,7 @@ async def test_safety_round_keeps_the_newest_and_finds_what_push_lost(
     stored["lastSeen"] = "2031-01-01T00:00:00Z"
     stored["chargeState"].update(batteryLevel=42.0, lastUpdated="2031-01-01T00:00:00Z")
     start = len(emulator.request_log)
-    day = POLL_INTERVAL_PUSH + timedelta(minutes=10)
-    await healthy_time(hass, freezer, ha_client, setup_integration, day)
+    await healthy_time(hass, freezer, ha_client, setup_integration, DAY)
     assert hass.states.get("sensor.my_model_3_battery").state == "42.0"
     assert sorted(made(emulator, start)) == SAFETY_ROUND  # the round, not a full poll
 
@@ -146,25 +160,27 @@ async def test_safety_round_failure_and_stop(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A failing safety poll waits a day; push going quiet hands over to full polls."""
+    vendors = (await diagnostics(hass, setup_integration))["linked_vendors"]
     emulator.add_fault(path=f"/users/{DEMO_USER}", status=500, count=1)
     start = len(emulator.request_log)
     await healthy_time(hass, freezer, ha_client, setup_integration, DAY)
     assert made(emulator, start) == [f"GET /users/{DEMO_USER}"]
-    # The failure is the safety poll's own: what push keeps current stays available.
+    # The failure is the safety poll's own: the user stays held, the entities available.
+    assert (await diagnostics(hass, setup_integration))["linked_vendors"] == vendors
     assert hass.states.get("sensor.my_model_3_battery").state != STATE_UNAVAILABLE
     await healthy_time(hass, freezer, ha_client, setup_integration, POLL_INTERVAL_PUSH)
     assert sorted(made(emulator, start)[1:]) == SAFETY_ROUND  # the next day, all of it
     # No delivery for longer than PUSH_STALE_AFTER: a full poll now, the 5-minute timer after.
     start = len(emulator.request_log)
     await tick(hass, freezer, PUSH_STALE_AFTER)
-    assert not setup_integration.runtime_data.push.healthy
+    assert not await push_healthy(hass, setup_integration)
     polled = made(emulator, start)
     # Locations only every 30 minutes without push (the safety poll just listed them).
     assert set(SAFETY_ROUND) - {f"GET /users/{DEMO_USER}/locations"} <= set(polled)
     assert polled.count(f"GET /users/{DEMO_USER}") == 1
     start = len(emulator.request_log)
     await tick(hass, freezer, POLL_INTERVAL_NO_PUSH + timedelta(seconds=1))
-    assert made(emulator, start).count(f"GET /users/{DEMO_USER}") == 1
+    assert set(SAFETY_ROUND) - {f"GET /users/{DEMO_USER}/locations"} <= set(made(emulator, start))
 
 
 async def test_push_goes_stale_after_three_heartbeat_periods(
@@ -175,25 +191,27 @@ async def test_push_goes_stale_after_three_heartbeat_periods(
     setup_integration: MockConfigEntry,
 ) -> None:
     """The heartbeat period is learnt from the gaps; a gap beyond PUSH_STALE_MAX is not one."""
-    push = setup_integration.runtime_data.push
-    assert push.stale_after == PUSH_STALE_AFTER
+
+    async def webhook() -> dict[str, Any]:
+        return cast("dict[str, Any]", (await diagnostics(hass, setup_integration))["webhook"])
+
+    assert (await webhook())["stale_after"] == PUSH_STALE_AFTER.total_seconds()
     for _ in range(2):
         await tick(hass, freezer, timedelta(minutes=10))
         assert await post_webhook(ha_client, setup_integration, [heartbeat()]) == 200
-    assert push.heartbeat_period == timedelta(minutes=10)
-    assert push.stale_after == timedelta(minutes=30)
+    # Learnt: a 10-minute period, stale after three of them.
+    assert (await webhook())["stale_after"] == timedelta(minutes=30).total_seconds()
     await tick(hass, freezer, timedelta(minutes=29))
-    assert push.healthy
+    assert await push_healthy(hass, setup_integration)
     await tick(hass, freezer, timedelta(minutes=2))
-    assert not push.healthy
+    assert not await push_healthy(hass, setup_integration)
     # An outage's gap is not Enode's period.
     await tick(hass, freezer, PUSH_STALE_MAX)
     assert await post_webhook(ha_client, setup_integration, [heartbeat()]) == 200
-    assert push.healthy
-    assert push.heartbeat_period == timedelta(minutes=10)
-    diagnostics = push.as_dict()
-    assert diagnostics["stale_after"] == 1800
-    assert diagnostics["last_heartbeat"] is not None
+    assert await push_healthy(hass, setup_integration)
+    after = await webhook()
+    assert after["stale_after"] == 1800
+    assert after["last_heartbeat"] is not None
 
 
 async def test_queueing_heartbeats_poll_once(
@@ -204,22 +222,27 @@ async def test_queueing_heartbeats_poll_once(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Heartbeats with pendingEvents > 0 for PUSH_QUEUEING_AFTER: one full poll, not more."""
-    push = setup_integration.runtime_data.push
+
+    async def queueing_since() -> str | None:
+        return cast(
+            "str | None", (await diagnostics(hass, setup_integration))["webhook"]["queueing_since"]
+        )
+
     start = len(emulator.request_log)
     # Events delivered with the heartbeat, before it, are not pending any more.
     payload = [battery_update(emulator, 1), heartbeat(pending=1)]
     assert await post_webhook(ha_client, setup_integration, payload) == 200
-    assert push.queueing_since is None
+    assert await queueing_since() is None
     for _ in range(4):
         assert await post_webhook(ha_client, setup_integration, [heartbeat(pending=7)]) == 200
         await hass.async_block_till_done(wait_background_tasks=True)
         await tick(hass, freezer, PUSH_QUEUEING_AFTER / 2 + timedelta(seconds=1))
-    assert push.queueing_since is not None
+    assert await queueing_since() is not None
     assert made(emulator, start).count(f"GET /users/{DEMO_USER}") == 1
-    assert push.healthy
+    assert await push_healthy(hass, setup_integration)
     # Queue drained: a later backlog polls once again.
     assert await post_webhook(ha_client, setup_integration, [heartbeat(pending=0)]) == 200
-    assert push.queueing_since is None
+    assert await queueing_since() is None
 
 
 async def test_a_100_event_delivery_updates_each_entity_once(
@@ -229,9 +252,6 @@ async def test_a_100_event_delivery_updates_each_entity_once(
     setup_integration: MockConfigEntry,
 ) -> None:
     """One coordinator update per delivery, not per event: each entity is written once."""
-    coordinator = setup_integration.runtime_data.coordinator
-    updates: list[None] = []
-    coordinator.async_add_listener(lambda: updates.append(None))
     writes: Counter[str] = Counter()
 
     @callback
@@ -249,7 +269,7 @@ async def test_a_100_event_delivery_updates_each_entity_once(
     body = json.dumps(events)
     assert await post_webhook(ha_client, setup_integration, json.loads(body)) == 200
     await hass.async_block_till_done()
-    assert len(updates) == 1
+    # The battery level differs in every event: one update per event would write it 100 times.
     assert writes["sensor.my_model_3_battery"] == 1
     assert hass.states.get("sensor.my_model_3_battery").state == "29.0"
     assert max(writes.values()) == 1
@@ -263,25 +283,33 @@ async def test_safety_steps_follow_enode(
     setup_integration: MockConfigEntry,
 ) -> None:
     """The safety poll merges what changed: a user, a schedule, HEM turned off; bad credentials."""
-    coordinator = setup_integration.runtime_data.coordinator
     user = emulator.core.store.users[DEMO_USER]
     user.linked_vendors = [v for v in user.linked_vendors if v["vendorType"] != "hvac"]
     emulator.add_fault(path=f"/users/{DEMO_USER}/hem-systems", status=403, count=1)
-    client = setup_integration.runtime_data.client
-    body = charge_schedule_body(AssetType.CHARGER, CHARGER, default_should_charge=False, rules=[])
-    await client.create_schedule(DEMO_USER, body)  # no event: as if made in another app
-    held = len(coordinator.data.schedules.schedules)
+    # A schedule made in another app (no event) shows with the safety poll.
+    body = {
+        "targetType": "charger",
+        "targetId": CHARGER,
+        "locationId": None,
+        "defaultShouldCharge": False,
+        "rules": [],
+    }
+    emulator.core.schedules.create(DEMO_USER, body)
+    held = len(schedule_switches(hass))
     start = len(emulator.request_log)
     await healthy_time(hass, freezer, ha_client, setup_integration, DAY)
-    assert coordinator.data.user is not None
-    assert "hvac" not in {v.vendor_type for v in coordinator.data.user.linked_vendors}
-    # 403: HEM is not enabled any more, and it is not asked for again.
+    vendors = (await diagnostics(hass, setup_integration))["linked_vendors"]
+    assert vendors
+    assert "hvac" not in {v["vendor_type"] for v in vendors}
+    # 403: HEM is not enabled any more.
     assert [e.status for e in emulator.request_log[start:] if "hem-systems" in e.path] == [403]
-    assert len(coordinator.data.schedules.schedules) == held + 1
+    assert len(schedule_switches(hass)) == held + 1
+    # Neither the next safety poll nor a full poll asks for HEM systems again.
     start = len(emulator.request_log)
     await healthy_time(hass, freezer, ha_client, setup_integration, POLL_INTERVAL_PUSH)
+    await poll_now(hass, "sensor.my_model_3_battery")
     assert f"GET /users/{DEMO_USER}/batteries" in made(emulator, start)
-    assert not [e for e in emulator.request_log[start:] if "hem-systems" in e.path]
+    assert not any("hem-systems" in request for request in made(emulator, start))
     # Credentials refused during the safety poll: reauthentication, and no more safety polls.
     emulator.expire_tokens()
     emulator.add_fault(path="/oauth2/token", status=401, count=5)
@@ -343,3 +371,7 @@ async def test_a_refused_list_waits_for_the_next_round(
     assert hass.states.get("sensor.my_model_3_battery").state != STATE_UNAVAILABLE
     await healthy_time(hass, freezer, ha_client, setup_integration, POLL_INTERVAL_PUSH)
     assert sorted(made(emulator, start)[2:]) == SAFETY_ROUND
+    # Batteries are still polled (a HEM-style 403 would have dropped them).
+    start = len(emulator.request_log)
+    await poll_now(hass, "sensor.my_model_3_battery")
+    assert f"GET /users/{DEMO_USER}/batteries" in made(emulator, start)

@@ -27,6 +27,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.enode.const import DOMAIN
 from enode_emulator import Emulator
 
+from .conftest import poll_again, poll_now, rendered
 from .platform_helpers import BATTERY, CHARGER, HVAC, START, asset_device, settle
 
 ENGLISH = json.loads(
@@ -112,7 +113,7 @@ async def test_charge_schedule_from_action_to_push(
     assert emulator.asset(CHARGER)["chargeState"]["isCharging"] is True
     assert hass.states.get(sensor).state == "aligned"
     # The user cannot start or stop charging while the schedule controls the charger.
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("controlled_entity")) as err:
         await hass.services.async_call(
             "switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: "switch.zaptec_go_charge"}, blocking=True
         )
@@ -237,17 +238,14 @@ async def test_schedules_made_elsewhere_appear_and_disappear_with_the_poll(
     }
     first = emulator.core.schedules.create(USER, body)["id"]
     second = emulator.core.schedules.create(USER, body)["id"]
-    coordinator = setup_integration.runtime_data.coordinator
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_now(hass, "switch.zaptec_go_charge")
     switch_1, sensor_1 = _entities(entity_registry, CHARGER, first)
     switch_2, _ = _entities(entity_registry, CHARGER, second)
     # Enode has no schedule names: a target's schedules are numbered in Enode's list order.
     assert {switch_1, switch_2} == {"switch.zaptec_go_schedule_1", "switch.zaptec_go_schedule_2"}
     assert hass.states.get(sensor_1).state == "aligned"  # status fetched once for a new one
     emulator.core.schedules.delete(first)
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_again(hass, "switch.zaptec_go_charge")
     assert entity_registry.async_get(switch_1) is None
     assert hass.states.get(switch_2).state == STATE_ON
 
@@ -332,25 +330,25 @@ async def test_unknown_device_and_schedule_choice(
     hass: HomeAssistant, setup_integration: MockConfigEntry
 ) -> None:
     """Unknown devices, ambiguous or unknown schedules, empty updates."""
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("schedule_device_unknown")) as err:
         await _create(hass, device_id="nope")
     assert err.value.translation_key == "schedule_device_unknown"
     assert err.value.translation_placeholders == {"device_id": "nope"}
     device = _device(hass, setup_integration, CHARGER)
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("schedule_id_required")) as err:
         await hass.services.async_call(
             DOMAIN, "delete_schedule", {"device_id": device}, blocking=True
         )
     assert err.value.translation_key == "schedule_id_required"
     assert err.value.translation_placeholders == {"count": "0"}
     await _create(hass, device_id=device)
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("schedule_not_found")) as err:
         await hass.services.async_call(
             DOMAIN, "update_schedule", {"device_id": device, "schedule_id": "x"}, blocking=True
         )
     assert err.value.translation_key == "schedule_not_found"
     assert err.value.translation_placeholders == {"schedule_id": "x"}
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("schedule_nothing_to_update")) as err:
         await hass.services.async_call(
             DOMAIN, "update_schedule", {"device_id": device}, blocking=True
         )
@@ -361,14 +359,15 @@ async def test_enode_refusals_are_translated(
     hass: HomeAssistant, emulator: Emulator, setup_integration: MockConfigEntry
 ) -> None:
     """Enode's 404 and 400 go through the one error mapping."""
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("not_found")) as err:
         await _create(
             hass,
             device_id=_device(hass, setup_integration, CHARGER),
             location_id="00000000-0000-0000-0000-000000000000",
         )
     assert err.value.translation_key == "not_found"
-    with pytest.raises(HomeAssistantError) as err:
+    detail = '"defaultTargetState.heatSetpoint" must be between 10.0 and 28.0'
+    with pytest.raises(HomeAssistantError, match=rendered("bad_request", detail=detail)) as err:
         await _create(
             hass,
             device_id=_device(hass, setup_integration, HVAC),

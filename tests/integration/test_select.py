@@ -27,6 +27,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.enode.const import EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
+from .conftest import rendered
 from .platform_helpers import (
     BATTERY,
     START,
@@ -136,7 +137,7 @@ async def test_options_follow_capabilities_and_unknown(
     with pytest.raises(ServiceValidationError):
         await _select(hass, select, "idle")
     entity = hass.data["entity_components"][SELECT_DOMAIN].get_entity(select)
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("invalid_operation_mode")) as err:
         await entity.async_select_option("unknown")
     assert err.value.translation_key == "invalid_operation_mode"
     assert control_requests(emulator) == []
@@ -162,7 +163,7 @@ async def test_schedule_controlled(
     """Enode's 422 becomes the translated controlled_entity error."""
     select = entity_id(entity_registry, "select", BATTERY, "operation_mode")
     emulator.set_schedule_controlled(BATTERY)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("controlled_entity")) as err:
         await _select(hass, select, "idle")
     assert err.value.translation_key == "controlled_entity"
     assert hass.states.get(select).state == "self_reliance"

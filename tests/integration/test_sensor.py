@@ -20,7 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER
+from .conftest import DEMO_USER, asset_kinds, diagnostics, last_update_success, poll_now
 from .platform_helpers import BATTERY, CHARGER, HVAC, METER, VEHICLE
 
 START = datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
@@ -127,7 +127,12 @@ async def test_unreachable_keeps_values_and_gone_asset_is_unavailable(
     emulator.patch_asset(BATTERY, {"isReachable": False})
     await emulator.advance(1)
     await hass.async_block_till_done()
-    assert setup_integration.runtime_data.coordinator.data.assets[BATTERY].is_reachable is False
+    [battery] = [
+        asset
+        for alias, asset in (await diagnostics(hass, setup_integration))["assets"].items()
+        if alias.startswith("battery_")
+    ]
+    assert battery["isReachable"] is False
     assert hass.states.get(level).state == "60.0"
     emulator.remove_asset(BATTERY)
     await emulator.advance(1)
@@ -145,8 +150,7 @@ async def test_new_asset_gets_sensors_after_refresh(
 ) -> None:
     """A vehicle linked later gets its sensors when the coordinator next refreshes."""
     new_id = emulator.add_asset(DEMO_USER, {"type": "vehicle", "vendor": "VOLKSWAGEN"})["id"]
-    await setup_integration.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_now(hass, entity_id(entity_registry, BATTERY, "battery_level"))
     level = entity_id(entity_registry, new_id, "battery_level")
     assert hass.states.get(level).state not in (STATE_UNKNOWN, STATE_UNAVAILABLE)
 
@@ -159,18 +163,17 @@ async def test_failed_poll_unavailable_only_without_push(
 ) -> None:
     """A failed poll is harmless while push delivers; without push entities go unavailable."""
     level = entity_id(entity_registry, BATTERY, "battery_level")
-    coordinator = setup_integration.runtime_data.coordinator
     emulator.add_fault(path="*", status=500)
-    await coordinator.async_refresh()
-    await hass.async_block_till_done()
-    assert not coordinator.last_update_success
+    await poll_now(hass, level)
+    assert not await last_update_success(hass, setup_integration)
     assert hass.states.get(level).state == "60.0"  # webhooks still deliver: data is current
     # An hour without any delivery: push went quiet, the data can no longer be trusted.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=61))
     await hass.async_block_till_done()
     assert hass.states.get(level).state == STATE_UNAVAILABLE
     emulator.core.faults.clear()
-    await coordinator.async_refresh()
+    # A poll right now, not through update_entity: its debouncer still holds the failed one.
+    await setup_integration.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert hass.states.get(level).state == "60.0"
 
@@ -225,9 +228,9 @@ async def test_thermostat_has_a_room_temperature_sensor(
     assert hass.states.get(sensor).state == "21.4"
     silent = emulator.add_asset(DEMO_USER, {"type": "hvac", "vendor": "DAIKIN"})["id"]
     emulator.patch_asset(silent, {"temperatureState": {"currentTemperature": None}})
-    await setup_integration.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
-    assert silent in setup_integration.runtime_data.coordinator.data.assets
+    hvacs = asset_kinds(await diagnostics(hass, setup_integration))["hvac"]
+    await poll_now(hass, sensor)
+    assert asset_kinds(await diagnostics(hass, setup_integration))["hvac"] == hvacs + 1
     assert (
         entity_registry.async_get_entity_id("sensor", "enode", f"{silent}_current_temperature")
         is None

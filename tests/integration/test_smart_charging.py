@@ -48,6 +48,7 @@ from custom_components.enode.helpers import enode_error_to_ha
 from custom_components.enode.time import format_deadline, parse_deadline
 from enode_emulator import Emulator
 
+from .conftest import last_update_success, poll_again, poll_now, push_healthy, rendered
 from .platform_helpers import CHARGER, START, VEHICLE, entity_id, settle
 
 SITE = "8d2f7c1e-4b0a-4c1e-9a51-0d3f5b6e7a01"  # the demo home Location (Europe/Oslo)
@@ -183,6 +184,7 @@ async def test_enable_plan_and_status_sensors(
 
 async def test_ready_by_names_the_location_time_zone(
     hass: HomeAssistant,
+    emulator: Emulator,
     entity_registry: er.EntityRegistry,
     setup_integration: MockConfigEntry,
 ) -> None:
@@ -191,9 +193,10 @@ async def test_ready_by_names_the_location_time_zone(
     assert hass.config.time_zone != "Europe/Oslo"
     assert ready_by.attributes["time_zone"] == "Europe/Oslo"
     await hass.config.async_update(time_zone="Europe/Oslo")
-    coordinator = setup_integration.runtime_data.coordinator
-    coordinator.async_update_listeners()
-    await hass.async_block_till_done()
+    # The next update (a pushed vehicle change) re-renders the entity.
+    level = emulator.asset(VEHICLE)["chargeState"]["batteryLevel"]
+    emulator.patch_asset(VEHICLE, {"chargeState": {"batteryLevel": level + 1}})
+    await settle(hass, emulator, 1)
     ready_by = hass.states.get(entity_id(entity_registry, "time", VEHICLE, "ready_by"))
     assert "time_zone" not in ready_by.attributes
 
@@ -206,7 +209,7 @@ async def test_minimum_above_charge_limit_is_refused_before_sending(
 ) -> None:
     """90 % with an 80 % charge limit: a translated error, and nothing reaches Enode."""
     minimum = entity_id(entity_registry, "number", VEHICLE, "minimum_charge_level")
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(ServiceValidationError, match=rendered("minimum_above_charge_limit")) as err:
         await _call(hass, "number", SERVICE_SET_VALUE, minimum, **{ATTR_VALUE: 90})
     assert err.value.translation_key == "minimum_above_charge_limit"
     assert err.value.translation_placeholders == {"value": "90", "charge_limit": "80"}
@@ -333,6 +336,7 @@ async def test_refusals_the_controls_cannot_cause(
 ) -> None:
     """Ready by always sends HH:MM and the minimum stays in 0-100, so these come from other
     callers; Enode's refusal still maps to its own message through the one error mapping."""
+    # The client itself: no entity or action of ours sends such values (see the docstring).
     client = setup_integration.runtime_data.client
     with pytest.raises(EnodeSmartChargingPolicyError) as raised:
         await client.set_vehicle_smart_charging_policy(VEHICLE, **fields)
@@ -407,7 +411,7 @@ async def test_plan_ending_fires_the_event(
     assert event.attributes["plan_id"]
     fired = event.state
     # Later polls and pushes of the same ended plan do not fire it again.
-    await setup_integration.runtime_data.coordinator.async_refresh()
+    await poll_now(hass, ids["plan"])
     await settle(hass, emulator, 60)
     assert hass.states.get(ids["plan"]).state == fired
 
@@ -427,21 +431,22 @@ async def test_no_status_requests_while_push_is_healthy(
     The demo vehicle starts with smart charging off: its status comes from the policy, so even
     startup asks for none; switched on, the status arrives by push.
     """
-    runtime = setup_integration.runtime_data
-    state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    sensor = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
     assert _status_requests(emulator) == 0
-    assert hass.states.get(state).state == "disabled"
+    assert hass.states.get(sensor).state == "disabled"
     await settle(hass, emulator, 1)  # a delivery: push healthy
-    assert runtime.push.healthy
+    assert await push_healthy(hass, setup_integration)
     # Switched on (elsewhere, e.g. the vendor's app): the vehicle and its status are pushed.
     vehicle = emulator.core.store.get_asset("vehicle", VEHICLE)
     emulator.core.smart.put_policy(vehicle, {"isEnabled": True, "deadline": "07:00"})
     await settle(hass, emulator, 5)
+    start = len(emulator.request_log)
     for _ in range(3):
-        await runtime.coordinator.async_refresh()
-        await hass.async_block_till_done()
+        await poll_again(hass, sensor)
+    vehicle_lists = [e for e in emulator.request_log[start:] if e.path.endswith("/vehicles")]
+    assert len(vehicle_lists) == 3
     assert _status_requests(emulator) == 0
-    assert hass.states.get(state).state not in ("disabled", STATE_UNKNOWN)
+    assert hass.states.get(sensor).state not in ("disabled", STATE_UNKNOWN)
 
 
 async def test_one_status_request_per_vehicle_per_poll_without_push(
@@ -455,27 +460,50 @@ async def test_one_status_request_per_vehicle_per_poll_without_push(
     emulator.core.smart.put_policy(vehicle, {"isEnabled": True, "deadline": "07:00"})
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    runtime = config_entry.runtime_data
-    assert not runtime.push.healthy
+    assert not await push_healthy(hass, config_entry)
     assert _status_requests(emulator) == 1
+    sensor = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
     for polls in range(2, 5):
-        await runtime.coordinator.async_refresh()
-        await hass.async_block_till_done()
+        await poll_again(hass, sensor)
         assert _status_requests(emulator) == polls
     # Entities read the coordinator: no request of their own.
     emulator.plug_vehicle(VEHICLE, False)
-    await runtime.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_again(hass, sensor)
     assert _status_requests(emulator) == 5
     state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
     assert hass.states.get(state).state == "plan_ended_unplugged"
     # Smart charging off (elsewhere): the policy in the vehicle list says DISABLED, no request.
     emulator.core.smart.put_policy(vehicle, {"isEnabled": False})
     for _ in range(3):
-        await runtime.coordinator.async_refresh()
-        await hass.async_block_till_done()
+        await poll_again(hass, sensor)
     assert _status_requests(emulator) == 5
     assert hass.states.get(state).state == "disabled"
+
+
+@pytest.mark.parametrize("status", [403, 503])
+async def test_failed_status_request_keeps_the_poll_and_the_last_status(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    config_entry: MockConfigEntry,
+    status: int,
+) -> None:
+    """Without push, a failing status request neither fails the poll nor blanks the sensor.
+
+    403 is what Enode answers when the vehicle lost the scope; 503 an outage. (Smart charging
+    on: with it off the status comes from the policy, without a request.)"""
+    vehicle = emulator.core.store.get_asset("vehicle", VEHICLE)
+    emulator.core.smart.put_policy(vehicle, {"isEnabled": True, "deadline": "07:00"})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    before = hass.states.get(state).state
+    assert before not in ("disabled", STATE_UNKNOWN)
+    emulator.add_fault(path=STATUS, status=status)
+    await poll_again(hass, state)
+    assert await last_update_success(hass, config_entry)
+    assert hass.states.get(state).state == before
+    assert _requests(emulator, "GET", STATUS)[-1] == status
 
 
 async def test_smart_controls_follow_the_smart_charging_capability(

@@ -38,7 +38,7 @@ from custom_components.enode.statistics import (
 from enode_emulator import Emulator, routes_stats
 from enode_emulator.statistics import NO_DATA, hem_statistics, inverter_statistics
 
-from .conftest import entry_data, event, post_webhook
+from .conftest import diagnostics, entry_data, event, post_webhook
 from .platform_helpers import HEM, INVERTER
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -88,10 +88,16 @@ async def _setup(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+    # These tests drive the importer's runs directly; test_statistics_cadence.py the clock.
     statistics = entry.runtime_data.statistics
     assert statistics is not None
-    entry.runtime_data.client._retry_base_delay = 0  # no sleeps between 503 retries
     return statistics
+
+
+@pytest.fixture
+def enode_client_options() -> dict[str, Any]:
+    """No sleeps between 503 retries."""
+    return {"retry_base_delay": 0}
 
 
 @pytest.fixture
@@ -567,12 +573,12 @@ async def test_webhook_event_waits_for_the_hourly_run(
     assert await post_webhook(ha_client, entry, [item] * 3) == 200
     await tick(601)
     assert stat_requests(emulator, "hem") == first  # the old cadence ran here
-    assert entry.runtime_data.statistics is not None
-    assert entry.runtime_data.statistics.events == 3
+    result = await diagnostics(hass, entry)
+    assert result["statistics"]["events_since_last_run"] == 3
     await emulator.advance(3900)
     await tick(3900 - 932)  # 13:05:00
     assert stat_requests(emulator, "hem") == first + 1
-    assert entry.runtime_data.statistics.events == 0
+    assert (await diagnostics(hass, entry))["statistics"]["events_since_last_run"] == 0
 
 
 def expected_inverter(emulator: Emulator, days: list[date]) -> dict[datetime, float]:

@@ -15,7 +15,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.statistics import async_add_external_statistics, get_metadata
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.recorder import get_instance
 import pytest
@@ -28,15 +28,14 @@ from custom_components.enode.const import SIGNAL_STATISTICS_UPDATED
 from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
 from custom_components.enode.statistics import (
     CORRECTION_INTERVAL,
-    StatisticsImporter,
     metadata,
     statistic_id,
 )
 from enode_emulator import Emulator, routes_stats
 from enode_emulator.statistics import hem_statistics, inverter_statistics
 
-from .conftest import entry_data
-from .platform_helpers import HEM, INVERTER, asset_device
+from .conftest import entry_data, poll_now
+from .platform_helpers import HEM, INVERTER, asset_device, entity_id
 from .test_statistics import (  # standalone_inverter: an autouse fixture
     BACKFILL_DAYS,
     _setup,
@@ -247,8 +246,7 @@ async def test_entry_removal_clears_devices_removed_earlier(
     await run(hass, importer)
     entry = hass.config_entries.async_entries("enode")[0]
     emulator.remove_asset(INVERTER)
-    await entry.runtime_data.coordinator.async_refresh()
-    await hass.async_block_till_done()
+    await poll_now(hass, entity_id(er.async_get(hass), "sensor", HEM, "today_consumption"))
     assert asset_device(device_registry, entry, INVERTER) is None
     key = f"enode.statistics.{entry.entry_id}"
     assert hass_storage[key]["data"] == {"asset_ids": sorted([HEM, INVERTER])}
@@ -351,7 +349,8 @@ async def test_half_hour_zone(
         row = next(row for row in found if hour(row) == midnight)
         assert row["state"] == pytest.approx(expected[midnight], abs=1e-5)
     assert_sums(found)
-    today = importer.energy_today(emulator_asset(importer, HEM), "consumption")
+    sensor = entity_id(er.async_get(hass), "sensor", HEM, "today_consumption")
+    today = float(hass.states.get(sensor).state)
     local_today = sum(
         value
         for moment, value in expected.items()
@@ -376,8 +375,3 @@ async def test_half_hour_zone(
     assert hour(found[-1]) == datetime(2025, 10, 27, 19, tzinfo=UTC)
     assert found[-2]["state"] == pytest.approx(expected[hour(found[-2])], abs=1e-5)  # kept whole
     assert_sums(found)
-
-
-def emulator_asset(importer: StatisticsImporter, asset_id: str) -> Any:
-    """The coordinator's parsed asset."""
-    return importer._coordinator.data.assets[asset_id]

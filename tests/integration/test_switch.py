@@ -32,6 +32,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.enode.const import EVENT_ACTION_FAILED
 from enode_emulator import Emulator
 
+from .conftest import diagnostics, rendered
 from .platform_helpers import (
     CHARGER,
     START,
@@ -90,7 +91,12 @@ async def test_start_charging_pending_then_confirmed(
     await settle(hass, emulator)
     assert not pending_actions(emulator, VEHICLE)
     assert emulator.asset(VEHICLE)["chargeState"]["isCharging"] is True
-    assert setup_integration.runtime_data.coordinator.data.assets[VEHICLE].charge_state.is_charging
+    [vehicle] = [
+        asset
+        for alias, asset in (await diagnostics(hass, setup_integration))["assets"].items()
+        if alias.startswith("vehicle_")
+    ]
+    assert vehicle["chargeState"]["isCharging"] is True  # Home Assistant holds Enode's data
     assert hass.states.get(switch).state == STATE_ON
 
 
@@ -102,7 +108,7 @@ async def test_stop_charging_on_the_charger(
 ) -> None:
     """Stopping a stopped charger is refused by Enode (400); stopping a charging one sends STOP."""
     switch = entity_id(entity_registry, "switch", CHARGER, "charging")
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("bad_request")) as err:
         await _turn(hass, switch, SERVICE_TURN_OFF)
     assert err.value.translation_key == "bad_request"
     await _turn(hass, switch, SERVICE_TURN_ON)
@@ -159,7 +165,7 @@ async def test_schedule_controlled_is_a_translated_error(
     """Enode answers 422 when a schedule controls the charger: a translated error, no overlay."""
     switch = entity_id(entity_registry, "switch", CHARGER, "charging")
     emulator.set_schedule_controlled(CHARGER)
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError, match=rendered("controlled_entity")) as err:
         await _turn(hass, switch, SERVICE_TURN_ON)
     assert err.value.translation_key == "controlled_entity"
     assert control_requests(emulator) == [("POST", f"/chargers/{CHARGER}/charging", 422)]

@@ -23,7 +23,7 @@ from custom_components.enode.services import (
 )
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER
+from .conftest import DEMO_USER, rendered
 
 DAY_NIGHT = [
     {"from": "00:00", "to": "07:00", "price": 0.12},
@@ -236,7 +236,7 @@ async def test_enode_errors_are_translated(
     assert "Location or tariff not found" in text
 
     emulator.add_fault(path="/tariffs/*", method="PUT", status=503, count=5)
-    with pytest.raises(HomeAssistantError) as caught:
+    with pytest.raises(HomeAssistantError, match=rendered("server_error")) as caught:
         await set_tariff(hass, setup_integration, location_id=home_id, intervals=DAY_NIGHT)
     assert caught.value.translation_key == "server_error"
     assert (await message(hass, caught.value)).startswith("Enode had a problem: ")

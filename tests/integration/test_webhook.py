@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 import copy
 import json
-from typing import Any
+from typing import Any, cast
 from unittest.mock import patch
 
 from aiohttp.test_utils import TestClient
@@ -23,19 +23,34 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.enode.api import EnodeClient, Environment
 from custom_components.enode.config_flow import DEFAULT_OPTIONS
 from custom_components.enode.const import CONF_ENVIRONMENT, DOMAIN, MAX_WEBHOOK_BODY
-from custom_components.enode.diagnostics import async_get_config_entry_diagnostics
 from enode_emulator import Emulator
 
-from .conftest import DEMO_USER, browse_link, entry_data, event, post_webhook, sign
+from .conftest import (
+    DEMO_USER,
+    asset_kinds,
+    browse_link,
+    diagnostics,
+    entry_data,
+    event,
+    post_webhook,
+    sign,
+)
 from .platform_helpers import BATTERY, CHARGER, VEHICLE, asset_device
 
 VEHICLE_BATTERY = "sensor.my_model_3_battery"
 
 
-def battery_level(entry: MockConfigEntry) -> float | None:
-    """The battery level the coordinator holds."""
-    battery = entry.runtime_data.coordinator.data.assets[BATTERY]
-    return battery.charge_state.battery_level if battery.charge_state else None
+BATTERY_LEVEL = "sensor.huawei_luna2000_battery"
+
+
+def battery_level(hass: HomeAssistant) -> str:
+    """The home battery's level as Home Assistant shows it."""
+    return hass.states.get(BATTERY_LEVEL).state
+
+
+async def health(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    """The delivery counters, as diagnostics show them."""
+    return cast("dict[str, Any]", (await diagnostics(hass, entry))["webhook"])
 
 
 def newer(asset: dict[str, Any], **charge_state: Any) -> dict[str, Any]:
@@ -57,11 +72,11 @@ async def test_emulator_delivery_updates_state(
     emulator.patch_asset(BATTERY, {"chargeState": {"batteryLevel": 42.0}})
     await emulator.advance(1)
     await hass.async_block_till_done()
-    assert battery_level(setup_integration) == 42.0
+    assert battery_level(hass) == "42.0"
     # Push brought it: no Enode API request was made for it.
     assert len(emulator.request_log) == requests_before
-    health = setup_integration.runtime_data.webhook.health
-    assert health.counts_by_event.get("user:battery:updated", 0) >= 1
+    counts = (await health(hass, setup_integration))["counts_by_event"]
+    assert counts.get("user:battery:updated", 0) >= 1
 
 
 async def test_forged_signature_is_rejected(
@@ -71,12 +86,12 @@ async def test_forged_signature_is_rejected(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A wrong or missing signature changes nothing."""
-    before = battery_level(setup_integration)
+    before = battery_level(hass)
     payload = [event("user:battery:updated", newer(emulator.asset(BATTERY), batteryLevel=1.0))]
     assert await post_webhook(ha_client, setup_integration, payload, signature="sha1=00") == 401
     assert await post_webhook(ha_client, setup_integration, payload, signature="") == 401
-    assert battery_level(setup_integration) == before
-    assert setup_integration.runtime_data.webhook.health.rejected == 2
+    assert battery_level(hass) == before
+    assert (await health(hass, setup_integration))["rejected"] == 2
 
 
 async def test_malformed_and_oversized_bodies_are_rejected(
@@ -85,14 +100,18 @@ async def test_malformed_and_oversized_bodies_are_rejected(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Invalid JSON, a non-array body and an oversized body are refused without effect."""
-    coordinator = setup_integration.runtime_data.coordinator
-    snapshot = coordinator.data
+    before = await diagnostics(hass, setup_integration)
+    states = {state.entity_id: state for state in hass.states.async_all()}
     assert await post_webhook(ha_client, setup_integration, None, raw=b"{not json") == 400
     assert await post_webhook(ha_client, setup_integration, {"event": "x"}) == 400
     assert await post_webhook(ha_client, setup_integration, ["not an object"]) == 400
     big = b"[" + b" " * (MAX_WEBHOOK_BODY + 10) + b"]"
     assert await post_webhook(ha_client, setup_integration, None, raw=big) == 413
-    assert coordinator.data is snapshot
+    after = await diagnostics(hass, setup_integration)
+    assert after["assets"] == before["assets"]
+    assert after["webhook"]["rejected"] == 4
+    assert after["webhook"]["deliveries"] == before["webhook"]["deliveries"]
+    assert {state.entity_id: state for state in hass.states.async_all()} == states
 
 
 async def test_foreign_user_and_unknown_events_are_ignored(
@@ -102,15 +121,15 @@ async def test_foreign_user_and_unknown_events_are_ignored(
     setup_integration: MockConfigEntry,
 ) -> None:
     """Events of another Enode user and unknown event types change nothing."""
-    before = battery_level(setup_integration)
+    before = battery_level(hass)
     foreign = event("user:battery:updated", newer(emulator.asset(BATTERY), batteryLevel=3.0))
     foreign["user"] = {"id": "someone-else"}
     unknown = event("user:spaceship:launched")
     assert await post_webhook(ha_client, setup_integration, [foreign, unknown]) == 200
-    assert battery_level(setup_integration) == before
-    health = setup_integration.runtime_data.webhook.health
-    assert health.foreign_user_events == 1
-    assert health.ignored_events == 1
+    assert battery_level(hass) == before
+    counters = await health(hass, setup_integration)
+    assert counters["foreign_user_events"] == 1
+    assert counters["ignored_events"] == 1
 
 
 async def test_out_of_order_update_is_ignored(
@@ -128,7 +147,8 @@ async def test_out_of_order_update_is_ignored(
     stale["location"]["lastUpdated"] = None
     payload = [event("user:battery:updated", fresh), event("user:battery:updated", stale)]
     assert await post_webhook(ha_client, setup_integration, payload) == 200
-    assert battery_level(setup_integration) == 77.0
+    assert battery_level(hass) == "77.0"
+    assert (await health(hass, setup_integration))["stale_events"] == 1
 
 
 async def test_discovered_never_blanks_and_deleted_removes(
@@ -140,7 +160,7 @@ async def test_discovered_never_blanks_and_deleted_removes(
 ) -> None:
     """A discovered event for a known asset is ignored; a deleted event removes its device."""
     battery = emulator.asset(BATTERY)
-    before = battery_level(setup_integration)
+    before = battery_level(hass)
     discovered = {"id": BATTERY, "userId": DEMO_USER, "information": battery["information"]}
     assert (
         await post_webhook(
@@ -148,13 +168,14 @@ async def test_discovered_never_blanks_and_deleted_removes(
         )
         == 200
     )
-    assert battery_level(setup_integration) == before
+    assert battery_level(hass) == before
     assert (
         await post_webhook(ha_client, setup_integration, [event("user:battery:deleted", battery)])
         == 200
     )
     await hass.async_block_till_done()
-    assert BATTERY not in setup_integration.runtime_data.coordinator.data.assets
+    assert asset_kinds(await diagnostics(hass, setup_integration))["battery"] == 0
+    assert hass.states.get(BATTERY_LEVEL) is None
     assert asset_device(device_registry, setup_integration, BATTERY) is None
 
 
@@ -167,9 +188,9 @@ async def test_heartbeat_keeps_push_healthy(
     """The emulator's periodic heartbeat arrives and counts as a healthy delivery."""
     await emulator.advance(emulator.core.config.heartbeat_interval + 1)
     await hass.async_block_till_done()
-    health = setup_integration.runtime_data.webhook.health
-    assert health.counts_by_event.get("system:heartbeat", 0) >= 1
-    assert setup_integration.runtime_data.push.healthy
+    counters = await health(hass, setup_integration)
+    assert counters["counts_by_event"].get("system:heartbeat", 0) >= 1
+    assert counters["push_healthy"]
 
 
 async def test_credentials_invalidated_repair_relinks(
@@ -204,9 +225,10 @@ async def test_credentials_invalidated_repair_relinks(
     assert result["type"] == "create_entry"
     await hass.async_block_till_done()
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    user = setup_integration.runtime_data.coordinator.data.user
-    assert user is not None
-    assert all(v.is_valid for v in user.linked_vendors if v.vendor == "HUAWEI")
+    vendors = (await diagnostics(hass, setup_integration))["linked_vendors"]
+    huawei = [v["is_valid"] for v in vendors if v["vendor"] == "HUAWEI"]
+    assert huawei
+    assert all(huawei)
 
 
 # --- Large, chunked and hostile deliveries (issue #12) -------------------------------------
@@ -272,9 +294,9 @@ async def test_signed_100_event_delivery_is_applied(
     assert 150_000 < len(body) < 200_000
     assert await post_streamed(ha_client, setup_integration, body, chunked=False) == 200
     assert hass.states.get(VEHICLE_BATTERY).state == "77.0"
-    health = setup_integration.runtime_data.webhook.health
-    assert health.rejected == 0
-    assert health.counts_by_event["user:vehicle:updated"] == 100
+    counters = await health(hass, setup_integration)
+    assert counters["rejected"] == 0
+    assert counters["counts_by_event"]["user:vehicle:updated"] == 100
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
@@ -290,7 +312,7 @@ async def test_signed_600_kb_delivery_is_applied(
     assert 580_000 < len(body) < 620_000 < MAX_WEBHOOK_BODY
     assert await post_streamed(ha_client, setup_integration, body, chunked=chunked) == 200
     assert hass.states.get(VEHICLE_BATTERY).state == "77.0"
-    assert setup_integration.runtime_data.webhook.health.rejected == 0
+    assert (await health(hass, setup_integration))["rejected"] == 0
 
 
 async def test_chunked_delivery_over_the_limit_is_refused(
@@ -305,8 +327,8 @@ async def test_chunked_delivery_over_the_limit_is_refused(
     body = json.dumps(events).encode()
     status = await post_streamed(ha_client, setup_integration, body, chunked=True, piece=64 * 1024)
     assert status == 413
-    health = setup_integration.runtime_data.webhook.health
-    assert (health.rejected, health.last_error) == (1, "oversized")
+    counters = await health(hass, setup_integration)
+    assert (counters["rejected"], counters["last_error"]) == (1, "oversized")
     assert hass.states.get(VEHICLE_BATTERY).state == before
 
 
@@ -317,11 +339,15 @@ async def test_deeply_nested_json_is_malformed(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A signed [[[[...]]]] 20,000 levels deep is a malformed body (400), not a traceback."""
-    health = setup_integration.runtime_data.webhook.health
-    accepted = health.deliveries
+    accepted = (await health(hass, setup_integration))["deliveries"]
     body = b"[" * 20_000 + b"]" * 20_000
     assert await post_webhook(ha_client, setup_integration, None, raw=body) == 400
-    assert (health.rejected, health.last_error, health.deliveries) == (1, "malformed", accepted)
+    counters = await health(hass, setup_integration)
+    assert (counters["rejected"], counters["last_error"], counters["deliveries"]) == (
+        1,
+        "malformed",
+        accepted,
+    )
     assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
 
 
@@ -350,8 +376,8 @@ async def test_event_of_another_asset_type_is_ignored(
     payload[1]["battery"]["chargeState"]["lastUpdated"] = "2030-01-02T00:00:00Z"
     assert await post_webhook(ha_client, setup_integration, payload) == 200
     assert hass.states.get("sensor.huawei_luna2000_battery").state == "43.0"
-    health = setup_integration.runtime_data.webhook.health
-    assert (health.mismatched_events, health.failed_events) == (2, 0)
+    counters = await health(hass, setup_integration)
+    assert (counters["mismatched_events"], counters["failed_events"]) == (2, 0)
     assert caplog.text.count(f"Ignoring Enode user:charger:updated events for {VEHICLE}") == 1
     # A deleted event of the wrong type does not remove the vehicle either.
     deleted = [event("user:charger:deleted", impostor)]
@@ -367,6 +393,7 @@ async def test_exception_while_applying_is_counted_and_the_batch_goes_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An event that raises is logged once with context and counted; later events still apply."""
+    # Fault injection, not an assertion: no valid delivery makes the handler raise on its own.
     tracker = setup_integration.runtime_data.actions
     broken = event(
         "user:vendor-action:updated",
@@ -378,17 +405,15 @@ async def test_exception_while_applying_is_counted_and_the_batch_goes_on(
         assert await post_webhook(ha_client, setup_integration, payload) == 200
         assert hass.states.get("sensor.huawei_luna2000_battery").state == "42.0"
         assert await post_webhook(ha_client, setup_integration, [broken]) == 200
-    health = setup_integration.runtime_data.webhook.health
-    assert health.failed_events == 2
-    assert health.last_event_error == "user:vendor-action:updated: KeyError"
+    counters = await health(hass, setup_integration)
+    assert counters["failed_events"] == 2
+    assert counters["last_event_error"] == "user:vendor-action:updated: KeyError"
     logged = [r for r in caplog.records if r.name == "custom_components.enode"]
     errors = [r for r in logged if r.levelname == "ERROR"]
     assert len(errors) == 1
     assert errors[0].exc_info is not None
     assert "Could not apply an Enode user:vendor-action:updated event" in errors[0].getMessage()
     assert "delivery test-delivery" in caplog.text
-    diagnostics = await async_get_config_entry_diagnostics(hass, setup_integration)
-    assert diagnostics["webhook"]["failed_events"] == 2
 
 
 async def test_signature_with_another_prefix_is_rejected(
@@ -407,8 +432,8 @@ async def test_signature_with_another_prefix_is_rejected(
     )
     assert status == 401
     assert hass.states.get("sensor.huawei_luna2000_battery").state == before
-    health = setup_integration.runtime_data.webhook.health
-    assert (health.rejected, health.last_error) == (1, "bad_signature")
+    counters = await health(hass, setup_integration)
+    assert (counters["rejected"], counters["last_error"]) == (1, "bad_signature")
     # The same body with Enode's prefix is accepted (the HMAC itself was right).
     assert await post_webhook(ha_client, setup_integration, None, raw=body) == 200
     assert hass.states.get("sensor.huawei_luna2000_battery").state == "1.0"
@@ -434,7 +459,7 @@ async def test_cloudhook_delivery_is_applied(
     )
     assert response.status == 200
     assert hass.states.get("sensor.huawei_luna2000_battery").state == "42.0"
-    assert setup_integration.runtime_data.webhook.health.deliveries >= 1
+    assert (await health(hass, setup_integration))["counts_by_event"]["user:battery:updated"] == 1
 
 
 @pytest.mark.parametrize(
@@ -480,15 +505,15 @@ async def test_production_urls_need_https_on_443(
     with patch("custom_components.enode.create_client", sandbox_at_the_emulator):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
-    state = entry.runtime_data.push
+    state = (await diagnostics(hass, entry))["webhook"]
     issue = ir.async_get(hass).async_get_issue(DOMAIN, f"webhook_unavailable_{entry.entry_id}")
     created = [e for e in emulator.request_log if (e.method, e.path) == ("POST", "/webhooks")]
     if push:
-        assert (state.mode, state.url_kind) == ("push", "external")
+        assert (state["mode"], state["url_kind"]) == ("push", "external")
         assert issue is None
         assert len(created) == 1
     else:
-        assert state.mode == "poll"
+        assert state["mode"] == "poll"
         assert issue is not None
         assert issue.translation_key == "webhook_unavailable"
         assert created == []
