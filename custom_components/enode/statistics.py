@@ -23,10 +23,10 @@ hour: one run ``RUN_MINUTE`` minutes after every UTC hour (Home Assistant's cloc
 number of statistics events (they are only counted; the contract does not promise them, so they
 cannot replace the hourly fetch). A run fetches, per asset, only the local days holding closed
 hours not imported yet: in steady state today alone (one request per HEM system and per
-inverter), around local midnight the previous day (both days for the hour that straddles midnight
-in a half-hour zone). Corrections (the day of the last imported hour and ``REFETCH_DAYS`` before
-it, plus the month fallback for days without fine data) run once a day per asset, and on the
-first run after setup, which also does the backfill.
+stand-alone inverter, see ``importable``), around local midnight the previous day (both days for
+the hour that straddles midnight in a half-hour zone). Corrections (the day of the last imported
+hour and ``REFETCH_DAYS`` before it, plus the month fallback for days without fine data) run once
+a day per asset, and on the first run after setup, which also does the backfill.
 
 Rewrites. Every fetched, covered hour is rewritten with the sum continuing from the row before
 it; an hour that had a row and now comes back null is written without a state and with the sum

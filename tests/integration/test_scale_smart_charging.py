@@ -23,11 +23,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.enode.const import POLL_INTERVAL_NO_PUSH
 from enode_emulator import Emulator, EmulatorConfig
 
+from .conftest import push_healthy
 from .platform_helpers import VEHICLE, entity_id
 
 START = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 HOUSEHOLD = "scale:70:1"
 STATUS = "/smart-charging-status"
+STEP = timedelta(minutes=5)  # within a heartbeat period: push stays healthy
 
 
 @pytest.fixture(autouse=True)
@@ -111,7 +113,7 @@ async def test_push_down_one_status_request_per_round_for_the_smart_vehicle(
     ids = vehicles(emulator)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    assert not config_entry.runtime_data.push.healthy
+    assert not await push_healthy(hass, config_entry)
     assert status_requests(emulator) == {VEHICLE: 1}
     assert_states(hass, entity_registry, ids)
     for round_ in range(2, 6):
@@ -140,13 +142,12 @@ async def test_push_healthy_status_requests_only_at_startup(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     await step(hass, emulator, freezer, timedelta(seconds=5))  # a delivery: push healthy
-    runtime = config_entry.runtime_data
-    assert runtime.push.healthy
+    assert await push_healthy(hass, config_entry)
     assert status_requests(emulator) == {VEHICLE: 1}
     lists = vehicle_lists(emulator)
-    for _ in range(26):
-        await step(hass, emulator, freezer, timedelta(hours=1))
-    assert runtime.push.healthy
+    for _ in range(int(timedelta(hours=25) / STEP)):
+        await step(hass, emulator, freezer, STEP)
+    assert await push_healthy(hass, config_entry)
     assert vehicle_lists(emulator) > lists  # the safety poll ran
     assert status_requests(emulator) == {VEHICLE: 1}
     assert_states(hass, entity_registry, ids)

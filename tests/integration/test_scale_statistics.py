@@ -28,7 +28,7 @@ from custom_components.enode.statistics import REFETCH_DAYS, statistic_id
 from enode_emulator import Emulator, EmulatorConfig
 from scripts.devstack import demo_energy_prefs
 
-from .conftest import DEMO_USER, entry_data
+from .conftest import DEMO_USER, entry_data, push_healthy
 from .platform_helpers import INVERTER
 from .test_statistics import rows
 
@@ -131,11 +131,11 @@ async def test_one_request_per_hem_system_and_standalone_inverter_an_hour(
     entry.runtime_data.client._tokens._clock = simulated
     for _ in range(12):  # the first run (backfill), then the hour's run at 11:05
         await step(hass, emulator, freezer, STEP)
-    assert entry.runtime_data.push.healthy
+    assert await push_healthy(hass, entry)
     first = len(emulator.request_log)
     for _ in range(HOURS * 12):
         await step(hass, emulator, freezer, STEP)
-    assert entry.runtime_data.push.healthy
+    assert await push_healthy(hass, entry)
     everything = statistics_requests(emulator)
     assert not [key for key in everything if key[0] in (*inverters, MUTE)]
     measured = statistics_requests(emulator, first)
