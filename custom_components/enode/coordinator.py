@@ -37,6 +37,7 @@ from .api import (
     Schedule,
     ScheduleStatus,
     SmartChargingPolicy,
+    SmartChargingState,
     SmartChargingStatus,
     SmartOverride,
     User,
@@ -133,6 +134,30 @@ def is_smart_capable(asset: Asset) -> bool:
         and asset.smart_charging_policy is not None
         and asset.is_capable("smartCharging")
     )
+
+
+def status_from_policy(vehicle: Vehicle) -> SmartChargingStatus:
+    """The status of a vehicle with smart charging off, from its policy (no request).
+
+    What Enode answers then (SMART.md 2.1): DISABLED, no consideration, plan or override.
+    """
+    return SmartChargingStatus(
+        vehicle_id=vehicle.id,
+        user_id=vehicle.user_id,
+        vendor=vehicle.vendor,
+        state=SmartChargingState.DISABLED,
+        state_changed_at=None,
+        updated_at=None,
+        consideration=None,
+        plan=None,
+        smart_override=None,
+        raw={},  # empty: made here, not fetched (is_from_policy)
+    )
+
+
+def is_from_policy(status: SmartChargingStatus) -> bool:
+    """True for a status made from the policy rather than fetched or pushed."""
+    return not status.raw
 
 
 def is_older(candidate: Asset, held: Asset | None) -> bool:
@@ -360,18 +385,28 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
     async def _async_poll_smart(
         self, polled: Mapping[str, Asset], held: Mapping[str, SmartChargingStatus]
     ) -> dict[str, SmartChargingStatus]:
-        """Smart charging status within the same poll as the assets.
+        """Smart charging status within the same poll as the assets, only where it says something.
 
-        While push is healthy the status arrives by webhook: it is fetched only at startup (and
-        once for a vehicle that has none yet). Otherwise one status request per smart-capable
-        vehicle per poll. A failure keeps the last status: smart charging must not make the
-        whole poll fail (bad credentials still start reauthentication).
+        A vehicle whose policy (in the vehicle list) has smart charging off, with no override
+        active, is DISABLED: its status comes from the policy, without a request. For the others
+        one request per poll while push is unhealthy; while push is healthy the status arrives by
+        webhook and is fetched only at startup (and once for a vehicle that has none yet, or only
+        the one made from its policy). So a poll costs O(vehicles with smart charging on). A
+        failure keeps the last status: smart charging must not make the whole poll fail (bad
+        credentials still start reauthentication).
         """
         polling = self.data is None or not self.push.healthy
         smart: dict[str, SmartChargingStatus] = {}
-        for vehicle in (a for a in polled.values() if is_smart_capable(a)):
-            # A vehicle linked while push is healthy has no status yet: fetch it once.
-            if polling or vehicle.id not in held:
+        for vehicle in (a for a in polled.values() if isinstance(a, Vehicle)):
+            if not is_smart_capable(vehicle):
+                continue
+            current = held.get(vehicle.id)
+            if not self._status_says_something(vehicle, current):
+                if current is None or not is_from_policy(current):
+                    smart[vehicle.id] = status_from_policy(vehicle)
+                continue
+            # A vehicle linked (or switched on) while push is healthy: fetch it once.
+            if polling or current is None or is_from_policy(current):
                 try:
                     smart[vehicle.id] = await self.client.get_vehicle_smart_charging_status(
                         vehicle.id
@@ -381,6 +416,21 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
                 except EnodeError as err:
                     LOGGER.debug("No smart charging status of %s: %s", vehicle.id, err)
         return smart
+
+    def _status_says_something(self, vehicle: Vehicle, current: SmartChargingStatus | None) -> bool:
+        """Smart charging on (or unknown), a plan running, or an override active.
+
+        An override Home Assistant started counts until it ended; one started elsewhere on a
+        vehicle with smart charging off shows only once a status fetched for another reason
+        (or pushed) carries it.
+        """
+        policy = vehicle.smart_charging_policy
+        if policy is None or policy.is_enabled is not False:
+            return True
+        if current is not None and (current.is_overridden or current.is_executing):
+            return True
+        local = self.snapshot.overrides.get(vehicle.id)
+        return local is not None and local.ended_at is None
 
     def _merged(self, poll: Poll) -> EnodeSnapshot:
         """The snapshot after a poll: never older than what push applied meanwhile."""

@@ -23,10 +23,10 @@ hour: one run ``RUN_MINUTE`` minutes after every UTC hour (Home Assistant's cloc
 number of statistics events (they are only counted; the contract does not promise them, so they
 cannot replace the hourly fetch). A run fetches, per asset, only the local days holding closed
 hours not imported yet: in steady state today alone (one request per HEM system and per
-inverter), around local midnight the previous day (both days for the hour that straddles midnight
-in a half-hour zone). Corrections (the day of the last imported hour and ``REFETCH_DAYS`` before
-it, plus the month fallback for days without fine data) run once a day per asset, and on the
-first run after setup, which also does the backfill.
+stand-alone inverter, see ``importable``), around local midnight the previous day (both days for
+the hour that straddles midnight in a half-hour zone). Corrections (the day of the last imported
+hour and ``REFETCH_DAYS`` before it, plus the month fallback for days without fine data) run once
+a day per asset, and on the first run after setup, which also does the backfill.
 
 Rewrites. Every fetched, covered hour is rewritten with the sum continuing from the row before
 it; an hour that had a row and now comes back null is written without a state and with the sum
@@ -263,6 +263,43 @@ def plan_days(
     return [start + timedelta(days=n) for n in range((last - start).days + 1)]
 
 
+def importable(assets: Iterable[Asset]) -> list[Asset]:
+    """The assets whose statistics are fetched: HEM systems, and stand-alone inverters.
+
+    An inverter in a HEM system that is held has its production in the system's
+    ``generation`` series already (what the Energy dashboard uses): fetching its own would
+    cost a request per hour for a duplicate. Membership is the inverter's ``hemSystemId``, or,
+    when the inverter has no such key, the system's ``inverterIds`` [?: the HEM object is
+    undocumented beyond id and information (API.md 4.7), so that list is read defensively
+    from the raw object]. Of the stand-alone
+    ones only an inverter whose ``productionStatistics`` capability is not reported as
+    incapable is asked (API.md 4.5); without that capability in the data it is asked as before.
+    """
+    held = list(assets)
+    hem_ids = {asset.id for asset in held if asset.asset_type == AssetType.HEM_SYSTEM}
+    members: set[str] = set()
+    for asset in held:
+        if asset.asset_type != AssetType.HEM_SYSTEM:
+            continue
+        listed = asset.raw.get("inverterIds")
+        if isinstance(listed, list):
+            members.update(item for item in listed if isinstance(item, str))
+    chosen: list[Asset] = [asset for asset in held if asset.id in hem_ids]
+    for asset in held:
+        if asset.asset_type != AssetType.INVERTER:
+            continue
+        # The documented hemSystemId first; the system's list only when the inverter lacks it.
+        if asset.hem_system_id in hem_ids or (
+            "hemSystemId" not in asset.raw and asset.id in members
+        ):
+            continue
+        capability = asset.capabilities.get("productionStatistics")
+        if capability is not None and not capability.is_capable:
+            continue
+        chosen.append(asset)
+    return chosen
+
+
 def metadata(statistic: str, name: str) -> StatisticMetaData:
     """Metadata of an hourly energy statistic (valid for every recorder generation)."""
     return StatisticMetaData(
@@ -460,10 +497,7 @@ class StatisticsImporter:
                 return None
             self.last_run = now
             self.events = 0
-            assets = self._coordinator.data.of_type(
-                AssetType.HEM_SYSTEM
-            ) + self._coordinator.data.of_type(AssetType.INVERTER)
-            for asset in assets:
+            for asset in importable(self._coordinator.data.assets.values()):
                 status = self.assets.setdefault(asset.id, AssetStatus())
                 if status.retry_at and now < status.retry_at:
                     continue

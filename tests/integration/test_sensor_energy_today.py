@@ -25,6 +25,7 @@ from enode_emulator.statistics import hem_statistics
 
 from .conftest import entry_data, poll_now
 from .platform_helpers import HEM, INVERTER, asset_device, entity_id
+from .test_statistics import standalone_inverter  # noqa: F401 - autouse fixture
 
 START = datetime(2025, 10, 27, 12, 0, tzinfo=UTC)  # 13:00 in Oslo
 

@@ -426,17 +426,27 @@ async def test_no_status_requests_while_push_is_healthy(
     entity_registry: er.EntityRegistry,
     setup_integration: MockConfigEntry,
 ) -> None:
-    """Push delivers the status: after startup, polls fetch none."""
-    assert _status_requests(emulator) == 1  # startup
+    """Push delivers the status: after startup, polls fetch none.
+
+    The demo vehicle starts with smart charging off: its status comes from the policy, so even
+    startup asks for none; switched on, the status arrives by push.
+    """
+    sensor = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    assert _status_requests(emulator) == 0
+    assert hass.states.get(sensor).state == "disabled"
     await settle(hass, emulator, 1)  # a delivery: push healthy
     assert await push_healthy(hass, setup_integration)
-    sensor = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    # Switched on (elsewhere, e.g. the vendor's app): the vehicle and its status are pushed.
+    vehicle = emulator.core.store.get_asset("vehicle", VEHICLE)
+    emulator.core.smart.put_policy(vehicle, {"isEnabled": True, "deadline": "07:00"})
+    await settle(hass, emulator, 5)
     start = len(emulator.request_log)
     for _ in range(3):
         await poll_again(hass, sensor)
     vehicle_lists = [e for e in emulator.request_log[start:] if e.path.endswith("/vehicles")]
     assert len(vehicle_lists) == 3
-    assert _status_requests(emulator) == 1
+    assert _status_requests(emulator) == 0
+    assert hass.states.get(sensor).state not in ("disabled", STATE_UNKNOWN)
 
 
 async def test_one_status_request_per_vehicle_per_poll_without_push(
@@ -445,7 +455,9 @@ async def test_one_status_request_per_vehicle_per_poll_without_push(
     entity_registry: er.EntityRegistry,
     config_entry: MockConfigEntry,
 ) -> None:
-    """Without push, each poll fetches the status once per smart-capable vehicle."""
+    """Without push, each poll fetches the status once per vehicle with smart charging on."""
+    vehicle = emulator.core.store.get_asset("vehicle", VEHICLE)
+    emulator.core.smart.put_policy(vehicle, {"isEnabled": True, "deadline": "07:00"})
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert not await push_healthy(hass, config_entry)
@@ -459,6 +471,12 @@ async def test_one_status_request_per_vehicle_per_poll_without_push(
     await poll_again(hass, sensor)
     assert _status_requests(emulator) == 5
     state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    assert hass.states.get(state).state == "plan_ended_unplugged"
+    # Smart charging off (elsewhere): the policy in the vehicle list says DISABLED, no request.
+    emulator.core.smart.put_policy(vehicle, {"isEnabled": False})
+    for _ in range(3):
+        await poll_again(hass, sensor)
+    assert _status_requests(emulator) == 5
     assert hass.states.get(state).state == "disabled"
 
 
@@ -472,14 +490,19 @@ async def test_failed_status_request_keeps_the_poll_and_the_last_status(
 ) -> None:
     """Without push, a failing status request neither fails the poll nor blanks the sensor.
 
-    403 is what Enode answers when the vehicle lost the scope; 503 an outage."""
+    403 is what Enode answers when the vehicle lost the scope; 503 an outage. (Smart charging
+    on: with it off the status comes from the policy, without a request.)"""
+    vehicle = emulator.core.store.get_asset("vehicle", VEHICLE)
+    emulator.core.smart.put_policy(vehicle, {"isEnabled": True, "deadline": "07:00"})
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     state = entity_id(entity_registry, "sensor", VEHICLE, "smart_charging_state")
+    before = hass.states.get(state).state
+    assert before not in ("disabled", STATE_UNKNOWN)
     emulator.add_fault(path=STATUS, status=status)
     await poll_again(hass, state)
     assert await last_update_success(hass, config_entry)
-    assert hass.states.get(state).state == "disabled"
+    assert hass.states.get(state).state == before
     assert _requests(emulator, "GET", STATUS)[-1] == status
 
 

@@ -60,6 +60,16 @@ def emulator_start_time() -> datetime:
     return START
 
 
+@pytest.fixture(autouse=True)
+def standalone_inverter(emulator: Emulator) -> None:
+    """The demo inverter on its own (``hemSystemId`` null): the inverter importer runs for it.
+
+    In the HEM system its production is the system's ``generation``, not fetched again
+    (tests/integration/test_scale_statistics.py).
+    """
+    emulator.patch_asset(INVERTER, {"hemSystemId": None})
+
+
 async def _setup(
     hass: HomeAssistant,
     emulator: Emulator,

@@ -36,7 +36,15 @@ from enode_emulator.statistics import hem_statistics, inverter_statistics
 
 from .conftest import entry_data, poll_now
 from .platform_helpers import HEM, INVERTER, asset_device, entity_id
-from .test_statistics import BACKFILL_DAYS, _setup, hour, rows, run, stat_requests
+from .test_statistics import (  # standalone_inverter: an autouse fixture
+    BACKFILL_DAYS,
+    _setup,
+    hour,
+    rows,
+    run,
+    standalone_inverter,  # noqa: F401
+    stat_requests,
+)
 
 START = datetime(2025, 10, 27, 12, 0, tzinfo=UTC)  # a Monday, 13:00 in Oslo
 KOLKATA = ZoneInfo("Asia/Kolkata")  # +05:30 all year
