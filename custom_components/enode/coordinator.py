@@ -74,6 +74,9 @@ class EnodeSnapshot:
     # The last smart override Home Assistant started or ended, by asset id: chargers have no
     # status that shows one (SMART.md 3.3), vehicles use it until their status says otherwise.
     overrides: dict[str, SmartOverride] = field(default_factory=dict)
+    # Assets whose smart-override route Enode does not serve (404/405): chargers have it in
+    # 2024-01-01 only; the 2024-10-01 reference documents vehicles alone. Asked once per start.
+    no_override: frozenset[str] = frozenset()
     # The user's Enode Locations, listed once per poll (location sensors read their names,
     # a smart charging deadline is read in its Location's time zone).
     locations: dict[str, Location] = field(default_factory=dict)
@@ -492,6 +495,14 @@ class EnodeCoordinator(DataUpdateCoordinator[EnodeSnapshot]):
         snapshot = self.snapshot
         overrides = {**snapshot.overrides, asset_id: override}
         self._async_set(replace(snapshot, overrides=overrides))
+
+    def async_mark_no_override(self, asset_id: str) -> None:
+        """Enode has no smart override for this asset: Charge now stays unavailable."""
+        snapshot = self.snapshot
+        if asset_id in snapshot.no_override:
+            return
+        LOGGER.info("Enode does not offer a smart override (Charge now) for %s", asset_id)
+        self._async_set(replace(snapshot, no_override=snapshot.no_override | {asset_id}))
 
     def async_apply_asset(self, asset: Asset) -> bool:
         """Merge a pushed asset; False when it is older than, or of another type than, the held."""

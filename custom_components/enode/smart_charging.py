@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
-from .api import Action, Location, SmartChargingStatus, SmartOverride, Vehicle
+from .api import (
+    Action,
+    EnodeNotSupportedError,
+    Location,
+    SmartChargingStatus,
+    SmartOverride,
+    Vehicle,
+)
+from .const import DOMAIN
+from .devices import device_name
 
 if TYPE_CHECKING:
     from .entity import EnodeEntity
@@ -51,7 +61,20 @@ async def async_set_override(entity: EnodeEntity, on: bool) -> None:
         else client.end_smart_override(entity.asset_type, entity.asset_id)
     )
     command = "start_smart_override" if on else "end_smart_override"
-    override = await entity.async_call_reported(command, request)
+    try:
+        override = await entity.async_call_reported(command, request)
+    except HomeAssistantError as err:
+        if isinstance(err.__cause__, EnodeNotSupportedError):
+            # No route for this asset (a charger on 2024-10-01): never ask again this run.
+            asset = entity.asset
+            name = device_name(asset) if asset is not None else entity.asset_id
+            runtime.coordinator.async_mark_no_override(entity.asset_id)
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="charge_now_not_supported",
+                translation_placeholders={"device": name},
+            ) from err
+        raise
     if on and override.vendor_action_id:
         # The override is carried out by a charge action: show "on" while it is pending, and
         # report it like any command if it fails (ActionTracker).

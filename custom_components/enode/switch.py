@@ -63,6 +63,7 @@ class EnodeSmartSwitchEntityDescription(SwitchEntityDescription):
     set_fn: Callable[[EnodeEntity, bool], Awaitable[None]]
     exists_fn: Callable[[Asset], bool]
     capabilities: tuple[str, ...]
+    available_fn: Callable[[Asset, EnodeSnapshot], bool] = lambda _asset, _data: True
 
 
 def _smart_enabled(asset: Asset, _data: EnodeSnapshot) -> bool | None:
@@ -90,6 +91,7 @@ SMART_SWITCHES: tuple[EnodeSmartSwitchEntityDescription, ...] = (
         set_fn=async_set_override,
         exists_fn=lambda asset: isinstance(asset, Vehicle | Charger),
         capabilities=("startCharging",),
+        available_fn=lambda asset, data: asset.id not in data.no_override,
     ),
 )
 
@@ -177,6 +179,16 @@ class EnodeSmartSwitchEntity(EnodeEntity, SwitchEntity):
     """Smart charging on/off, and Charge now (a smart override)."""
 
     entity_description: EnodeSmartSwitchEntityDescription
+
+    @property
+    def available(self) -> bool:
+        """Unavailable where Enode has no route for it (Charge now on a 2024-10-01 charger)."""
+        asset = self.asset
+        return (
+            super().available
+            and asset is not None
+            and self.entity_description.available_fn(asset, self.coordinator.data)
+        )
 
     @property
     def is_on(self) -> bool | None:

@@ -377,6 +377,7 @@ async def test_charge_now_on_a_scheduled_charger(
     setup_integration: MockConfigEntry,
 ) -> None:
     """A charger a schedule holds: Charge now overrides it; it ends when charging stops."""
+    emulator.config.charger_smart_override = True  # a charger on the 2024-01-01 route
     switch = entity_id(entity_registry, "switch", CHARGER, "charge_now")
     emulator.set_schedule_controlled(CHARGER)
     await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)
@@ -547,6 +548,7 @@ async def test_charge_now_whose_action_fails_is_reported(
     setup_integration: MockConfigEntry,
 ) -> None:
     """The override's charge action fails: Charge now shows on while pending, then a notice."""
+    emulator.config.charger_smart_override = True  # a charger on the 2024-01-01 route
     assert await async_setup_component(hass, "persistent_notification", {})
     events = async_capture_events(hass, EVENT_ACTION_FAILED)
     switch = entity_id(entity_registry, "switch", CHARGER, "charge_now")
@@ -564,3 +566,30 @@ async def test_charge_now_whose_action_fails_is_reported(
     assert messages == [
         "Zaptec Go: Charge now did not succeed. The device did not respond in time."
     ]
+
+
+async def test_charge_now_on_a_charger_enode_does_not_serve(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    entity_registry: er.EntityRegistry,
+    setup_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """2024-10-01 has no charger smart override: a clear error, then unavailable, not asked again."""
+    switch = entity_id(entity_registry, "switch", CHARGER, "charge_now")
+    assert hass.states.get(switch).state != STATE_UNAVAILABLE
+    with pytest.raises(
+        HomeAssistantError, match=r"Enode does not offer Charge now for .+: start or stop"
+    ):
+        await _call(hass, SWITCH_DOMAIN, SERVICE_TURN_ON, switch)
+    assert hass.states.get(switch).state == STATE_UNAVAILABLE
+    assert _requests(emulator, "POST", f"/chargers/{CHARGER}/smart-override") == [404]
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert _requests(emulator, "POST", f"/chargers/{CHARGER}/smart-override") == [404]
+    assert caplog.text.count("does not offer a smart override") == 1
+    # The vehicle's Charge now is untouched.
+    assert hass.states.get(entity_id(entity_registry, "switch", VEHICLE, "charge_now")).state != (
+        STATE_UNAVAILABLE
+    )
