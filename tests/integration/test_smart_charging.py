@@ -575,7 +575,7 @@ async def test_charge_now_on_a_charger_enode_does_not_serve(
     setup_integration: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """2024-10-01 has no charger smart override: a clear error, then unavailable, not asked again."""
+    """2024-10-01 has no charger smart override: an error, then unavailable, not asked again."""
     switch = entity_id(entity_registry, "switch", CHARGER, "charge_now")
     assert hass.states.get(switch).state != STATE_UNAVAILABLE
     with pytest.raises(
