@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from scripts.bench_memory import parse_status, unavailable_entities
@@ -25,14 +27,14 @@ def test_parse_status_refuses_a_missing_key_or_unit() -> None:
 
 def test_unavailable_entities_counts_enabled_enode_entities_only() -> None:
     """Disabled and foreign entities do not count; a missing state is unavailable."""
-    registry = [
+    registry: list[dict[str, Any]] = [
         {"entity_id": "sensor.a", "platform": "enode", "disabled_by": None},
         {"entity_id": "sensor.b", "platform": "enode", "disabled_by": None},
         {"entity_id": "sensor.c", "platform": "enode", "disabled_by": None},
         {"entity_id": "sensor.off", "platform": "enode", "disabled_by": "integration"},
         {"entity_id": "sensor.sun", "platform": "sun", "disabled_by": None},
     ]
-    states = [
+    states: list[dict[str, Any]] = [
         {"entity_id": "sensor.a", "state": "12"},
         {"entity_id": "sensor.b", "state": "unavailable"},
         {"entity_id": "sensor.sun", "state": "unavailable"},
