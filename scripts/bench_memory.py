@@ -5,12 +5,15 @@ Runs the emulator with a household (`demo`, `scale:300`, ...) and a real Home As
 
 1. Home Assistant starts without Enode; its resident memory (VmRSS of its process) once settled.
 2. Enode is added through the config flow (Enode Link links one more vehicle); the time from the
-   entry's creation until every enabled Enode entity has a state other than unavailable, the
+   flow's start until every enabled Enode entity has a state other than unavailable (the flow's
+   last step answers only once the entry is set up, so it is timed from the flow's start), the
    Enode entities and devices in the registries, and the resident memory once settled.
-3. Home Assistant restarts with the entry: the time from its start until every Enode entity is
-   available again, and its resident memory.
+3. Home Assistant restarts with the entry: the time from starting the processes until every
+   Enode entity is available again, and its resident memory once settled.
 
-Memory per asset = (memory with Enode - memory before) / assets. Prints a Markdown table.
+Memory per asset = (memory with Enode - memory before Enode) / assets, after adding and after
+the restart (the restart's baseline is the first run's: same Home Assistant, same
+configuration). Assets are the emulator's (HEM systems included). Prints a Markdown table.
 
     .venv/bin/python scripts/bench_memory.py [--scenarios demo,scale:300]
 """
@@ -58,16 +61,16 @@ class Result:
     devices: int = 0
     rss_before: int = 0
     rss_after: int = 0
+    hwm_after: int = 0
     rss_restart: int = 0
-    hwm: int = 0
-    added_to_available: float = 0.0
+    hwm_restart: int = 0
+    flow_to_available: float = 0.0
     start_to_available: float = 0.0
     unavailable: list[str] = field(default_factory=list)
 
-    @property
-    def per_asset(self) -> float:
+    def per_asset(self, rss: int) -> float:
         """Resident memory Enode adds per asset, in bytes."""
-        return (self.rss_after - self.rss_before) / self.assets if self.assets else 0.0
+        return (rss - self.rss_before) / self.assets if self.assets else 0.0
 
 
 def memory(pid: int, key: str = "VmRSS") -> int:
@@ -161,11 +164,12 @@ async def first_run(settings: StackSettings, pid: int, result: Result) -> None:
         await enable_advanced_mode(api)
         await settle()
         result.rss_before = memory(pid)
+        started = time.monotonic()
         await add_enode_integration(api, settings.emulator_url)
-        added = time.monotonic()
-        result.added_to_available = await wait_available(api, added, result)
+        result.flow_to_available = await wait_available(api, started, result)
         await settle()
         result.rss_after = memory(pid)
+        result.hwm_after = memory(pid, "VmHWM")
     result.assets = await emulator_assets(settings)
 
 
@@ -177,7 +181,7 @@ async def restart_run(settings: StackSettings, pid: int, started: float, result:
         result.start_to_available = await wait_available(api, started, result)
         await settle()
         result.rss_restart = memory(pid)
-        result.hwm = memory(pid, "VmHWM")
+        result.hwm_restart = memory(pid, "VmHWM")
 
 
 def measure(scenario: str) -> Result:
@@ -200,23 +204,41 @@ def measure(scenario: str) -> Result:
 
 
 def table(results: list[Result]) -> str:
-    """The Markdown table of the results."""
+    """The Markdown table of the results (memory in MiB, per asset in KiB)."""
     lines = [
         (
-            "| Household | Assets | Enode entities (enabled) | Enode devices | HA RSS before "
-            "| HA RSS with Enode | Per asset | Entry added → all available "
-            "| HA start → all available | RSS after restart (peak) |"
+            "| Household | Assets | Enode entities (enabled) | Enode devices | RSS before Enode "
+            "| RSS with Enode (peak) | Per asset | Add (config flow) → all available "
+            "| Restart → all available | RSS after restart (peak) | Per asset after restart |"
         ),
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     lines.extend(
         f"| {r.scenario} | {r.assets} | {r.entities} ({r.enabled}) | {r.devices} "
-        f"| {r.rss_before / MIB:.0f} MiB | {r.rss_after / MIB:.0f} MiB "
-        f"| {r.per_asset / 1024:.0f} KiB | {r.added_to_available:.1f} s "
-        f"| {r.start_to_available:.1f} s | {r.rss_restart / MIB:.0f} MiB ({r.hwm / MIB:.0f} MiB) |"
+        f"| {r.rss_before / MIB:.0f} MiB | {r.rss_after / MIB:.0f} MiB ({r.hwm_after / MIB:.0f}) "
+        f"| {r.per_asset(r.rss_after) / 1024:.0f} KiB | {r.flow_to_available:.1f} s "
+        f"| {r.start_to_available:.1f} s "
+        f"| {r.rss_restart / MIB:.0f} MiB ({r.hwm_restart / MIB:.0f}) "
+        f"| {r.per_asset(r.rss_restart) / 1024:.0f} KiB |"
         for r in results
     )
+    if len(results) > 1:
+        small, large = min(results, key=lambda r: r.assets), max(results, key=lambda r: r.assets)
+        lines.append("")
+        lines.append(
+            f"Marginal memory per asset from {small.scenario} to {large.scenario} (fixed cost "
+            f"left out): {marginal(small, large, small.rss_after, large.rss_after) / 1024:.0f}"
+            " KiB after adding, "
+            f"{marginal(small, large, small.rss_restart, large.rss_restart) / 1024:.0f}"
+            " KiB after the restart."
+        )
     return "\n".join(lines)
+
+
+def marginal(small: Result, large: Result, small_rss: int, large_rss: int) -> float:
+    """Bytes per asset between two households (what each further asset costs)."""
+    assets = large.assets - small.assets
+    return (large_rss - small_rss) / assets if assets else 0.0
 
 
 def main() -> int:

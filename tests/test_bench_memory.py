@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from scripts.bench_memory import parse_status, unavailable_entities
+from scripts.bench_memory import (
+    MIB,
+    Result,
+    marginal,
+    parse_status,
+    table,
+    unavailable_entities,
+)
 
 STATUS = "Name:\tpython3\nVmHWM:\t  512000 kB\nVmRSS:\t  409600 kB\nThreads:\t12\n"
 
@@ -40,3 +47,13 @@ def test_unavailable_entities_counts_enabled_enode_entities_only() -> None:
         {"entity_id": "sensor.sun", "state": "unavailable"},
     ]
     assert unavailable_entities(registry, states) == (3, ["sensor.b", "sensor.c"])
+
+
+def test_memory_per_asset_and_marginal() -> None:
+    """Per asset divides Enode's growth by the assets; marginal leaves the fixed cost out."""
+    small = Result("demo", assets=8, rss_before=180 * MIB, rss_after=190 * MIB)
+    large = Result("scale:300", assets=308, rss_before=180 * MIB, rss_after=490 * MIB)
+    assert small.per_asset(small.rss_after) == 10 * MIB / 8
+    assert marginal(small, large, small.rss_after, large.rss_after) == 300 * MIB / 300
+    assert "Marginal memory per asset from demo to scale:300" in table([small, large])
+    assert "| scale:300 | 308 |" in table([small, large])
