@@ -108,6 +108,8 @@ class StackSettings:
     ha_port: int = 8123
     emulator_port: int = 8765
     emulator_speed: float = 1.0
+    # The emulator's household: "demo", `scale:ASSETS[:SMART]` or a JSON scenario file.
+    emulator_scenario: str = "demo"
     python: str = sys.executable
     # HA_PINNED runs Home Assistant with `python` (the .venv); HA_NEWEST in the Python 3.14 root.
     ha: str = HA_PINNED
@@ -158,6 +160,8 @@ class Stack:
                     str(settings.emulator_port),
                     "--speed",
                     str(settings.emulator_speed),
+                    "--scenario",
+                    settings.emulator_scenario,
                     # Devices linked in one run are still there in the next (--reset clears it).
                     "--state",
                     str(settings.config_dir / EMULATOR_STATE),
