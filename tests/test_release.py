@@ -53,9 +53,14 @@ def repo(tmp_path: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target)
     changelog = tmp_path / "CHANGELOG.md"
+    # Whatever main's Unreleased holds today, the copy's holds exactly one change.
     changelog.write_text(
-        changelog.read_text().replace(
-            "## [Unreleased]\n", "## [Unreleased]\n\n### Fixed\n- A fix for the next release.\n", 1
+        re.sub(
+            r"## \[Unreleased\]\n.*?(?=\n## \[)",
+            "## [Unreleased]\n\n### Fixed\n- A fix for the next release.\n",
+            changelog.read_text(),
+            count=1,
+            flags=re.DOTALL,
         )
     )
     return tmp_path
@@ -183,7 +188,15 @@ def test_release_refuses_bad_versions(repo: Path, version: str, message: str) ->
 def test_release_refuses_an_empty_unreleased_section(repo: Path) -> None:
     """Nothing under Unreleased: nothing to release."""
     changelog = repo / "CHANGELOG.md"
-    changelog.write_text((ROOT / "CHANGELOG.md").read_text())
+    changelog.write_text(
+        re.sub(
+            r"## \[Unreleased\]\n.*?(?=\n## \[)",
+            "## [Unreleased]\n",
+            changelog.read_text(),
+            count=1,
+            flags=re.DOTALL,
+        )
+    )
     before = _snapshot(repo)
     result = _run(["bash", "scripts/release", _next_version()], repo)
     assert result.returncode == 1
