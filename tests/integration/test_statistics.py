@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import AsyncGenerator
 from datetime import UTC, date, datetime, timedelta
 import itertools
 from typing import Any
@@ -106,9 +107,14 @@ async def importer(
     emulator: Emulator,
     freezer: FrozenDateTimeFactory,
     emulator_start_time: datetime,
-) -> StatisticsImporter:
-    """The demo household's statistics importer."""
-    return await _setup(hass, emulator, freezer, emulator_start_time)
+) -> AsyncGenerator[StatisticsImporter]:
+    """The demo household's statistics importer; no import left in flight when the test ends.
+
+    A run the hourly clock started must finish before the recorder closes its database: a
+    statistics read in flight then crashed SQLite in the teardown once.
+    """
+    yield await _setup(hass, emulator, freezer, emulator_start_time)
+    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def run(hass: HomeAssistant, importer: StatisticsImporter) -> None:
